@@ -1,0 +1,55 @@
+#pragma once
+// Ingest: turns an input (a media file, a URL, or the built-in "testsrc" test
+// pattern) into a live sequence of unsigned chunks of MPEG-TS.
+//
+// Inputs whose codecs fit MPEG-TS (H.264, H.265, AAC, MP3, MP2, AC-3) are
+// remuxed without re-encoding; others are transcoded to H.264 + AAC. Chunks are
+// cut by the Chunker's rule (chunker.h). A file input is paced at real time
+// unless `realtime` is false. Capture times are wall-clock times of a chunk's
+// first packet, so consecutive chunks satisfy capture(n+1) ~= capture(n) +
+// duration(n).
+//
+// Threading: run() blocks the calling thread; stop() may be called from any
+// other thread and makes run() return promptly.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "media/chunk.h"
+#include "media/result.h"
+
+namespace shoal {
+
+struct IngestOptions {
+  std::string input;                       // path, URL, or "testsrc"
+  std::chrono::milliseconds chunk_target{500};
+  int64_t video_bitrate = 1'000'000;       // bits per second, when encoding
+  bool realtime = true;                    // pace file input at its own rate
+  bool loop = false;                       // restart a file input at its end
+};
+
+class Ingest {
+ public:
+  virtual ~Ingest() = default;
+
+  // Opens and probes the input. A missing, unreadable or corrupt input is an
+  // error whose message names the input and the cause.
+  static Result<std::unique_ptr<Ingest>> open(const IngestOptions& options);
+
+  // One line for the log, e.g. "h264 1280x720 + aac 48000 Hz, remuxed".
+  virtual std::string describe() const = 0;
+
+  // Reads the input and calls on_chunk with each finished chunk (seq counting
+  // from 0, unsigned) until the input ends (returns ok) or stop() is called
+  // (returns ok), or reading fails (returns the error; chunks already passed on
+  // stay valid).
+  virtual Result<std::monostate> run(const std::function<void(Chunk)>& on_chunk) = 0;
+
+  virtual void stop() = 0;
+};
+
+}  // namespace shoal
