@@ -5,12 +5,15 @@
 
 #include <compare>
 #include <functional>
+#include <type_traits>
 #include <msgpack.hpp>
 
 namespace shoal {
 
 template <typename T, typename Tag>
 struct Strong {
+  using value_type = T;
+  using tag_type = Tag;
   T value{};
 
   constexpr Strong() = default;
@@ -28,17 +31,22 @@ struct std::hash<shoal::Strong<T, Tag>> {
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
   namespace adaptor {
-  template <typename T, typename Tag>
-  struct convert<shoal::Strong<T, Tag>> {
-    const msgpack::object& operator()(const msgpack::object& o, shoal::Strong<T, Tag>& v) const {
-      v.value = o.as<T>();
+  // Any type derived from a Strong (ChunkSeq adds arithmetic) packs as its value.
+  template <typename S>
+  using if_strong = std::enable_if_t<
+      std::is_base_of_v<shoal::Strong<typename S::value_type, typename S::tag_type>, S>>;
+
+  template <typename S>
+  struct convert<S, if_strong<S>> {
+    const msgpack::object& operator()(const msgpack::object& o, S& v) const {
+      v.value = o.as<typename S::value_type>();
       return o;
     }
   };
-  template <typename T, typename Tag>
-  struct pack<shoal::Strong<T, Tag>> {
+  template <typename S>
+  struct pack<S, if_strong<S>> {
     template <typename Stream>
-    packer<Stream>& operator()(packer<Stream>& p, const shoal::Strong<T, Tag>& v) const {
+    packer<Stream>& operator()(packer<Stream>& p, const S& v) const {
       return p.pack(v.value);
     }
   };
