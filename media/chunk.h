@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <msgpack.hpp>
 #include <vector>
 
@@ -52,6 +53,28 @@ struct Chunk {
 };
 
 }  // namespace shoal
+
+// Fixed-size byte strings (keys, signatures) must arrive as bin of exactly
+// their size. msgpack-cxx's own std::array adaptor accepts shorter input, and
+// reads past a short str, so these full specializations replace it.
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+  namespace adaptor {
+  template <size_t N>
+  struct convert_exact_bin {
+    const msgpack::object& operator()(const msgpack::object& o, std::array<uint8_t, N>& v) const {
+      if (o.type != msgpack::type::BIN || o.via.bin.size != N) throw msgpack::type_error();
+      std::memcpy(v.data(), o.via.bin.ptr, N);
+      return o;
+    }
+  };
+  template <>
+  struct convert<shoal::ChannelId> : convert_exact_bin<32> {};
+  template <>
+  struct convert<shoal::Signature> : convert_exact_bin<64> {};
+  }  // namespace adaptor
+}
+}  // namespace msgpack
 
 template <>
 struct std::hash<shoal::ChunkSeq> {

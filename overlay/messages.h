@@ -1,0 +1,82 @@
+#pragma once
+// The peer wire protocol's messages (docs/protocol.md). Each is a plain struct
+// packed as a msgpack array of its fields; a frame carries `[type, [fields]]`.
+// Fields added at the end by a later version are ignored by this one.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "media/chunk.h"
+#include "overlay/ids.h"
+
+namespace shoal {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+struct Hello {
+  uint32_t version = kProtocolVersion;
+  ChannelId channel{};
+  PeerId peer_id;
+  uint16_t listen_port = 0;  // 0: this node accepts no connections
+  MSGPACK_DEFINE(version, channel, peer_id, listen_port);
+};
+
+// Which chunks of [base_seq, base_seq + count) the sender holds, one bit each
+// (bit i of byte i/8, least significant first), and which of them are
+// random-access points where a player can start.
+struct BufferMapMsg {
+  ChunkSeq base_seq;
+  uint32_t count = 0;
+  std::vector<uint8_t> have;
+  std::vector<uint8_t> random_access;
+  MSGPACK_DEFINE(base_seq, count, have, random_access);
+};
+
+struct HaveMsg {  // batched announcement of newly held chunks
+  std::vector<ChunkSeq> seqs;
+  std::vector<ChunkSeq> random_access;  // the subset that are random-access points
+  MSGPACK_DEFINE(seqs, random_access);
+};
+
+struct RequestMsg {
+  ChunkSeq seq;
+  MSGPACK_DEFINE(seq);
+};
+
+struct CancelMsg {
+  ChunkSeq seq;
+  MSGPACK_DEFINE(seq);
+};
+
+struct ChunkMsg {
+  Chunk chunk;
+  MSGPACK_DEFINE(chunk);
+};
+
+struct ChokeMsg {
+  MSGPACK_DEFINE();
+};
+
+struct UnchokeMsg {
+  MSGPACK_DEFINE();
+};
+
+struct PexMsg {
+  std::vector<std::string> addrs;  // "host:port" of other peers of the channel
+  MSGPACK_DEFINE(addrs);
+};
+
+struct ByeMsg {
+  std::string reason;
+  MSGPACK_DEFINE(reason);
+};
+
+// Variant index + 1 is the wire type code; append new messages at the end.
+using Message = std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg,
+                             ChokeMsg, UnchokeMsg, PexMsg, ByeMsg>;
+
+const char* message_name(const Message& m);
+
+}  // namespace shoal

@@ -1,0 +1,36 @@
+#include "overlay/channel_uri.h"
+
+#include <gtest/gtest.h>
+
+namespace shoal {
+namespace {
+
+const std::string kId(64, 'a');
+
+TEST(ChannelUri, RoundTrips) {
+  auto uri = ChannelUri::parse("shoal://" + kId + "?source=127.0.0.1:7000");
+  ASSERT_TRUE(uri) << uri.error();
+  EXPECT_EQ(uri->channel[0], 0xaa);
+  EXPECT_EQ(uri->source, (Endpoint{"127.0.0.1", 7000}));
+  EXPECT_EQ(uri->to_string(), "shoal://" + kId + "?source=127.0.0.1:7000");
+}
+
+TEST(ChannelUri, IgnoresParametersOfLaterVersions) {
+  auto uri = ChannelUri::parse("shoal://" + kId + "?tracker=h:1&source=[::1]:9&x");
+  ASSERT_TRUE(uri) << uri.error();
+  EXPECT_EQ(uri->source, (Endpoint{"::1", 9}));
+  EXPECT_EQ(uri->source.to_string(), "[::1]:9");
+}
+
+TEST(ChannelUri, RejectsWhatIsNotAChannel) {
+  for (const std::string& bad : std::vector<std::string>{"http://x", "shoal://abc?source=h:1", "shoal://" + kId,
+                          "shoal://" + kId + "?source=nohost", "shoal://" + kId + "?source=h:70000",
+                          "shoal://" + std::string(64, 'g') + "?source=h:1"}) {
+    auto uri = ChannelUri::parse(bad);
+    ASSERT_FALSE(uri) << bad;
+    EXPECT_NE(uri.error().find("bad"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace shoal
