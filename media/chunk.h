@@ -7,10 +7,10 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <msgpack.hpp>
 #include <vector>
 
+#include "media/fixed_bytes.h"
 #include "media/strong_type.h"
 
 namespace shoal {
@@ -32,9 +32,6 @@ struct ChunkSeq : Strong<uint64_t, ChunkSeqTag> {
   constexpr int64_t operator-(ChunkSeq o) const { return static_cast<int64_t>(value - o.value); }
 };
 
-using Signature = std::array<uint8_t, 64>;
-using ChannelId = std::array<uint8_t, 32>;  // the source's Ed25519 public key
-
 struct Chunk {
   static constexpr uint8_t kRandomAccess = 0x01;
 
@@ -53,28 +50,6 @@ struct Chunk {
 };
 
 }  // namespace shoal
-
-// Fixed-size byte strings (keys, signatures) must arrive as bin of exactly
-// their size. msgpack-cxx's own std::array adaptor accepts shorter input, and
-// reads past a short str, so these full specializations replace it.
-namespace msgpack {
-MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
-  namespace adaptor {
-  template <size_t N>
-  struct convert_exact_bin {
-    const msgpack::object& operator()(const msgpack::object& o, std::array<uint8_t, N>& v) const {
-      if (o.type != msgpack::type::BIN || o.via.bin.size != N) throw msgpack::type_error();
-      std::memcpy(v.data(), o.via.bin.ptr, N);
-      return o;
-    }
-  };
-  template <>
-  struct convert<shoal::ChannelId> : convert_exact_bin<32> {};
-  template <>
-  struct convert<shoal::Signature> : convert_exact_bin<64> {};
-  }  // namespace adaptor
-}
-}  // namespace msgpack
 
 template <>
 struct std::hash<shoal::ChunkSeq> {
