@@ -1,0 +1,55 @@
+#pragma once
+// Playout: when each chunk is due to play, and what happens when it is not
+// there in time.
+//
+// Chunk s is due at capture_time(s) + lag: the peer plays a fixed lag behind
+// the live edge. A chunk not yet received has its capture time extrapolated
+// from the last one known (capture + duration, chunk after chunk). At its
+// deadline a held chunk is played; a missing one is skipped (a discontinuity),
+// so playback never stalls. Playback starts at a chunk the owner chooses,
+// normally the newest random-access one.
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include "peer/chunk_store.h"
+
+namespace shoal {
+
+struct PlayoutEvent {
+  ChunkSeq seq;
+  std::shared_ptr<const Chunk> chunk;  // null: skipped
+  WallTime deadline;
+};
+
+class Playout {
+ public:
+  explicit Playout(std::chrono::milliseconds lag) : lag_(lag) {}
+
+  // Playback begins at `seq`, which should be a random-access chunk.
+  void start_at(ChunkSeq seq) { cursor_ = seq; }
+  bool started() const { return cursor_.has_value(); }
+  // The next chunk to play.
+  std::optional<ChunkSeq> cursor() const { return cursor_; }
+
+  // When `seq` is due; nullopt while nothing fixes the timeline yet (the first
+  // chunk has not arrived).
+  std::optional<WallTime> deadline(ChunkSeq seq, const ChunkStore& store) const;
+
+  // Plays or skips every chunk whose deadline is at or before `now`, in order.
+  std::vector<PlayoutEvent> tick(WallTime now, const ChunkStore& store);
+
+ private:
+  struct Anchor {
+    ChunkSeq seq;
+    WallTime capture;
+    std::chrono::milliseconds duration;
+  };
+
+  std::chrono::milliseconds lag_;
+  std::optional<ChunkSeq> cursor_;
+  std::optional<Anchor> anchor_;  // the last chunk played: extrapolation starts there
+};
+
+}  // namespace shoal

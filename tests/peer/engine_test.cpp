@@ -1,0 +1,141 @@
+// The viewer engine, driven with messages and a fake clock: it starts at the
+// newest random-access chunk, plays verified chunks on time, and drops and
+// bans any sender of a chunk whose signature does not hold.
+#include "peer/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "test_chunks.h"
+
+namespace shoal {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::kEpoch;
+using testing::make_chunk;
+
+const ConnId kSource(1);
+
+template <typename T>
+std::vector<T> only(const Actions& actions) {
+  std::vector<T> out;
+  for (const auto& a : actions) {
+    if (const auto* x = std::get_if<T>(&a)) out.push_back(*x);
+  }
+  return out;
+}
+
+std::vector<ChunkSeq> requested(const Actions& actions) {
+  std::vector<ChunkSeq> seqs;
+  for (const auto& send : only<SendAction>(actions)) {
+    if (const auto* r = std::get_if<RequestMsg>(&send.msg)) seqs.push_back(r->seq);
+  }
+  return seqs;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  ChannelKey key_ = testing::test_key();
+  PeerEngine engine_{PeerConfig{.channel = key_.channel(), .self = PeerId(5)}};
+  WallTime now_ = kEpoch + 5000ms;
+
+  // The source holds chunks [0, count); every fourth one is random-access.
+  Actions join_source(uint64_t count) {
+    engine_.on_connected(kSource, true, now_);
+    engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+    BufferMap map;
+    for (uint64_t s = 0; s < count; ++s) map.add(ChunkSeq(s), s % 4 == 0);
+    return engine_.on_message(kSource, map.to_message(ChunkSeq(0), 120), now_);
+  }
+};
+
+TEST_F(EngineTest, GreetsWithHelloAndItsBufferMap) {
+  const auto sends = only<SendAction>(engine_.on_connected(kSource, true, now_));
+  ASSERT_EQ(sends.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<Hello>(sends[0].msg));
+  EXPECT_TRUE(std::holds_alternative<BufferMapMsg>(sends[1].msg));
+}
+
+TEST_F(EngineTest, StartsAtTheNewestRandomAccessChunk) {
+  const auto seqs = requested(join_source(10));  // random-access: 0, 4, 8
+  EXPECT_EQ(seqs, (std::vector{ChunkSeq(8), ChunkSeq(9)}));
+  EXPECT_EQ(engine_.playout().cursor(), ChunkSeq(8));
+}
+
+TEST_F(EngineTest, PlaysAVerifiedChunkAtItsDeadline) {
+  join_source(10);
+  EXPECT_TRUE(only<PlayAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_))
+                  .empty());
+  const WallTime due = kEpoch + 4000ms + 1500ms;
+  EXPECT_EQ(engine_.next_wakeup(now_), std::min(due, now_ + 200ms));
+  const auto plays = only<PlayAction>(engine_.tick(due));
+  ASSERT_EQ(plays.size(), 1u);
+  EXPECT_EQ(plays[0].chunk->seq, ChunkSeq(8));
+  EXPECT_EQ(engine_.stats().chunks_on_time, 1u);
+  EXPECT_EQ(engine_.stats().lag_ms, std::vector<int64_t>{1500});
+}
+
+TEST_F(EngineTest, RejectsAChunkWithAFlippedPayloadByteAndBansTheSender) {
+  join_source(10);
+  Chunk bad = make_chunk(key_, 8);
+  bad.payload[100] ^= 0x01;
+  const auto drops = only<DisconnectAction>(engine_.on_message(kSource, ChunkMsg{bad}, now_));
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_EQ(drops[0].conn, kSource);
+  EXPECT_TRUE(drops[0].ban);
+  EXPECT_NE(drops[0].reason.find("bad signature"), std::string::npos);
+  EXPECT_EQ(engine_.stats().chunks_rejected, 1u);
+  EXPECT_FALSE(engine_.store().has(ChunkSeq(8)));
+}
+
+TEST_F(EngineTest, RejectsAChunkSignedByAnotherKey) {
+  join_source(10);
+  const ChannelKey impostor = testing::test_key(2);
+  const auto drops =
+      only<DisconnectAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(impostor, 8)}, now_));
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_TRUE(drops[0].ban);
+  EXPECT_EQ(engine_.stats().chunks_rejected, 1u);
+  EXPECT_FALSE(engine_.store().has(ChunkSeq(8)));
+}
+
+TEST_F(EngineTest, DropsAPeerThatSpeaksBeforeHello) {
+  engine_.on_connected(ConnId(2), false, now_);
+  const auto drops =
+      only<DisconnectAction>(engine_.on_message(ConnId(2), RequestMsg{ChunkSeq(1)}, now_));
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_FALSE(drops[0].ban);
+}
+
+TEST_F(EngineTest, DropsAndBansAHelloForAnotherChannel) {
+  engine_.on_connected(ConnId(2), false, now_);
+  const auto drops = only<DisconnectAction>(engine_.on_message(
+      ConnId(2), Hello{kProtocolVersion, testing::test_key(3).channel(), PeerId(9), 0}, now_));
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_TRUE(drops[0].ban);
+}
+
+TEST_F(EngineTest, ReissuesARequestThatTimedOut) {
+  join_source(10);
+  const auto actions = engine_.tick(now_ + 2000ms);
+  bool cancelled = false;
+  for (const auto& send : only<SendAction>(actions)) {
+    cancelled |= std::holds_alternative<CancelMsg>(send.msg);
+  }
+  EXPECT_TRUE(cancelled);
+  EXPECT_EQ(requested(actions), (std::vector{ChunkSeq(8), ChunkSeq(9)}));
+}
+
+TEST_F(EngineTest, ServesARequestedChunkItHolds) {
+  join_source(10);
+  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  const ConnId viewer(2);
+  engine_.on_connected(viewer, false, now_);
+  engine_.on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 0}, now_);
+  const auto sends = only<SendAction>(engine_.on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk.seq, ChunkSeq(8));
+}
+
+}  // namespace
+}  // namespace shoal
