@@ -1,0 +1,74 @@
+#pragma once
+// PeerNode: runs a PeerEngine in a process. It dials the source, carries out
+// the engine's actions over real TCP connections, and keeps one timer armed
+// at the engine's next wake-up. It holds no protocol logic of its own.
+//
+// If the source cannot be reached or the link drops, it redials every second
+// (unless the source was banned for sending a bad chunk); playback goes on
+// meanwhile, skipping what does not arrive.
+//
+// Threading: everything runs on the io_context's thread.
+
+#include <boost/asio.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "overlay/channel_uri.h"
+#include "overlay/connection.h"
+#include "peer/engine.h"
+
+namespace shoal {
+
+// Chunk bytes moved, by whom: what the stats report.
+struct PeerTraffic {
+  uint64_t from_source = 0;
+  uint64_t from_peers = 0;
+  uint64_t uploaded = 0;
+  uint64_t control_in = 0;
+  uint64_t control_out = 0;
+};
+
+class PeerNode {
+ public:
+  using PlayFn = std::function<void(const Chunk&)>;
+
+  PeerNode(boost::asio::io_context& io, ChannelUri uri, PeerConfig config, PlayFn on_play);
+  PeerNode(const PeerNode&) = delete;
+  PeerNode& operator=(const PeerNode&) = delete;
+
+  void start();
+  // Says BYE to every neighbour and closes; the node then stays idle.
+  void stop();
+
+  PeerTraffic traffic() const;
+  const PeerEngine& engine() const { return engine_; }
+
+ private:
+  struct Link {
+    std::shared_ptr<Connection> conn;
+    bool is_source = false;
+  };
+
+  void dial_source();
+  void redial_later();
+  void on_connected(boost::asio::ip::tcp::socket socket, bool is_source);
+  void on_closed(ConnId id, const std::string& reason);
+  void run(Actions actions);
+  void add_traffic(const Traffic& t, bool is_source, PeerTraffic& into) const;
+
+  boost::asio::io_context& io_;
+  ChannelUri uri_;
+  PeerEngine engine_;
+  PlayFn on_play_;
+  boost::asio::system_timer wakeup_;
+  boost::asio::steady_timer redial_;
+  std::map<ConnId, Link> links_;
+  std::set<std::string> banned_hosts_;  // "host:port" of senders of bad chunks
+  PeerTraffic closed_traffic_;          // of links already gone
+  uint64_t next_conn_ = 1;
+  bool stopped_ = false;
+};
+
+}  // namespace shoal

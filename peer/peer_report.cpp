@@ -1,0 +1,69 @@
+#include "peer/peer_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace shoal {
+namespace {
+
+template <typename T>
+nlohmann::json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// Runs of consecutive sequence numbers as [first, last] pairs.
+nlohmann::json ranges(const std::vector<ChunkSeq>& seqs) {
+  auto out = nlohmann::json::array();
+  for (size_t i = 0; i < seqs.size();) {
+    size_t j = i;
+    while (j + 1 < seqs.size() && seqs[j + 1] == seqs[j].next()) ++j;
+    out.push_back({seqs[i].value, seqs[j].value});
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+PeerReport PeerReport::from(const PlaybackStats& playback, const PeerTraffic& traffic) {
+  PeerReport r;
+  r.chunks_due = playback.chunks_due;
+  r.chunks_on_time = playback.chunks_on_time;
+  r.chunks_rejected = playback.chunks_rejected;
+  r.lag_ms = playback.lag_ms;
+  r.played = playback.played;
+  r.traffic = traffic;
+  return r;
+}
+
+std::optional<double> PeerReport::continuity() const {
+  if (chunks_due == 0) return std::nullopt;
+  return static_cast<double>(chunks_on_time) / static_cast<double>(chunks_due);
+}
+
+std::optional<int64_t> percentile(std::vector<int64_t> values, double p) {
+  if (values.empty()) return std::nullopt;
+  const auto rank = static_cast<size_t>(std::ceil(p / 100.0 * values.size()));
+  const size_t k = std::clamp<size_t>(rank, 1, values.size()) - 1;
+  std::nth_element(values.begin(), values.begin() + k, values.end());
+  return values[k];
+}
+
+nlohmann::json PeerReport::to_json() const {
+  return {{"startup_ms", or_null(startup_ms)},
+          {"frames_decoded", frames_decoded},
+          {"chunks_due", chunks_due},
+          {"chunks_on_time", chunks_on_time},
+          {"continuity", or_null(continuity())},
+          {"chunks_rejected", chunks_rejected},
+          {"bytes_from_source", traffic.from_source},
+          {"bytes_from_peers", traffic.from_peers},
+          {"bytes_uploaded", traffic.uploaded},
+          {"control_bytes_in", traffic.control_in},
+          {"control_bytes_out", traffic.control_out},
+          {"lag_ms_p50", or_null(percentile(lag_ms, 50))},
+          {"lag_ms_p95", or_null(percentile(lag_ms, 95))},
+          {"played_seqs", ranges(played)}};
+}
+
+}  // namespace shoal

@@ -1,0 +1,32 @@
+#pragma once
+// PeerReport: what a viewer writes on exit (`--stats-json`). Field names are
+// fixed so that scripts can rely on them; a value that does not exist (no
+// frame decoded, nothing due) is null.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "peer/engine.h"
+#include "peer/peer_node.h"
+
+namespace shoal {
+
+struct PeerReport {
+  std::optional<int64_t> startup_ms;  // join to first decoded video frame
+  uint64_t frames_decoded = 0;
+  uint64_t chunks_due = 0;
+  uint64_t chunks_on_time = 0;
+  uint64_t chunks_rejected = 0;
+  PeerTraffic traffic;
+  std::vector<int64_t> lag_ms;  // per chunk played
+  std::vector<ChunkSeq> played;
+
+  static PeerReport from(const PlaybackStats& playback, const PeerTraffic& traffic);
+  std::optional<double> continuity() const;
+  nlohmann::json to_json() const;
+};
+
+// The p-th percentile (0..100) of `values`, nearest rank; nullopt if empty.
+std::optional<int64_t> percentile(std::vector<int64_t> values, double p);
+
+}  // namespace shoal

@@ -1,0 +1,66 @@
+#pragma once
+// SourceNode: runs the broadcaster in a process. An ingest thread turns the
+// input into chunks and posts them to the io_context, where they are signed
+// and published through the SourceEngine; a TCP acceptor serves viewers.
+//
+// Threading: all methods are called on the io_context's thread; the ingest
+// thread only posts to it.
+
+#include <boost/asio.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "media/chunk_signature.h"
+#include "media/ingest.h"
+#include "overlay/connection.h"
+#include "overlay/endpoint.h"
+#include "source/source_engine.h"
+
+namespace shoal {
+
+struct SourceStats {
+  uint64_t chunks_published = 0;
+  uint64_t chunk_bytes_published = 0;  // payload bytes: one copy of the stream
+  uint64_t bytes_uploaded = 0;         // CHUNK frame bytes sent to viewers
+  uint64_t control_bytes_out = 0;
+  size_t viewers = 0;
+};
+
+class SourceNode {
+ public:
+  SourceNode(boost::asio::io_context& io, ChannelKey key, uint32_t window_chunks);
+  ~SourceNode();
+  SourceNode(const SourceNode&) = delete;
+  SourceNode& operator=(const SourceNode&) = delete;
+
+  // Binds and starts accepting; returns the bound address (port 0 resolved).
+  Result<Endpoint> listen(const Endpoint& at);
+  // Starts ingest on its own thread; on_end runs on the io thread when the
+  // input ends or fails.
+  void broadcast(std::unique_ptr<Ingest> ingest,
+                 std::function<void(Result<std::monostate>)> on_end);
+  // Stops ingest and closes every connection.
+  void stop();
+
+  SourceStats stats() const;
+
+ private:
+  void accept();
+  void publish(Chunk chunk);
+  void run(Actions actions);
+
+  boost::asio::io_context& io_;
+  ChannelKey key_;
+  SourceEngine engine_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::map<ConnId, std::shared_ptr<Connection>> conns_;
+  std::unique_ptr<Ingest> ingest_;
+  std::thread ingest_thread_;
+  SourceStats closed_;  // traffic of connections already gone
+  SourceStats published_;
+  uint64_t next_conn_ = 1;
+};
+
+}  // namespace shoal

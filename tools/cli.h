@@ -1,0 +1,38 @@
+#pragma once
+// Shared pieces of the `shoal` subcommands: option parsing with --help, and
+// parsing of user-written quantities such as bit rates.
+
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "media/result.h"
+
+namespace shoal::cli {
+
+namespace po = boost::program_options;
+
+struct Command {
+  std::string usage;        // "shoal source --input <file|URL|testsrc> [options]"
+  std::string description;  // one paragraph on what it does
+  po::options_description options{"Options"};
+  po::positional_options_description positional;
+  po::options_description hidden;  // positional arguments, not listed under Options
+};
+
+// Parses `args` (without the program and subcommand names). Returns an exit
+// code to end with: 0 after printing help, 2 after a usage error; or nullopt
+// when the command should run.
+std::optional<int> parse(Command& command, const std::vector<std::string>& args,
+                         po::variables_map& vm);
+
+// "800k", "1.5M", "2000000" (bits per second).
+Result<int64_t> parse_bitrate(const std::string& text);
+
+// Runs one subcommand; each returns the process exit code.
+int source_main(const std::vector<std::string>& args);
+int peer_main(const std::vector<std::string>& args);
+int demo_main(const std::vector<std::string>& args);
+
+}  // namespace shoal::cli

@@ -1,0 +1,164 @@
+// `shoal source`: broadcast a live channel.
+#include <boost/asio.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "media/log.h"
+#include "overlay/channel_uri.h"
+#include "source/source_node.h"
+#include "tools/cli.h"
+
+namespace shoal::cli {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+std::string default_key_path() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/shoal/source.key";
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return std::string(home) + "/.config/shoal/source.key";
+  }
+  return "shoal-source.key";
+}
+
+void write_stats(const std::string& path, const SourceStats& s) {
+  if (path.empty()) return;
+  std::ofstream(path) << nlohmann::json{{"chunks_published", s.chunks_published},
+                                        {"chunk_bytes_published", s.chunk_bytes_published},
+                                        {"bytes_uploaded", s.bytes_uploaded},
+                                        {"control_bytes_out", s.control_bytes_out},
+                                        {"viewers", s.viewers}}
+                                .dump(2)
+                      << "\n";
+}
+
+// Logs how the broadcast is going every few seconds.
+void report_every(asio::steady_timer& timer, const SourceNode& node, uint64_t last_bytes) {
+  timer.expires_after(5s);
+  timer.async_wait([&timer, &node, last_bytes](boost::system::error_code ec) {
+    if (ec) return;
+    const SourceStats s = node.stats();
+    const double kbps = static_cast<double>(s.bytes_uploaded - last_bytes) * 8 / 5 / 1000;
+    log_line(std::to_string(s.viewers) + " viewers, " + std::to_string(s.chunks_published) +
+             " chunks published, uploading " + std::to_string(static_cast<int>(kbps)) + " kbit/s");
+    report_every(timer, node, s.bytes_uploaded);
+  });
+}
+
+}  // namespace
+
+int source_main(const std::vector<std::string>& args) {
+  set_log_name("shoal source");
+  Command cmd;
+  cmd.usage = "shoal source --input <file|URL|testsrc> [options]";
+  cmd.description =
+      "Broadcasts a live channel. The first line on stdout is the channel URI viewers join\n"
+      "with `shoal peer`; logs go to stderr. The channel id is the public key in --key,\n"
+      "created on first use, so the URI stays the same across broadcasts.";
+  std::string input, listen, key_path, bitrate, stats_path, public_host;
+  int chunk_ms = 500, window_sec = 60, linger_sec = 10;
+  cmd.options.add_options()
+      ("input", po::value(&input)->required(),
+       "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")
+      ("listen", po::value(&listen)->default_value("127.0.0.1:0"),
+       "HOST:PORT to serve viewers on; port 0 picks a free port")
+      ("public-host", po::value(&public_host),
+       "host name viewers should dial, if not the --listen host")
+      ("key", po::value(&key_path)->default_value(default_key_path()), "channel key file")
+      ("chunk-ms", po::value(&chunk_ms)->default_value(500), "target chunk duration, ms")
+      ("bitrate", po::value(&bitrate)->default_value("1M"),
+       "video bit rate when encoding (testsrc or transcoding), e.g. 800k")
+      ("fast", po::bool_switch(), "read a file as fast as possible instead of at real time")
+      ("loop", po::bool_switch(), "start a file input over when it ends")
+      ("window-sec", po::value(&window_sec)->default_value(60), "seconds of chunks kept to serve")
+      ("linger-sec", po::value(&linger_sec)->default_value(10),
+       "seconds to keep serving after the input ends")
+      ("stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit");
+  po::variables_map vm;
+  if (auto code = parse(cmd, args, vm)) return *code;
+
+  auto rate = parse_bitrate(bitrate);
+  auto at = Endpoint::parse(listen);
+  for (const std::string* error : {rate ? nullptr : &rate.error(), at ? nullptr : &at.error()}) {
+    if (error) {
+      std::cerr << "shoal source: " << *error << "\n";
+      return 2;
+    }
+  }
+  if (chunk_ms < 100 || chunk_ms > 10000 || window_sec < 5) {
+    std::cerr << "shoal source: --chunk-ms must be 100..10000 and --window-sec at least 5\n";
+    return 2;
+  }
+  auto key = ChannelKey::load_or_create(key_path);
+  if (!key) {
+    std::cerr << "shoal source: " << key.error() << "\n";
+    return 1;
+  }
+  auto ingest = Ingest::open({.input = input,
+                              .chunk_target = std::chrono::milliseconds(chunk_ms),
+                              .video_bitrate = *rate,
+                              .realtime = !vm["fast"].as<bool>(),
+                              .loop = vm["loop"].as<bool>()});
+  if (!ingest) {
+    std::cerr << "shoal source: " << ingest.error() << "\n";
+    return 1;
+  }
+  log_line("input: " + (*ingest)->describe());
+
+  asio::io_context io;
+  const auto window = static_cast<uint32_t>(window_sec * 1000 / chunk_ms);
+  SourceNode node(io, *key, window);
+  auto bound = node.listen(*at);
+  if (!bound) {
+    std::cerr << "shoal source: " << bound.error() << "\n";
+    return 1;
+  }
+  Endpoint dial = *bound;
+  if (vm.count("public-host")) {
+    dial.host = public_host;
+  } else if (dial.host == "0.0.0.0" || dial.host == "::") {
+    dial.host = "127.0.0.1";
+  }
+  std::cout << ChannelUri{key->channel(), dial}.to_string() << std::endl;
+  log_line("serving viewers on " + bound->to_string());
+
+  int exit_code = 0;
+  bool stopping = false;
+  asio::steady_timer linger(io), status(io);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  const auto finish = [&] {
+    stopping = true;
+    signals.cancel();
+    linger.cancel();
+    status.cancel();
+    node.stop();
+  };
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    log_line("stopping");
+    finish();
+  });
+  node.broadcast(std::move(*ingest), [&](Result<std::monostate> result) {
+    if (stopping) return;
+    if (!result) {
+      log_line("input failed: " + result.error());
+      exit_code = 1;
+    }
+    log_line("input ended; serving the window for " + std::to_string(linger_sec) + " s more");
+    linger.expires_after(std::chrono::seconds(linger_sec));
+    linger.async_wait([&](boost::system::error_code ec) {
+      if (!ec) finish();
+    });
+  });
+  report_every(status, node, 0);
+  io.run();
+  write_stats(stats_path, node.stats());
+  return exit_code;
+}
+
+}  // namespace shoal::cli
