@@ -36,8 +36,8 @@ struct Chunk {
   static constexpr uint8_t kRandomAccess = 0x01;
 
   ChunkSeq seq;
-  WallTime capture_time;   // source wall clock when the chunk's first frame was captured
-  int64_t pts_us = 0;      // media timestamp of the chunk's first packet, microseconds
+  WallTime capture_time;  // source wall clock when the chunk's first frame was captured
+  int64_t pts_us = 0;     // media timestamp of the chunk's first packet, microseconds
   uint32_t duration_ms = 0;
   uint8_t flags = 0;
   std::vector<uint8_t> payload;  // whole 188-byte TS packets
@@ -53,5 +53,7 @@ struct Chunk {
 
 template <>
 struct std::hash<shoal::ChunkSeq> {
-  size_t operator()(const shoal::ChunkSeq& s) const noexcept { return std::hash<uint64_t>{}(s.value); }
+  size_t operator()(const shoal::ChunkSeq& s) const noexcept {
+    return std::hash<uint64_t>{}(s.value);
+  }
 };

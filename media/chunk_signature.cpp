@@ -85,7 +85,8 @@ void ChannelKey::sign(Chunk& chunk) const {
 bool verify_chunk(const ChannelId& channel, const Chunk& chunk) {
   ensure_sodium();
   const auto m = signed_bytes(channel, chunk);
-  return crypto_sign_verify_detached(chunk.signature.data(), m.data(), m.size(), channel.data()) == 0;
+  return crypto_sign_verify_detached(chunk.signature.data(), m.data(), m.size(), channel.data()) ==
+         0;
 }
 
 std::string to_hex(std::span<const uint8_t> bytes) {

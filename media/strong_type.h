@@ -5,8 +5,8 @@
 
 #include <compare>
 #include <functional>
-#include <type_traits>
 #include <msgpack.hpp>
+#include <type_traits>
 
 namespace shoal {
 
@@ -25,7 +25,9 @@ struct Strong {
 
 template <typename T, typename Tag>
 struct std::hash<shoal::Strong<T, Tag>> {
-  size_t operator()(const shoal::Strong<T, Tag>& s) const noexcept { return std::hash<T>{}(s.value); }
+  size_t operator()(const shoal::Strong<T, Tag>& s) const noexcept {
+    return std::hash<T>{}(s.value);
+  }
 };
 
 namespace msgpack {

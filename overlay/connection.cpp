@@ -38,14 +38,14 @@ void Connection::close(const std::string& reason) {
 }
 
 void Connection::read_header() {
-  asio::async_read(socket_, asio::buffer(header_),
-                   [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                     if (ec) return self->shut(ec == asio::error::eof ? "closed by remote"
-                                                                      : ec.message());
-                     auto n = decode_frame_length(self->header_);
-                     if (!n) return self->shut(n.error());
-                     self->read_body(*n);
-                   });
+  asio::async_read(
+      socket_, asio::buffer(header_),
+      [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        if (ec) return self->shut(ec == asio::error::eof ? "closed by remote" : ec.message());
+        auto n = decode_frame_length(self->header_);
+        if (!n) return self->shut(n.error());
+        self->read_body(*n);
+      });
 }
 
 void Connection::read_body(size_t length) {

@@ -17,8 +17,8 @@ Actions PeerEngine::take() { return std::exchange(out_, {}); }
 Actions PeerEngine::on_connected(ConnId conn, bool is_source, WallTime now) {
   Neighbour& n = neighbours_[conn];
   n.is_source = is_source;
-  out_.push_back(SendAction{conn, Hello{kProtocolVersion, config_.channel, config_.self,
-                                        config_.listen_port}});
+  out_.push_back(SendAction{
+      conn, Hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port}});
   send_buffer_map(conn, n, now);
   return take();
 }

@@ -31,7 +31,7 @@ struct PeerConfig {
   std::chrono::milliseconds lag{1500};  // play time - capture time
   uint32_t window_chunks = 120;         // 60 s of 500 ms chunks
   SchedulerConfig scheduler;
-  std::chrono::milliseconds have_interval{200};        // HAVEs are batched this long
+  std::chrono::milliseconds have_interval{200};         // HAVEs are batched this long
   std::chrono::milliseconds buffer_map_interval{5000};  // full map refresh
 };
 
@@ -39,8 +39,8 @@ struct PlaybackStats {
   uint64_t chunks_due = 0;
   uint64_t chunks_on_time = 0;
   uint64_t chunks_rejected = 0;
-  std::vector<ChunkSeq> played;         // in play order
-  std::vector<int64_t> lag_ms;          // play time - capture time, per chunk played
+  std::vector<ChunkSeq> played;  // in play order
+  std::vector<int64_t> lag_ms;   // play time - capture time, per chunk played
 };
 
 class PeerEngine {

@@ -81,7 +81,8 @@ void PeerNode::run(Actions actions) {
     if (auto* play = std::get_if<PlayAction>(&action)) {
       on_play_(*play->chunk);
     } else if (auto* send = std::get_if<SendAction>(&action)) {
-      if (const auto it = links_.find(send->to); it != links_.end()) it->second.conn->send(send->msg);
+      if (const auto it = links_.find(send->to); it != links_.end())
+        it->second.conn->send(send->msg);
     } else if (auto* drop = std::get_if<DisconnectAction>(&action)) {
       const auto it = links_.find(drop->conn);
       if (it == links_.end()) continue;

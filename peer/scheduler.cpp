@@ -18,7 +18,8 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, ChunkSeq from, ChunkSeq 
     for (const Candidate& n : neighbours) {
       if (!n.map->has(seq) || load[n.conn] >= config_.max_in_flight) continue;
       // A peer beats the source; among equals, the least loaded wins.
-      if (!best || std::pair(n.is_source, load[n.conn]) < std::pair(best->is_source, load[best->conn])) {
+      if (!best ||
+          std::pair(n.is_source, load[n.conn]) < std::pair(best->is_source, load[best->conn])) {
         best = &n;
       }
     }

@@ -15,8 +15,8 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg) {
   bool& greeted = it->second;
   if (const auto* hello = std::get_if<Hello>(&msg)) {
     if (hello->version != kProtocolVersion) {
-      return {DisconnectAction{from, "protocol version " + std::to_string(hello->version) +
-                                         " is not supported"}};
+      return {DisconnectAction{
+          from, "protocol version " + std::to_string(hello->version) + " is not supported"}};
     }
     if (hello->channel != config_.channel) {
       return {DisconnectAction{from, "HELLO for another channel"}};

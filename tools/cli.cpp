@@ -13,14 +13,14 @@ std::optional<int> parse(Command& command, const std::vector<std::string>& args,
   try {
     po::store(po::command_line_parser(args).options(all).positional(command.positional).run(), vm);
     if (vm.count("help")) {
-      std::cout << "Usage: " << command.usage << "\n\n" << command.description << "\n\n"
+      std::cout << "Usage: " << command.usage << "\n\n"
+                << command.description << "\n\n"
                 << command.options << "\n";
       return 0;
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "Usage: " << command.usage << "\nerror: " << e.what()
-              << " (see --help)\n";
+    std::cerr << "Usage: " << command.usage << "\nerror: " << e.what() << " (see --help)\n";
     return 2;
   }
   return std::nullopt;
@@ -33,9 +33,18 @@ Result<int64_t> parse_bitrate(const std::string& text) {
   double scale = 1;
   if (p != end && p + 1 == end) {
     switch (*p) {
-      case 'k': case 'K': scale = 1e3; ++p; break;
-      case 'm': case 'M': scale = 1e6; ++p; break;
-      default: break;
+      case 'k':
+      case 'K':
+        scale = 1e3;
+        ++p;
+        break;
+      case 'm':
+      case 'M':
+        scale = 1e6;
+        ++p;
+        break;
+      default:
+        break;
     }
   }
   if (ec != std::errc() || p != end || value <= 0) {

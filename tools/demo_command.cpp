@@ -23,7 +23,8 @@ void print_table(const std::vector<nlohmann::json>& rows) {
   std::cout << std::left << std::setw(6) << "peer" << std::right << std::setw(11) << "startup_ms"
             << std::setw(9) << "frames" << std::setw(12) << "on time" << std::setw(12)
             << "continuity" << std::setw(14) << "kB received" << std::setw(10) << "lag p50"
-            << std::setw(10) << "lag p95" << "\n";
+            << std::setw(10) << "lag p95"
+            << "\n";
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     if (r.is_null()) {
@@ -31,9 +32,11 @@ void print_table(const std::vector<nlohmann::json>& rows) {
       continue;
     }
     const std::string on_time = cell(r["chunks_on_time"]) + "/" + cell(r["chunks_due"]);
-    const double kb = (r["bytes_from_source"].get<double>() + r["bytes_from_peers"].get<double>()) / 1000;
+    const double kb =
+        (r["bytes_from_source"].get<double>() + r["bytes_from_peers"].get<double>()) / 1000;
     std::ostringstream continuity;
-    if (!r["continuity"].is_null()) continuity << std::fixed << std::setprecision(3) << r["continuity"].get<double>();
+    if (!r["continuity"].is_null())
+      continuity << std::fixed << std::setprecision(3) << r["continuity"].get<double>();
     std::cout << std::left << std::setw(6) << i + 1 << std::right << std::setw(11)
               << cell(r["startup_ms"]) << std::setw(9) << cell(r["frames_decoded"]) << std::setw(12)
               << on_time << std::setw(12) << (continuity.str().empty() ? "-" : continuity.str())
@@ -53,10 +56,10 @@ int demo_main(const std::vector<std::string>& args) {
   int peers = 3;
   double duration = 15;
   std::string dir;
-  cmd.options.add_options()
-      ("peers", po::value(&peers)->default_value(3), "number of viewers (1..50)")
-      ("duration", po::value(&duration)->default_value(15), "seconds each viewer watches")
-      ("dir", po::value(&dir), "where to keep logs and stats (default: a fresh temp dir)");
+  cmd.options.add_options()("peers", po::value(&peers)->default_value(3),
+                            "number of viewers (1..50)")(
+      "duration", po::value(&duration)->default_value(15), "seconds each viewer watches")(
+      "dir", po::value(&dir), "where to keep logs and stats (default: a fresh temp dir)");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
   if (peers < 1 || peers > 50 || duration <= 0) {

@@ -40,15 +40,14 @@ int peer_main(const std::vector<std::string>& args) {
   int lag_ms = 1500;
   cmd.hidden.add_options()("uri", po::value(&uri_text)->required(), "channel URI");
   cmd.positional.add("uri", 1);
-  cmd.options.add_options()
-      ("sink", po::value(&sink)->default_value("auto"),
-       "auto: play in a window with sound; fake: decode only (headless)")
-      ("record", po::value(&record_path), "write the chunks played, as MPEG-TS, to this file")
-      ("duration", po::value(&duration)->default_value(0),
-       "seconds to watch before leaving (0: until interrupted)")
-      ("stats-json", po::value(&stats_path), "write stats as JSON to this file on exit")
-      ("lag-ms", po::value(&lag_ms)->default_value(1500),
-       "how far behind the live edge to play, ms");
+  cmd.options.add_options()("sink", po::value(&sink)->default_value("auto"),
+                            "auto: play in a window with sound; fake: decode only (headless)")(
+      "record", po::value(&record_path), "write the chunks played, as MPEG-TS, to this file")(
+      "duration", po::value(&duration)->default_value(0),
+      "seconds to watch before leaving (0: until interrupted)")(
+      "stats-json", po::value(&stats_path), "write stats as JSON to this file on exit")(
+      "lag-ms", po::value(&lag_ms)->default_value(1500),
+      "how far behind the live edge to play, ms");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 
@@ -120,7 +119,8 @@ int peer_main(const std::vector<std::string>& args) {
   PeerReport report = PeerReport::from(node.engine().stats(), node.traffic());
   report.frames_decoded = (*player)->frames_decoded();
   if (const auto first = (*player)->first_frame_time()) {
-    report.startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*first - joined).count();
+    report.startup_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*first - joined).count();
   }
   const auto json = report.to_json();
   log_line("frames " + std::to_string(report.frames_decoded) + ", chunks on time " +

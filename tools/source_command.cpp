@@ -33,7 +33,7 @@ void write_stats(const std::string& path, const SourceStats& s) {
                                         {"bytes_uploaded", s.bytes_uploaded},
                                         {"control_bytes_out", s.control_bytes_out},
                                         {"viewers", s.viewers}}
-                                .dump(2)
+                             .dump(2)
                       << "\n";
 }
 
@@ -62,23 +62,23 @@ int source_main(const std::vector<std::string>& args) {
       "created on first use, so the URI stays the same across broadcasts.";
   std::string input, listen, key_path, bitrate, stats_path, public_host;
   int chunk_ms = 500, window_sec = 60, linger_sec = 10;
-  cmd.options.add_options()
-      ("input", po::value(&input)->required(),
-       "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")
-      ("listen", po::value(&listen)->default_value("127.0.0.1:0"),
-       "HOST:PORT to serve viewers on; port 0 picks a free port")
-      ("public-host", po::value(&public_host),
-       "host name viewers should dial, if not the --listen host")
-      ("key", po::value(&key_path)->default_value(default_key_path()), "channel key file")
-      ("chunk-ms", po::value(&chunk_ms)->default_value(500), "target chunk duration, ms")
-      ("bitrate", po::value(&bitrate)->default_value("1M"),
-       "video bit rate when encoding (testsrc or transcoding), e.g. 800k")
-      ("fast", po::bool_switch(), "read a file as fast as possible instead of at real time")
-      ("loop", po::bool_switch(), "start a file input over when it ends")
-      ("window-sec", po::value(&window_sec)->default_value(60), "seconds of chunks kept to serve")
-      ("linger-sec", po::value(&linger_sec)->default_value(10),
-       "seconds to keep serving after the input ends")
-      ("stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit");
+  cmd.options.add_options()(
+      "input", po::value(&input)->required(),
+      "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")(
+      "listen", po::value(&listen)->default_value("127.0.0.1:0"),
+      "HOST:PORT to serve viewers on; port 0 picks a free port")(
+      "public-host", po::value(&public_host),
+      "host name viewers should dial, if not the --listen host")(
+      "key", po::value(&key_path)->default_value(default_key_path()), "channel key file")(
+      "chunk-ms", po::value(&chunk_ms)->default_value(500), "target chunk duration, ms")(
+      "bitrate", po::value(&bitrate)->default_value("1M"),
+      "video bit rate when encoding (testsrc or transcoding), e.g. 800k")(
+      "fast", po::bool_switch(), "read a file as fast as possible instead of at real time")(
+      "loop", po::bool_switch(), "start a file input over when it ends")(
+      "window-sec", po::value(&window_sec)->default_value(60), "seconds of chunks kept to serve")(
+      "linger-sec", po::value(&linger_sec)->default_value(10),
+      "seconds to keep serving after the input ends")(
+      "stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 

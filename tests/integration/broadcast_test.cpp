@@ -79,10 +79,12 @@ TEST(Broadcast, Mp4ClipWithBFramesReachesThreePeers) {
   const std::string clip = dir / "clip.mp4";
   ASSERT_EQ(run_shell("ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i "
                       "sine=frequency=440:sample_rate=48000 -t 30 -c:v libx264 -preset veryfast "
-                      "-bf 2 -g 13 -pix_fmt yuv420p -c:a aac -y " + clip),
+                      "-bf 2 -g 13 -pix_fmt yuv420p -c:a aac -y " +
+                      clip),
             "");
   ASSERT_NE(run_shell("ffprobe -v error -select_streams v -show_entries stream=has_b_frames -of "
-                      "csv=p=0 " + clip),
+                      "csv=p=0 " +
+                      clip),
             "0\n");
   expect_three_peers_play({"--input", clip, "--key", dir / "source.key"}, 25, dir);
 }

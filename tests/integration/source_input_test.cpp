@@ -36,8 +36,9 @@ TEST(SourceInput, MissingFileIsAClearError) {
 TEST(SourceInput, TruncatedMp4IsAClearError) {
   TempDir dir;
   ASSERT_EQ(run_shell("ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=25 -t 4 -c:v libx264 "
-                      "-pix_fmt yuv420p -y " + (dir / "clip.mp4") + " && head -c 20000 " +
-                      (dir / "clip.mp4") + " > " + (dir / "cut.mp4")),
+                      "-pix_fmt yuv420p -y " +
+                      (dir / "clip.mp4") + " && head -c 20000 " + (dir / "clip.mp4") + " > " +
+                      (dir / "cut.mp4")),
             "");
   const auto r = run_source(dir, dir / "cut.mp4");
   EXPECT_NE(r.exit_code, 0);

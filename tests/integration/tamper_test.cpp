@@ -13,9 +13,11 @@ using namespace std::chrono_literals;
 
 void expect_tampering_rejected(const std::string& mode) {
   TempDir dir;
-  auto source = start_source({"--input", "testsrc", "--key", dir / "source.key"}, dir / "source.log");
+  auto source =
+      start_source({"--input", "testsrc", "--key", dir / "source.key"}, dir / "source.log");
   ASSERT_TRUE(source) << read_file(dir / "source.log");
-  auto proxy = Process::spawn({TAMPER_PROXY, "--source", source->uri.source.to_string(), "--mode", mode});
+  auto proxy =
+      Process::spawn({TAMPER_PROXY, "--source", source->uri.source.to_string(), "--mode", mode});
   ASSERT_TRUE(proxy) << proxy.error();
   const auto proxy_addr = proxy->read_line(10s);
   ASSERT_TRUE(proxy_addr);

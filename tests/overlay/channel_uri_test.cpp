@@ -23,9 +23,10 @@ TEST(ChannelUri, IgnoresParametersOfLaterVersions) {
 }
 
 TEST(ChannelUri, RejectsWhatIsNotAChannel) {
-  for (const std::string& bad : std::vector<std::string>{"http://x", "shoal://abc?source=h:1", "shoal://" + kId,
-                          "shoal://" + kId + "?source=nohost", "shoal://" + kId + "?source=h:70000",
-                          "shoal://" + std::string(64, 'g') + "?source=h:1"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "http://x", "shoal://abc?source=h:1", "shoal://" + kId,
+           "shoal://" + kId + "?source=nohost", "shoal://" + kId + "?source=h:70000",
+           "shoal://" + std::string(64, 'g') + "?source=h:1"}) {
     auto uri = ChannelUri::parse(bad);
     ASSERT_FALSE(uri) << bad;
     EXPECT_NE(uri.error().find("bad"), std::string::npos);

@@ -64,8 +64,8 @@ TEST_F(EngineTest, StartsAtTheNewestRandomAccessChunk) {
 
 TEST_F(EngineTest, PlaysAVerifiedChunkAtItsDeadline) {
   join_source(10);
-  EXPECT_TRUE(only<PlayAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_))
-                  .empty());
+  EXPECT_TRUE(
+      only<PlayAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_)).empty());
   const WallTime due = kEpoch + 4000ms + 1500ms;
   EXPECT_EQ(engine_.next_wakeup(now_), std::min(due, now_ + 200ms));
   const auto plays = only<PlayAction>(engine_.tick(due));
