@@ -1,0 +1,55 @@
+#include "peer/choker.h"
+
+#include <algorithm>
+
+namespace shoal {
+
+std::vector<ConnId> rank_by_rate(std::span<const NeighbourRate> neighbours, int slots) {
+  std::vector<NeighbourRate> interested;
+  for (const auto& n : neighbours) {
+    if (n.interested) interested.push_back(n);
+  }
+  const auto better = [](const NeighbourRate& a, const NeighbourRate& b) {
+    return a.bytes_per_second != b.bytes_per_second ? a.bytes_per_second > b.bytes_per_second
+                                                    : a.conn < b.conn;
+  };
+  const size_t k = std::min<size_t>(std::max(slots, 0), interested.size());
+  std::partial_sort(interested.begin(), interested.begin() + k, interested.end(), better);
+  std::vector<ConnId> top;
+  for (size_t i = 0; i < k; ++i) top.push_back(interested[i].conn);
+  return top;
+}
+
+Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbours) {
+  if (now >= next_rechoke_) {
+    const auto top = rank_by_rate(neighbours, config_.regular_slots);
+    regular_ = std::set<ConnId>(top.begin(), top.end());
+    if (optimistic_ && regular_.contains(*optimistic_)) optimistic_.reset();
+    next_rechoke_ = now + config_.rechoke_interval;
+  }
+  if (now >= next_optimistic_ || (optimistic_ && regular_.contains(*optimistic_))) {
+    std::vector<ConnId> choked;
+    for (const auto& n : neighbours) {
+      if (n.interested && !regular_.contains(n.conn)) choked.push_back(n.conn);
+    }
+    optimistic_.reset();
+    if (!choked.empty()) optimistic_ = choked[rng_() % choked.size()];
+    next_optimistic_ = now + config_.optimistic_interval;
+  }
+
+  std::set<ConnId> now_unchoked = regular_;
+  if (optimistic_) now_unchoked.insert(*optimistic_);
+  Change change;
+  std::ranges::set_difference(now_unchoked, unchoked_, std::back_inserter(change.unchoke));
+  std::ranges::set_difference(unchoked_, now_unchoked, std::back_inserter(change.choke));
+  unchoked_ = std::move(now_unchoked);
+  return change;
+}
+
+void Choker::forget(ConnId conn) {
+  regular_.erase(conn);
+  unchoked_.erase(conn);
+  if (optimistic_ == conn) optimistic_.reset();
+}
+
+}  // namespace shoal

@@ -1,0 +1,67 @@
+#pragma once
+// Tit-for-tat unchoking: whom this peer uploads to.
+//
+// Every `rechoke_interval` (10 s) the `regular_slots` (4) interested
+// neighbours that sent us the most in the last interval are unchoked; between
+// those moments the set does not change. Every `optimistic_interval` (30 s)
+// one more, chosen at random among the choked interested neighbours, is
+// unchoked optimistically, so newcomers get a chance to reciprocate and climb
+// into the regular slots. Sans IO: the caller passes rates and the time.
+
+#include <chrono>
+#include <optional>
+#include <random>
+#include <set>
+#include <span>
+#include <vector>
+
+#include "media/chunk.h"
+#include "overlay/ids.h"
+
+namespace shoal {
+
+struct ChokerConfig {
+  int regular_slots = 4;
+  std::chrono::milliseconds rechoke_interval{10'000};
+  std::chrono::milliseconds optimistic_interval{30'000};
+};
+
+// What the choker knows of a neighbour.
+struct NeighbourRate {
+  ConnId conn;
+  double bytes_per_second = 0;  // what it sent us lately
+  bool interested = false;      // it wants something we have
+};
+
+// The `slots` interested neighbours with the highest rates, best first; ties
+// broken by connection id so the ranking is deterministic.
+std::vector<ConnId> rank_by_rate(std::span<const NeighbourRate> neighbours, int slots);
+
+class Choker {
+ public:
+  struct Change {
+    std::vector<ConnId> unchoke;
+    std::vector<ConnId> choke;
+  };
+
+  Choker(ChokerConfig config, uint64_t seed) : config_(config), rng_(seed) {}
+
+  // Re-evaluates when an interval has passed; returns who changes state.
+  Change tick(WallTime now, std::span<const NeighbourRate> neighbours);
+  void forget(ConnId conn);
+
+  bool unchoked(ConnId conn) const { return unchoked_.contains(conn); }
+  std::optional<ConnId> optimistic() const { return optimistic_; }
+  WallTime next_wakeup() const { return std::min(next_rechoke_, next_optimistic_); }
+
+ private:
+  ChokerConfig config_;
+  std::mt19937_64 rng_;
+  std::set<ConnId> regular_;
+  std::optional<ConnId> optimistic_;
+  std::set<ConnId> unchoked_;  // regular_ + optimistic_
+  WallTime next_rechoke_{};
+  WallTime next_optimistic_{};
+};
+
+}  // namespace shoal

@@ -1,0 +1,91 @@
+// Tit-for-tat: the four fastest senders are unchoked, the ranking moves only
+// every 10 s, one optimistic slot rotates every 30 s, and a newcomer that
+// reciprocates earns a regular slot.
+#include "peer/choker.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "test_chunks.h"
+
+namespace shoal {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::kEpoch;
+
+// Six interested neighbours, ConnId 1..6, sending at the given rates.
+std::vector<NeighbourRate> rates(std::vector<double> bytes_per_second) {
+  std::vector<NeighbourRate> out;
+  for (size_t i = 0; i < bytes_per_second.size(); ++i) {
+    out.push_back({ConnId(i + 1), bytes_per_second[i], true});
+  }
+  return out;
+}
+
+std::set<ConnId> regular(const Choker& c, size_t neighbours) {
+  std::set<ConnId> out;
+  for (uint64_t i = 1; i <= neighbours; ++i) {
+    if (c.unchoked(ConnId(i)) && c.optimistic() != ConnId(i)) out.insert(ConnId(i));
+  }
+  return out;
+}
+
+TEST(Choker, RanksTheFastestInterestedNeighboursFirst) {
+  auto n = rates({10, 50, 30, 70, 20, 60});
+  n[3].interested = false;  // the fastest wants nothing from us
+  EXPECT_EQ(rank_by_rate(n, 4), (std::vector{ConnId(6), ConnId(2), ConnId(3), ConnId(5)}));
+}
+
+TEST(Choker, UnchokesTheTopFourByRate) {
+  Choker c({}, 1);
+  const auto change = c.tick(kEpoch, rates({10, 50, 30, 70, 20, 60}));
+  EXPECT_EQ(regular(c, 6), (std::set{ConnId(2), ConnId(3), ConnId(4), ConnId(6)}));
+  EXPECT_EQ(change.unchoke.size(), 5u);  // four regular + one optimistic
+  EXPECT_TRUE(change.choke.empty());
+}
+
+TEST(Choker, RankingChangesOnlyAtTheTenSecondBoundary) {
+  Choker c({}, 1);
+  c.tick(kEpoch, rates({10, 50, 30, 70, 20, 60}));
+  const auto before = regular(c, 6);
+  const auto reversed = rates({70, 10, 20, 10, 90, 10});
+  c.tick(kEpoch + 9999ms, reversed);
+  EXPECT_EQ(regular(c, 6), before);
+  c.tick(kEpoch + 10s, reversed);
+  EXPECT_EQ(regular(c, 6), (std::set{ConnId(1), ConnId(3), ConnId(5), ConnId(2)}));
+}
+
+TEST(Choker, TheOptimisticSlotRotatesEveryThirtySeconds) {
+  Choker c({}, 42);
+  std::vector<NeighbourRate> n = rates({90, 80, 70, 60, 1, 1, 1, 1, 1, 1});
+  c.tick(kEpoch, n);
+  std::set<ConnId> seen;
+  ConnId last = *c.optimistic();
+  seen.insert(last);
+  for (int period = 1; period <= 12; ++period) {
+    c.tick(kEpoch + period * 30s - 1ms, n);
+    EXPECT_EQ(c.optimistic(), last) << "rotated before 30 s";
+    c.tick(kEpoch + period * 30s, n);
+    ASSERT_TRUE(c.optimistic());
+    EXPECT_FALSE(regular(c, 10).contains(*c.optimistic()));
+    last = *c.optimistic();
+    seen.insert(last);
+  }
+  EXPECT_GE(seen.size(), 3u);  // it really moves among the choked six
+}
+
+TEST(Choker, ANewlyUnchokedPeerThatReciprocatesEntersTheTopFour) {
+  Choker c({}, 7);
+  std::vector<NeighbourRate> n = rates({90, 80, 70, 60, 0});
+  c.tick(kEpoch, n);
+  ASSERT_EQ(c.optimistic(), ConnId(5));  // the only choked one
+  n[4].bytes_per_second = 100;           // it reciprocates
+  c.tick(kEpoch + 10s, n);
+  EXPECT_TRUE(regular(c, 5).contains(ConnId(5)));
+  EXPECT_FALSE(regular(c, 5).contains(ConnId(4)));  // the slowest made room
+}
+
+}  // namespace
+}  // namespace shoal
