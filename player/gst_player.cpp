@@ -1,175 +1,201 @@
-// The GStreamer implementation of Player:
-//   appsrc ! decodebin ! queue ! videoconvert ! video sink
-//                      ! queue ! audioconvert ! audioresample ! audio sink
-#include <gst/app/gstappsrc.h>
-#include <gst/gst.h>
+#include "player/gst_player.h"
 
-#include <atomic>
-#include <mutex>
+#include <string_view>
 
-#include "player/player.h"
+#include "player/bus_message.h"
+#include "player/gst_elements.h"
 
 namespace shoal {
 namespace {
 
-// Elements the pipeline may need, with the Debian package providing each.
-constexpr std::pair<const char*, const char*> kElements[] = {
-    {"appsrc", "gstreamer1.0-plugins-base"},
-    {"decodebin", "gstreamer1.0-plugins-base"},
-    {"videoconvert", "gstreamer1.0-plugins-base"},
-    {"audioconvert", "gstreamer1.0-plugins-base"},
-    {"audioresample", "gstreamer1.0-plugins-base"},
-    {"tsdemux", "gstreamer1.0-plugins-bad"},
-    {"h264parse", "gstreamer1.0-plugins-bad"},
-    {"avdec_h264", "gstreamer1.0-libav"},
-    {"avdec_aac", "gstreamer1.0-libav"},
-    {"autovideosink", "gstreamer1.0-plugins-good"},
-    {"autoaudiosink", "gstreamer1.0-plugins-good"},
-    {"queue", "libgstreamer1.0-0"},
-    {"fakesink", "libgstreamer1.0-0"}};
-
-std::optional<std::string> missing_element() {
-  for (const auto& [name, package] : kElements) {
-    GstElementFactory* f = gst_element_factory_find(name);
-    if (!f)
-      return std::string("GStreamer element '") + name + "' is missing (install " + package + ")";
-    gst_object_unref(f);
-  }
-  return std::nullopt;
-}
-
-class GstPlayer final : public Player {
- public:
-  explicit GstPlayer(SinkKind sink) : sink_(sink) {}
-  ~GstPlayer() override {
-    if (!pipeline_) return;
-    gst_element_set_state(pipeline_, GST_STATE_NULL);
-    gst_object_unref(pipeline_);
-  }
-  GstPlayer(const GstPlayer&) = delete;
-  GstPlayer& operator=(const GstPlayer&) = delete;
-
-  Result<std::monostate> build() {
-    pipeline_ = gst_pipeline_new("shoal-player");
-    appsrc_ = gst_element_factory_make("appsrc", "source");
-    GstElement* decode = gst_element_factory_make("decodebin", "decode");
-    GstCaps* caps =
-        gst_caps_from_string("video/mpegts,systemstream=(boolean)true,packetsize=(int)188");
-    // Live: buffers are stamped with the running time they arrive at, so the
-    // demuxer maps the stream's clock onto ours and sinks play it smoothly.
-    g_object_set(appsrc_, "caps", caps, "is-live", TRUE, "do-timestamp", TRUE, "format",
-                 GST_FORMAT_TIME, "max-bytes", guint64{64} << 20, "stream-type",
-                 GST_APP_STREAM_TYPE_STREAM, nullptr);
-    gst_caps_unref(caps);
-    gst_bin_add_many(GST_BIN(pipeline_), appsrc_, decode, nullptr);
-    if (!gst_element_link(appsrc_, decode)) return Error{"cannot link appsrc to decodebin"};
-    g_signal_connect(decode, "pad-added", G_CALLBACK(&GstPlayer::on_pad_added), this);
-    if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      return Error{"the GStreamer pipeline cannot start"};
-    }
-    return std::monostate{};
-  }
-
-  void push(std::span<const uint8_t> ts) override {
-    GstBuffer* buffer = gst_buffer_new_allocate(nullptr, ts.size(), nullptr);
-    gst_buffer_fill(buffer, 0, ts.data(), ts.size());
-    gst_app_src_push_buffer(GST_APP_SRC(appsrc_), buffer);  // takes ownership
-  }
-
-  uint64_t frames_decoded() const override { return frames_.load(); }
-
-  std::optional<std::chrono::steady_clock::time_point> first_frame_time() const override {
-    std::lock_guard lock(first_mutex_);
-    return first_frame_;
-  }
-
-  std::vector<std::string> poll_messages() override {
-    std::vector<std::string> out;
-    GstBus* bus = gst_element_get_bus(pipeline_);
-    const auto types =
-        static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
-    while (GstMessage* msg = gst_bus_pop_filtered(bus, types)) {
-      out.push_back(describe(msg));
-      gst_message_unref(msg);
-    }
-    gst_object_unref(bus);
-    return out;
-  }
-
- private:
-  static std::string describe(GstMessage* msg) {
-    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) return "end of stream";
-    GError* error = nullptr;
-    gchar* debug = nullptr;
-    const bool is_error = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR;
-    if (is_error) {
-      gst_message_parse_error(msg, &error, &debug);
-    } else {
-      gst_message_parse_warning(msg, &error, &debug);
-    }
-    std::string text = std::string(is_error ? "error" : "warning") + " from " +
-                       GST_OBJECT_NAME(msg->src) + ": " + (error ? error->message : "?");
-    g_clear_error(&error);
-    g_free(debug);
-    return text;
-  }
-
-  static void on_pad_added(GstElement*, GstPad* pad, gpointer data) {
-    auto* self = static_cast<GstPlayer*>(data);
-    GstCaps* caps = gst_pad_get_current_caps(pad);
-    if (!caps) caps = gst_pad_query_caps(pad, nullptr);
-    const std::string media = gst_structure_get_name(gst_caps_get_structure(caps, 0));
-    gst_caps_unref(caps);
-    if (media.starts_with("video/x-raw")) {
-      self->attach(pad, {"queue", "videoconvert"}, "autovideosink");
-      gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &GstPlayer::count_frame, self, nullptr);
-    } else if (media.starts_with("audio/x-raw")) {
-      self->attach(pad, {"queue", "audioconvert", "audioresample"}, "autoaudiosink");
-    }
-  }
-
-  // Links `pad` to a new branch of `filters` ending in the sink for the kind.
-  void attach(GstPad* pad, std::initializer_list<const char*> filters, const char* auto_sink) {
-    std::vector<GstElement*> chain;
-    for (const char* f : filters) chain.push_back(gst_element_factory_make(f, nullptr));
-    GstElement* sink =
-        gst_element_factory_make(sink_ == SinkKind::kFake ? "fakesink" : auto_sink, nullptr);
-    if (sink_ == SinkKind::kFake) g_object_set(sink, "sync", FALSE, nullptr);
-    chain.push_back(sink);
-    for (GstElement* e : chain) gst_bin_add(GST_BIN(pipeline_), e);
-    for (size_t i = 0; i + 1 < chain.size(); ++i) gst_element_link(chain[i], chain[i + 1]);
-    for (GstElement* e : chain) gst_element_sync_state_with_parent(e);
-    GstPad* sink_pad = gst_element_get_static_pad(chain.front(), "sink");
-    gst_pad_link(pad, sink_pad);
-    gst_object_unref(sink_pad);
-  }
-
-  static GstPadProbeReturn count_frame(GstPad*, GstPadProbeInfo*, gpointer data) {
-    auto* self = static_cast<GstPlayer*>(data);
-    if (self->frames_.fetch_add(1) == 0) {
-      std::lock_guard lock(self->first_mutex_);
-      self->first_frame_ = std::chrono::steady_clock::now();
-    }
-    return GST_PAD_PROBE_OK;
-  }
-
-  SinkKind sink_;
-  GstElement* pipeline_ = nullptr;
-  GstElement* appsrc_ = nullptr;  // owned by pipeline_
-  std::atomic<uint64_t> frames_{0};
-  mutable std::mutex first_mutex_;
-  std::optional<std::chrono::steady_clock::time_point> first_frame_;
-};
+// Far more than a live peer ever queues (minutes of video at broadcast rates),
+// so push() neither blocks nor drops in normal play. Past it the oldest data is
+// dropped: a stalled pipeline must not grow the process without bound.
+constexpr guint64 kMaxQueuedBytes = 64 * 1024 * 1024;
 
 }  // namespace
 
 Result<std::unique_ptr<Player>> Player::create(SinkKind sink) {
-  static std::once_flag init;
-  std::call_once(init, [] { gst_init(nullptr, nullptr); });
-  if (auto missing = missing_element()) return Error{*missing};
+  if (auto ready = init_gstreamer(); !ready) return Error{ready.error()};
+  if (auto found = require_elements(sink); !found) return Error{found.error()};
   auto player = std::make_unique<GstPlayer>(sink);
-  if (auto built = player->build(); !built) return Error{built.error()};
+  if (auto started = player->start(); !started) return Error{started.error()};
   return std::unique_ptr<Player>(std::move(player));
+}
+
+GstPlayer::~GstPlayer() {
+  if (!pipeline_) return;
+  gst_app_src_end_of_stream(GST_APP_SRC(source_));
+  // Joins every streaming thread, so no callback can run once this returns.
+  gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+}
+
+Result<std::monostate> GstPlayer::start() {
+  if (auto built = build(); !built) return built;
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    auto messages = poll_messages();
+    return Error{"cannot start the GStreamer pipeline" +
+                 (messages.empty() ? std::string() : ": " + messages.front())};
+  }
+  return std::monostate{};
+}
+
+Result<std::monostate> GstPlayer::build() {
+  pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("shoal-player"))));
+  bus_.reset(gst_element_get_bus(pipeline_.get()));
+  source_ = gst_element_factory_make("appsrc", "source");
+  decodebin_ = gst_element_factory_make("decodebin", "decode");
+  if (!source_ || !decodebin_) {
+    if (source_) gst_object_unref(gst_object_ref_sink(source_));
+    if (decodebin_) gst_object_unref(gst_object_ref_sink(decodebin_));
+    source_ = decodebin_ = nullptr;
+    return Error{"cannot create appsrc and decodebin (gstreamer1.0-plugins-base)"};
+  }
+  gst_bin_add_many(GST_BIN(pipeline_.get()), source_, decodebin_, nullptr);
+  configure_source();
+  g_signal_connect(decodebin_, "pad-added", G_CALLBACK(&GstPlayer::on_pad_added), this);
+  g_signal_connect(decodebin_, "deep-element-added", G_CALLBACK(&GstPlayer::on_element_added),
+                   this);
+  if (!gst_element_link(source_, decodebin_)) return Error{"cannot link appsrc to decodebin"};
+  return std::monostate{};
+}
+
+void GstPlayer::configure_source() {
+  GstCapsPtr caps(
+      gst_caps_from_string("video/mpegts,systemstream=(boolean)true,packetsize=(int)188"));
+  // A live TIME source stamped on arrival: tsdemux then maps the stream's clock
+  // onto arrival times, so chunks pushed at their play time render at once.
+  g_object_set(source_, "caps", caps.get(), "is-live", TRUE, "format", GST_FORMAT_TIME,
+               "do-timestamp", TRUE, "stream-type", GST_APP_STREAM_TYPE_STREAM, "max-bytes",
+               kMaxQueuedBytes, "block", FALSE, "leaky-type", GST_APP_LEAKY_TYPE_DOWNSTREAM,
+               nullptr);
+  GstAppSrcCallbacks callbacks{};
+  callbacks.enough_data = &GstPlayer::on_enough_data;
+  gst_app_src_set_callbacks(GST_APP_SRC(source_), &callbacks, this, nullptr);
+}
+
+void GstPlayer::push(std::span<const uint8_t> ts) {
+  if (ts.empty()) return;
+  GstBuffer* buffer = gst_buffer_new_memdup(ts.data(), ts.size());
+  // Takes the buffer. Once the pipeline has failed this still just queues it.
+  gst_app_src_push_buffer(GST_APP_SRC(source_), buffer);
+}
+
+std::optional<std::chrono::steady_clock::time_point> GstPlayer::first_frame_time() const {
+  const auto first = first_frame_.load();
+  if (first == kNoFrameYet) return std::nullopt;
+  return Clock::time_point(Clock::duration(first));
+}
+
+std::vector<std::string> GstPlayer::poll_messages() {
+  std::vector<std::string> lines;
+  if (falling_behind_.exchange(false)) {
+    lines.push_back("warning: decoding is falling behind; the oldest queued data may be dropped");
+  }
+  const auto types =
+      static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
+  while (GstMessagePtr message{gst_bus_pop_filtered(bus_.get(), types)}) {
+    lines.push_back(describe_bus_message(message.get()));
+  }
+  return lines;
+}
+
+void GstPlayer::link_stream(GstPad* pad) {
+  GstCapsPtr caps(gst_pad_get_current_caps(pad));
+  if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
+  const std::string_view media = caps && !gst_caps_is_empty(caps.get())
+                                     ? gst_structure_get_name(gst_caps_get_structure(caps.get(), 0))
+                                     : "";
+  GstElement* head = nullptr;
+  if (media.starts_with("video/")) {
+    head =
+        add_branch({gst_element_factory_make("queue", nullptr),
+                    gst_element_factory_make("videoconvert", nullptr), make_sink("autovideosink")});
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &GstPlayer::on_video_buffer, this, nullptr);
+  } else if (media.starts_with("audio/")) {
+    head = add_branch({gst_element_factory_make("queue", nullptr),
+                       gst_element_factory_make("audioconvert", nullptr),
+                       gst_element_factory_make("audioresample", nullptr),
+                       make_sink("autoaudiosink")});
+  } else {
+    // A stream we do not play (subtitles, data) still needs a sink, or its
+    // not-linked flow could stop the demuxer.
+    head = add_branch({make_sink(nullptr)});
+  }
+  if (!head) return;
+  GstRef<GstPad> sink_pad(gst_element_get_static_pad(head, "sink"));
+  if (gst_pad_link(pad, sink_pad.get()) != GST_PAD_LINK_OK) {
+    post_warning("cannot link decoded " + std::string(media) + " stream");
+  }
+}
+
+// Adds the elements to the pipeline, links them in order and brings them to the
+// pipeline's state. Returns the first element, or null (with a bus warning).
+GstElement* GstPlayer::add_branch(std::initializer_list<GstElement*> chain) {
+  bool created = true;
+  for (GstElement* element : chain) created = created && element;
+  if (!created) {
+    for (GstElement* element : chain) {
+      if (element) gst_object_unref(gst_object_ref_sink(element));
+    }
+    post_warning("cannot create the elements to play a decoded stream");
+    return nullptr;
+  }
+  GstElement* previous = nullptr;
+  for (GstElement* element : chain) {
+    gst_bin_add(GST_BIN(pipeline_.get()), element);
+    if (previous && !gst_element_link(previous, element)) {
+      post_warning("cannot link " + std::string(GST_ELEMENT_NAME(previous)) + " to " +
+                   GST_ELEMENT_NAME(element));
+    }
+    previous = element;
+  }
+  // A sink that cannot start (autovideosink with no display) posts its own
+  // error on the bus; the rest of the pipeline keeps running.
+  for (GstElement* element : chain) gst_element_sync_state_with_parent(element);
+  return *chain.begin();
+}
+
+// `auto_sink` is the SinkKind::kAuto choice; null means "always a fakesink".
+GstElement* GstPlayer::make_sink(const char* auto_sink) {
+  if (sink_ == SinkKind::kAuto && auto_sink) return gst_element_factory_make(auto_sink, nullptr);
+  GstElement* sink = gst_element_factory_make("fakesink", nullptr);
+  if (sink) g_object_set(sink, "sync", FALSE, nullptr);
+  return sink;
+}
+
+void GstPlayer::note_frame() {
+  frames_.fetch_add(1);
+  auto expected = kNoFrameYet;
+  first_frame_.compare_exchange_strong(expected, Clock::now().time_since_epoch().count());
+}
+
+void GstPlayer::post_warning(const std::string& text) {
+  GError* error = g_error_new_literal(GST_CORE_ERROR, GST_CORE_ERROR_FAILED, text.c_str());
+  gst_element_post_message(pipeline_.get(),
+                           gst_message_new_warning(GST_OBJECT(pipeline_.get()), error, nullptr));
+  g_error_free(error);
+}
+
+void GstPlayer::on_pad_added(GstElement*, GstPad* pad, gpointer self) {
+  static_cast<GstPlayer*>(self)->link_stream(pad);
+}
+
+// Decoders give up (a fatal flow error) after a few corrupt frames by default;
+// a live player must ride through a damaged or skipped chunk instead.
+void GstPlayer::on_element_added(GstBin*, GstBin*, GstElement* element, gpointer) {
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(element), "max-errors")) {
+    g_object_set(element, "max-errors", -1, nullptr);
+  }
+}
+
+GstPadProbeReturn GstPlayer::on_video_buffer(GstPad*, GstPadProbeInfo*, gpointer self) {
+  static_cast<GstPlayer*>(self)->note_frame();
+  return GST_PAD_PROBE_OK;
+}
+
+void GstPlayer::on_enough_data(GstAppSrc*, gpointer self) {
+  static_cast<GstPlayer*>(self)->falling_behind_.store(true);
 }
 
 }  // namespace shoal
