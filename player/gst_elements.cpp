@@ -48,6 +48,15 @@ Result<std::monostate> require(std::span<const Requirement> requirements) {
   return std::monostate{};
 }
 
+// DirectFB's video sink crashes the process (in its own thread) when
+// autovideosink tries it on a machine with no display, where every other
+// candidate fails cleanly and autovideosink reports that on the bus instead.
+void keep_autovideosink_off_directfb() {
+  GstRef<GstPluginFeature> directfb(
+      gst_registry_lookup_feature(gst_registry_get(), "dfbvideosink"));
+  if (directfb) gst_plugin_feature_set_rank(directfb.get(), GST_RANK_NONE);
+}
+
 }  // namespace
 
 Result<std::monostate> init_gstreamer() {
@@ -58,7 +67,9 @@ Result<std::monostate> init_gstreamer() {
     if (!gst_init_check(nullptr, nullptr, &raw)) {
       GErrorPtr e(raw);
       error = std::string("cannot initialise GStreamer: ") + (e ? e->message : "unknown error");
+      return;
     }
+    keep_autovideosink_off_directfb();
   });
   if (!error.empty()) return Error{error};
   return std::monostate{};

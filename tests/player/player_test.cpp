@@ -182,5 +182,24 @@ TEST_F(PlayerTest, ContinuesAfterASkippedSegment) {
   for (const auto& m : player->poll_messages()) std::cout << "player: " << m << "\n";
 }
 
+TEST_F(PlayerTest, AutoSinkWithoutADisplayReportsInsteadOfCrashing) {
+  if (std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY") || fs::exists("/dev/dri")) {
+    GTEST_SKIP() << "this machine may have a display";
+  }
+  auto player = Player::create(SinkKind::kAuto);
+  ASSERT_TRUE(player.ok()) << player.error();
+  push_in_pieces(**player, frames(0, 2 * kGop));
+  std::vector<std::string> messages;
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while ((messages.empty() || (*player)->frames_decoded() == 0) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+    for (auto& m : (*player)->poll_messages()) messages.push_back(std::move(m));
+  }
+  for (const auto& m : messages) std::cout << "player: " << m << "\n";
+  EXPECT_FALSE(messages.empty());
+  EXPECT_GT((*player)->frames_decoded(), 0u);
+}
+
 }  // namespace
 }  // namespace shoal
