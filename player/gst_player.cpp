@@ -25,7 +25,7 @@ Result<std::unique_ptr<Player>> Player::create(SinkKind sink) {
 
 GstPlayer::~GstPlayer() {
   if (!pipeline_) return;
-  gst_app_src_end_of_stream(GST_APP_SRC(source_));
+  if (source_) gst_app_src_end_of_stream(GST_APP_SRC(source_));
   // Joins every streaming thread, so no callback can run once this returns.
   gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }
@@ -90,7 +90,7 @@ std::optional<std::chrono::steady_clock::time_point> GstPlayer::first_frame_time
 std::vector<std::string> GstPlayer::poll_messages() {
   std::vector<std::string> lines;
   if (falling_behind_.exchange(false)) {
-    lines.push_back("warning: decoding is falling behind; the oldest queued data may be dropped");
+    lines.push_back("warning from source: decoding is falling behind; the oldest data is dropped");
   }
   const auto types =
       static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
@@ -150,8 +150,9 @@ GstElement* GstPlayer::add_branch(std::initializer_list<GstElement*> chain) {
     }
     previous = element;
   }
-  // A sink that cannot start (autovideosink with no display) posts its own
-  // error on the bus; the rest of the pipeline keeps running.
+  // A sink that cannot start posts its own message on the bus and the rest of
+  // the pipeline keeps running (autovideosink with no display warns and falls
+  // back to a fake sink).
   for (GstElement* element : chain) gst_element_sync_state_with_parent(element);
   return *chain.begin();
 }
@@ -164,10 +165,13 @@ GstElement* GstPlayer::make_sink(const char* auto_sink) {
   return sink;
 }
 
+// The time goes first, so that a reader who sees a frame counted sees its time.
 void GstPlayer::note_frame() {
-  frames_.fetch_add(1);
   auto expected = kNoFrameYet;
-  first_frame_.compare_exchange_strong(expected, Clock::now().time_since_epoch().count());
+  if (first_frame_.load() == kNoFrameYet) {
+    first_frame_.compare_exchange_strong(expected, Clock::now().time_since_epoch().count());
+  }
+  frames_.fetch_add(1);
 }
 
 void GstPlayer::post_warning(const std::string& text) {
