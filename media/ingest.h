@@ -25,11 +25,11 @@
 namespace shoal {
 
 struct IngestOptions {
-  std::string input;                       // path, URL, or "testsrc"
+  std::string input;  // path, URL, or "testsrc"
   std::chrono::milliseconds chunk_target{500};
-  int64_t video_bitrate = 1'000'000;       // bits per second, when encoding
-  bool realtime = true;                    // pace file input at its own rate
-  bool loop = false;                       // restart a file input at its end
+  int64_t video_bitrate = 1'000'000;  // bits per second, when encoding
+  bool realtime = true;               // pace file input at its own rate
+  bool loop = false;                  // restart a file input at its end
 };
 
 class Ingest {
