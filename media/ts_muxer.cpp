@@ -28,7 +28,12 @@ Result<std::unique_ptr<TsMuxer>> TsMuxer::create(const std::vector<StreamInfo>& 
     st->time_base = s.time_base;
     m->source_time_bases_.push_back(s.time_base);
   }
-  const int err = avformat_write_header(m->ctx_, nullptr);
+  // With its length written, a video PES can be passed on by the player's
+  // demuxer as soon as it ends, not only once the next one begins.
+  AVDictionary* options = nullptr;
+  av_dict_set(&options, "omit_video_pes_length", "0", 0);
+  const int err = avformat_write_header(m->ctx_, &options);
+  av_dict_free(&options);
   if (err < 0) return Error{"cannot start MPEG-TS muxing: " + av_error(err)};
   m->take();  // the header bytes: PAT and PMT come again before the first keyframe
   return m;
