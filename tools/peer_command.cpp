@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 #include "media/log.h"
 #include "peer/peer_node.h"
@@ -110,7 +111,11 @@ int peer_main(const std::vector<std::string>& args) {
   if (duration > 0) {
     end.expires_after(std::chrono::milliseconds(static_cast<int64_t>(duration * 1000)));
     end.async_wait([&](boost::system::error_code ec) {
-      if (!ec) leave("watched for " + std::to_string(duration) + " s; leaving");
+      if (!ec) {
+        std::ostringstream why;
+        why << "watched for " << duration << " s; leaving";
+        leave(why.str());
+      }
     });
   }
   poll_player(bus, **player);
