@@ -22,6 +22,15 @@ Chunk sample_chunk() {
   return c;
 }
 
+// Decodes a body packed by hand with `pack`: frames the encoder never writes.
+template <typename Pack>
+Result<Message> decode_hand_packed(Pack pack) {
+  msgpack::sbuffer b;
+  msgpack::packer<msgpack::sbuffer> pk(b);
+  pack(pk);
+  return decode_body(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size()));
+}
+
 std::vector<Message> one_of_each() {
   Hello hello;
   hello.channel.fill(9);
@@ -92,48 +101,44 @@ TEST(Codec, OversizedLengthIsRejectedBeforeReadingTheBody) {
 }
 
 TEST(Codec, UnknownTypeIsAnError) {
-  msgpack::sbuffer b;
-  msgpack::packer<msgpack::sbuffer> pk(b);
-  pk.pack_array(2);
-  pk.pack(99);
-  pk.pack_array(0);
-  auto r = decode_body(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size()));
+  auto r = decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(99);
+    pk.pack_array(0);
+  });
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("unknown message type 99"), std::string::npos);
 }
 
 TEST(Codec, WrongFieldTypeIsAnError) {
-  msgpack::sbuffer b;
-  msgpack::packer<msgpack::sbuffer> pk(b);
-  pk.pack_array(2);
-  pk.pack(4);  // REQUEST
-  pk.pack_array(1);
-  pk.pack(std::string("not a number"));
-  EXPECT_FALSE(decode_body(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size())));
+  EXPECT_FALSE(decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(4);  // REQUEST
+    pk.pack_array(1);
+    pk.pack(std::string("not a number"));
+  }));
 }
 
 TEST(Codec, WrongSizedChannelIdIsAnError) {
-  msgpack::sbuffer b;
-  msgpack::packer<msgpack::sbuffer> pk(b);
-  pk.pack_array(2);
-  pk.pack(1);  // HELLO
-  pk.pack_array(4);
-  pk.pack(1);
-  pk.pack(std::vector<uint8_t>(31, 1));  // one byte short of a public key
-  pk.pack(7);
-  pk.pack(0);
-  EXPECT_FALSE(decode_body(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size())));
+  EXPECT_FALSE(decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(1);  // HELLO
+    pk.pack_array(4);
+    pk.pack(1);
+    pk.pack(std::vector<uint8_t>(31, 1));  // one byte short of a public key
+    pk.pack(7);
+    pk.pack(0);
+  }));
 }
 
 TEST(Codec, FieldsAddedByALaterVersionAreIgnored) {
-  msgpack::sbuffer b;
-  msgpack::packer<msgpack::sbuffer> pk(b);
-  pk.pack_array(2);
-  pk.pack(4);  // REQUEST
-  pk.pack_array(2);
-  pk.pack(17);
-  pk.pack(std::string("future field"));
-  auto r = decode_body(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size()));
+  auto r = decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(4);  // REQUEST
+    pk.pack_array(2);
+    pk.pack(17);
+    pk.pack(std::string("future field"));
+  });
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(std::get<RequestMsg>(*r).seq, ChunkSeq(17));
 }
