@@ -8,7 +8,9 @@ constexpr std::string_view kScheme = "shoal://";
 }
 
 std::string ChannelUri::to_string() const {
-  return std::string(kScheme) + to_hex(channel) + "?source=" + source.to_string();
+  std::string text = std::string(kScheme) + to_hex(channel) + "?source=" + source.to_string();
+  if (tracker) text += "&tracker=" + tracker->to_string();
+  return text;
 }
 
 Result<ChannelUri> ChannelUri::parse(std::string_view text) {
@@ -32,12 +34,16 @@ Result<ChannelUri> ChannelUri::parse(std::string_view text) {
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     const size_t eq = param.find('=');
     if (eq == std::string_view::npos) continue;
-    if (param.substr(0, eq) == "source") {
-      auto ep = Endpoint::parse(param.substr(eq + 1));
-      if (!ep) return bad(ep.error());
+    const std::string_view key = param.substr(0, eq);
+    if (key != "source" && key != "tracker") continue;  // a later version's parameter
+    auto ep = Endpoint::parse(param.substr(eq + 1));
+    if (!ep) return bad(std::string(key) + ": " + ep.error());
+    if (key == "source") {
       uri.source = *ep;
       have_source = true;
-    }  // other parameters belong to later versions and are ignored
+    } else {
+      uri.tracker = *ep;
+    }
   }
   if (!have_source) return bad("no source= parameter");
   return uri;

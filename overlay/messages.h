@@ -31,7 +31,10 @@ struct BufferMapMsg {
   uint32_t count = 0;
   std::vector<uint8_t> have;
   std::vector<uint8_t> random_access;
-  MSGPACK_DEFINE(base_seq, count, have, random_access);
+  // Upload the sender could still add, in bytes/s; the source hands new
+  // chunks to the peers with the most. 0 from a peer that uploads nothing.
+  uint64_t spare_upload = 0;
+  MSGPACK_DEFINE(base_seq, count, have, random_access, spare_upload);
 };
 
 struct HaveMsg {  // batched announcement of newly held chunks
@@ -73,9 +76,30 @@ struct ByeMsg {
   MSGPACK_DEFINE(reason);
 };
 
+// The tracker speaks the same framing: a node ANNOUNCEs itself and gets
+// PEERS back, or ERROR with a reason a user can act on.
+struct AnnounceMsg {
+  uint32_t version = kProtocolVersion;
+  ChannelId channel{};
+  PeerId peer_id;
+  uint16_t listen_port = 0;  // the tracker pairs it with the address it sees
+  MSGPACK_DEFINE(version, channel, peer_id, listen_port);
+};
+
+struct PeersMsg {
+  std::vector<std::string> addrs;  // "host:port" of other live nodes of the channel
+  uint32_t reannounce_s = 0;       // announce again within this, or expire
+  MSGPACK_DEFINE(addrs, reannounce_s);
+};
+
+struct ErrorMsg {
+  std::string reason;
+  MSGPACK_DEFINE(reason);
+};
+
 // Variant index + 1 is the wire type code; append new messages at the end.
 using Message = std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg,
-                             ChokeMsg, UnchokeMsg, PexMsg, ByeMsg>;
+                             ChokeMsg, UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg>;
 
 const char* message_name(const Message& m);
 

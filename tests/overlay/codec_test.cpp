@@ -37,7 +37,7 @@ std::vector<Message> one_of_each() {
   hello.peer_id = PeerId(77);
   hello.listen_port = 7001;
   return {hello,
-          BufferMapMsg{ChunkSeq(10), 12, {0xff, 0x0f}, {0x11, 0x01}},
+          BufferMapMsg{ChunkSeq(10), 12, {0xff, 0x0f}, {0x11, 0x01}, 250'000},
           HaveMsg{{ChunkSeq(11), ChunkSeq(12)}, {ChunkSeq(12)}},
           RequestMsg{ChunkSeq(5)},
           CancelMsg{ChunkSeq(6)},
@@ -45,7 +45,10 @@ std::vector<Message> one_of_each() {
           ChokeMsg{},
           UnchokeMsg{},
           PexMsg{{"127.0.0.1:7000", "[::1]:7001"}},
-          ByeMsg{"shutting down"}};
+          ByeMsg{"shutting down"},
+          AnnounceMsg{kProtocolVersion, hello.channel, PeerId(78), 7002},
+          PeersMsg{{"127.0.0.1:7003"}, 15},
+          ErrorMsg{"listen_port must not be 0"}};
 }
 
 TEST(Codec, EveryMessageRoundTrips) {
