@@ -23,10 +23,11 @@ Connection::Connection(tcp::socket socket, Handler handler)
 
 void Connection::send(const Message& m) {
   if (closing_) return;
+  const bool chunk = std::holds_alternative<ChunkMsg>(m);
   auto frame = encode_frame(m);
-  (std::holds_alternative<ChunkMsg>(m) ? traffic_.chunk_out : traffic_.control_out) += frame.size();
+  (chunk ? traffic_.chunk_out : traffic_.control_out) += frame.size();
   queued_bytes_ += frame.size();
-  writes_.push_back(std::move(frame));
+  writes_.push_back({std::move(frame), chunk});
   if (writes_.size() == 1) write_next();
 }
 
@@ -65,13 +66,19 @@ void Connection::read_body(size_t length) {
 }
 
 void Connection::write_next() {
-  asio::async_write(socket_, asio::buffer(writes_.front()),
+  asio::async_write(socket_, asio::buffer(writes_.front().bytes),
                     [self = shared_from_this()](boost::system::error_code ec, size_t) {
                       if (ec) return self->shut(ec.message());
-                      self->queued_bytes_ -= self->writes_.front().size();
+                      const bool chunk = self->writes_.front().chunk;
+                      self->queued_bytes_ -= self->writes_.front().bytes.size();
                       self->writes_.pop_front();
-                      if (!self->writes_.empty()) return self->write_next();
-                      if (self->closing_) self->shut(self->close_reason_);
+                      if (!self->writes_.empty()) {
+                        self->write_next();
+                      } else if (self->closing_) {
+                        return self->shut(self->close_reason_);
+                      }
+                      // Last: the handler may send, which must find this write done.
+                      if (chunk && self->handler_.on_chunk_sent) self->handler_.on_chunk_sent();
                     });
 }
 

@@ -34,6 +34,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Handler {
     std::function<void(Message)> on_message;
     std::function<void(const std::string& reason)> on_closed;
+    // A CHUNK frame has been written to the socket (may be empty).
+    std::function<void()> on_chunk_sent;
   };
 
   static std::shared_ptr<Connection> start(boost::asio::ip::tcp::socket socket, Handler handler);
@@ -62,7 +64,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Endpoint remote_;
   std::array<uint8_t, 4> header_{};
   std::vector<uint8_t> body_;
-  std::deque<std::vector<uint8_t>> writes_;
+  struct Frame {
+    std::vector<uint8_t> bytes;
+    bool chunk = false;
+  };
+  std::deque<Frame> writes_;
   size_t queued_bytes_ = 0;
   bool closing_ = false;
   bool closed_ = false;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "media/chunk.h"
+#include "overlay/endpoint.h"
 #include "overlay/ids.h"
 #include "overlay/messages.h"
 
@@ -29,7 +30,13 @@ struct PlayAction {
   std::shared_ptr<const Chunk> chunk;
 };
 
-using Action = std::variant<SendAction, DisconnectAction, PlayAction>;
+// Open a connection to this peer; the runner reports back with
+// on_connected or on_dial_failed.
+struct DialAction {
+  Endpoint to;
+};
+
+using Action = std::variant<SendAction, DisconnectAction, PlayAction, DialAction>;
 using Actions = std::vector<Action>;
 
 }  // namespace shoal

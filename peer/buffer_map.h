@@ -18,6 +18,10 @@ class BufferMap {
 
   void add(ChunkSeq seq, bool random_access);
   bool has(ChunkSeq seq) const { return held_.contains(seq); }
+  bool random_access(ChunkSeq seq) const {
+    const auto it = held_.find(seq);
+    return it != held_.end() && it->second;
+  }
   bool empty() const { return held_.empty(); }
   size_t size() const { return held_.size(); }
   std::optional<ChunkSeq> newest() const;

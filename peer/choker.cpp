@@ -27,6 +27,13 @@ Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbo
     if (optimistic_ && regular_.contains(*optimistic_)) optimistic_.reset();
     next_rechoke_ = now + config_.rechoke_interval;
   }
+  // A regular slot left free (a neighbour went away, a newcomer arrived) is
+  // filled at once rather than idling until the next rechoke; nobody who
+  // holds a slot loses it between rechokes.
+  for (ConnId c : rank_by_rate(neighbours, static_cast<int>(neighbours.size()))) {
+    if (regular_.size() >= static_cast<size_t>(config_.regular_slots)) break;
+    if (optimistic_ != c) regular_.insert(c);
+  }
   if (now >= next_optimistic_ || (optimistic_ && regular_.contains(*optimistic_))) {
     std::vector<ConnId> choked;
     for (const auto& n : neighbours) {

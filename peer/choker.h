@@ -3,7 +3,7 @@
 //
 // Every `rechoke_interval` (10 s) the `regular_slots` (4) interested
 // neighbours that sent us the most in the last interval are unchoked; between
-// those moments the set does not change. Every `optimistic_interval` (30 s)
+// those moments nobody loses a slot, and a free slot is filled at once. Every `optimistic_interval` (30 s)
 // one more, chosen at random among the choked interested neighbours, is
 // unchoked optimistically, so newcomers get a chance to reciprocate and climb
 // into the regular slots. Sans IO: the caller passes rates and the time.

@@ -24,4 +24,12 @@ std::shared_ptr<const Chunk> ChunkStore::get(ChunkSeq seq) const {
   return it == chunks_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const Chunk> ChunkStore::nearest(ChunkSeq seq) const {
+  const auto after = chunks_.lower_bound(seq);
+  if (after == chunks_.begin()) return after == chunks_.end() ? nullptr : after->second;
+  const auto before = std::prev(after);
+  if (after == chunks_.end() || seq - before->first < after->first - seq) return before->second;
+  return after->second;
+}
+
 }  // namespace shoal

@@ -19,6 +19,8 @@ class ChunkStore {
   bool add(std::shared_ptr<const Chunk> chunk);
   std::shared_ptr<const Chunk> get(ChunkSeq seq) const;
   bool has(ChunkSeq seq) const { return chunks_.contains(seq); }
+  // The held chunk nearest to `seq`, the later one on a tie; null if empty.
+  std::shared_ptr<const Chunk> nearest(ChunkSeq seq) const;
   const BufferMap& map() const { return map_; }
   // First sequence number of the window, from the newest chunk held.
   ChunkSeq window_base() const;

@@ -6,27 +6,88 @@
 
 namespace shoal {
 
+namespace {
+
+// What a peer with no upload limit reports as spare: a gigabit.
+constexpr uint64_t kUnlimitedSpare = 125'000'000;
+// PEX carries at most this many addresses each way.
+constexpr size_t kPexAddresses = 16;
+// Whether a neighbour wants something of ours is judged on our newest chunks.
+constexpr int kInterestSpan = 8;
+
+}  // namespace
+
 PeerEngine::PeerEngine(PeerConfig config)
     : config_(config),
+      rng_(config.seed),
       store_(config.window_chunks),
       playout_(config.lag),
-      scheduler_(config.scheduler) {}
+      scheduler_(config.scheduler, config.seed + 1),
+      choker_(config.choker, config.seed + 2),
+      candidates_(config.candidates),
+      upload_queue_(config.scheduler.request_timeout, config.upload_pipe) {}
 
 Actions PeerEngine::take() { return std::exchange(out_, {}); }
 
-Actions PeerEngine::on_connected(ConnId conn, bool is_source, WallTime now) {
+size_t PeerEngine::peer_neighbours() const {
+  return std::ranges::count_if(neighbours_, [](const auto& e) { return !e.second.is_source(); });
+}
+
+Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now) {
+  if (kind == LinkKind::dialled) dialling_.erase(remote.to_string());
+  const Hello hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port};
+  if (kind == LinkKind::accepted &&
+      (config_.client_server || peer_neighbours() >= config_.max_neighbours)) {
+    // Full: point the newcomer at our neighbours instead.
+    out_.push_back(SendAction{conn, hello});
+    PexMsg pex;
+    for (const auto& [id, n] : neighbours_) {
+      if (n.greeted && n.address.port != 0 && pex.addrs.size() < kPexAddresses)
+        pex.addrs.push_back(n.address.to_string());
+    }
+    out_.push_back(SendAction{conn, std::move(pex)});
+    out_.push_back(SendAction{conn, ByeMsg{"neighbour set full"}});
+    out_.push_back(DisconnectAction{conn, "neighbour set full", false});
+    return take();
+  }
   Neighbour& n = neighbours_[conn];
-  n.is_source = is_source;
-  out_.push_back(SendAction{
-      conn, Hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port}});
+  n.kind = kind;
+  n.address = kind == LinkKind::accepted ? Endpoint{remote.host, 0} : remote;
+  n.unchoked_us = n.is_source();
+  n.connected_at = n.last_pex_sent = now;
+  out_.push_back(SendAction{conn, hello});
   send_buffer_map(conn, n, now);
   return take();
 }
 
+Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
+  dialling_.erase(to.to_string());
+  candidates_.disconnected(to, true, now);
+  maintain_neighbours(now);
+  return take();
+}
+
 Actions PeerEngine::on_disconnected(ConnId conn, WallTime now) {
-  neighbours_.erase(conn);
+  const auto it = neighbours_.find(conn);
+  if (it == neighbours_.end()) return {};
+  if (!it->second.is_source() && it->second.address.port != 0) {
+    candidates_.disconnected(it->second.address, false, now);
+  }
+  neighbours_.erase(it);
   scheduler_.forget(conn);
+  choker_.forget(conn);
+  upload_queue_.forget(conn);
   request_missing(now);
+  pump_uploads(now);
+  return take();
+}
+
+Actions PeerEngine::on_peers_found(std::span<const Endpoint> peers, WallTime now) {
+  if (config_.client_server) return {};
+  for (const Endpoint& p : peers) {
+    if (!(p == config_.source)) candidates_.add(p, now);
+  }
+  maintain_neighbours(now);
   return take();
 }
 
@@ -35,68 +96,178 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
   if (it == neighbours_.end()) return {};
   Neighbour& n = it->second;
   if (!n.greeted && !std::holds_alternative<Hello>(msg)) {
-    drop(from, std::string(message_name(msg)) + " before HELLO", false);
+    drop(from, std::string(message_name(msg)) + " before HELLO", false, now);
     return take();
   }
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, Hello>) {
-          on_hello(from, n, m);
+          on_hello(from, n, m, now);
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
-          if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false);
+          if (!n.map.assign(m)) drop(from, "malformed BUFFER_MAP", false, now);
         } else if constexpr (std::is_same_v<T, HaveMsg>) {
           n.map.apply(m);
         } else if constexpr (std::is_same_v<T, ChunkMsg>) {
-          on_chunk(from, m.chunk);
+          on_chunk(from, n, m.chunk, now);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
-          if (auto chunk = store_.get(m.seq)) out_.push_back(SendAction{from, ChunkMsg{*chunk}});
+          on_request(from, n, m.seq, now);
+        } else if constexpr (std::is_same_v<T, CancelMsg>) {
+          upload_queue_.cancel(from, m.seq);
+        } else if constexpr (std::is_same_v<T, ChokeMsg>) {
+          n.unchoked_us = n.is_source();
+          scheduler_.forget(from);
+        } else if constexpr (std::is_same_v<T, UnchokeMsg>) {
+          n.unchoked_us = true;
+        } else if constexpr (std::is_same_v<T, PexMsg>) {
+          if (config_.client_server) return;
+          for (size_t i = 0; i < std::min(m.addrs.size(), kPexAddresses); ++i) {
+            auto address = Endpoint::parse(m.addrs[i]);
+            if (address && !(*address == config_.source)) candidates_.add(*address, now);
+          }
         } else if constexpr (std::is_same_v<T, ByeMsg>) {
-          drop(from, "remote left: " + m.reason, false);
+          drop(from, "remote left: " + m.reason, false, now);
+        } else {
+          drop(from, std::string(message_name(msg)) + " is not a peer message", false, now);
         }
       },
       msg);
-  choose_start();
+  if (!playout_.started()) choose_start(now);
   play_due(now);
   request_missing(now);
+  pump_uploads(now);
   return take();
 }
 
-void PeerEngine::on_hello(ConnId from, Neighbour& n, const Hello& m) {
+void PeerEngine::on_hello(ConnId from, Neighbour& n, const Hello& m, WallTime now) {
   if (m.version != kProtocolVersion) {
-    return drop(from, "protocol version " + std::to_string(m.version) + " is not supported", false);
+    return drop(from, "protocol version " + std::to_string(m.version) + " is not supported", false, now);
   }
-  if (m.channel != config_.channel) return drop(from, "HELLO for another channel", true);
+  if (m.channel != config_.channel) return drop(from, "HELLO for another channel", true, now);
+  if (banned_.contains(m.peer_id)) return drop(from, "it sent a bad chunk before", true, now);
+  if (m.peer_id == config_.self) {
+    if (n.address.port != 0) candidates_.ban(n.address);
+    return drop(from, "connected to itself", false, now);
+  }
+  if (n.kind == LinkKind::accepted && m.listen_port != 0) n.address.port = m.listen_port;
+  // Two peers that dialled each other at once keep the link dialled by the
+  // smaller id, both reaching the same verdict.
+  const auto dialler = [&](const Neighbour& x) {
+    return x.kind == LinkKind::dialled ? config_.self : x.id;
+  };
+  n.id = m.peer_id;
+  for (auto& [other_conn, other] : neighbours_) {
+    if (other_conn == from || !other.greeted || other.id != m.peer_id) continue;
+    if (dialler(n) < dialler(other)) {
+      drop(other_conn, "duplicate connection", false, now);
+      break;
+    }
+    return drop(from, "duplicate connection", false, now);
+  }
   n.greeted = true;
+  if (!n.is_source() && n.address.port != 0) candidates_.connected(n.address);
+  if (!n.is_source()) send_pex(from, n, now);
 }
 
-void PeerEngine::on_chunk(ConnId from, const Chunk& chunk) {
+void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTime now) {
   if (!verify_chunk(config_.channel, chunk)) {
     ++stats_.chunks_rejected;
-    scheduler_.received(chunk.seq);
-    return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true);
+    if (!n.is_source()) banned_.insert(n.id);
+    return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true, now);
   }
-  scheduler_.received(chunk.seq);
+  n.received.add(chunk.payload.size(), now);
+  if (const auto elsewhere = scheduler_.received(chunk.seq, from, now)) {
+    if (neighbours_.contains(*elsewhere)) out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
+  }
   if (!store_.add(std::make_shared<const Chunk>(chunk))) return;
+  stream_bytes_ += chunk.payload.size();
+  stream_ms_ += chunk.duration_ms;
   pending_haves_.seqs.push_back(chunk.seq);
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
 }
 
+void PeerEngine::on_request(ConnId from, const Neighbour& n, ChunkSeq seq, WallTime now) {
+  // A request from a neighbour we choke is late news of an old unchoke.
+  if (n.is_source() || !choker_.unchoked(from) || !store_.has(seq)) return;
+  upload_queue_.push(from, seq, now);
+}
+
+Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {
+  upload_queue_.sent(to);
+  pump_uploads(now);
+  return take();
+}
+
+void PeerEngine::pump_uploads(WallTime now) {
+  while (const auto r = upload_queue_.pop(now)) {
+    const auto it = neighbours_.find(r->from);
+    auto chunk = store_.get(r->seq);
+    if (it == neighbours_.end() || !chunk) {
+      upload_queue_.sent(r->from);
+      continue;
+    }
+    it->second.sent.add(chunk->payload.size(), now);
+    uploaded_.add(chunk->payload.size(), now);
+    out_.push_back(SendAction{r->from, ChunkMsg{*chunk}});
+  }
+}
+
 void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
-  out_.push_back(SendAction{to, store_.map().to_message(store_.window_base(), store_.capacity())});
+  BufferMapMsg m = store_.map().to_message(store_.window_base(), store_.capacity());
+  m.spare_upload = spare_upload(now);
+  out_.push_back(SendAction{to, std::move(m)});
   n.last_map_sent = now;
 }
 
-// Start at the newest random-access chunk any neighbour offers: with the
-// fixed lag it is due latest of all, so it is the one most surely in time.
-void PeerEngine::choose_start() {
-  if (playout_.started()) return;
-  std::optional<ChunkSeq> newest;
-  for (const auto& [conn, n] : neighbours_) {
-    const auto ra = n.map.newest_random_access();
-    if (ra && (!newest || *ra > *newest)) newest = ra;
+void PeerEngine::send_pex(ConnId to, Neighbour& n, WallTime now) {
+  n.last_pex_sent = now;
+  if (config_.client_server) return;
+  PexMsg pex;
+  for (const auto& [conn, other] : neighbours_) {
+    if (conn == to || !other.greeted || other.is_source() || other.address.port == 0) continue;
+    pex.addrs.push_back(other.address.to_string());
   }
-  if (newest) playout_.start_at(*newest);
+  std::ranges::shuffle(pex.addrs, rng_);
+  if (pex.addrs.size() > kPexAddresses) pex.addrs.resize(kPexAddresses);
+  if (!pex.addrs.empty()) out_.push_back(SendAction{to, std::move(pex)});
+}
+
+uint64_t PeerEngine::spare_upload(WallTime now) {
+  if (!config_.upload_capacity) return kUnlimitedSpare;
+  return static_cast<uint64_t>(std::max(0.0, *config_.upload_capacity - uploaded_.rate(now)));
+}
+
+std::optional<double> PeerEngine::stream_rate() const {
+  if (stream_ms_ == 0) return std::nullopt;
+  return stream_bytes_ * 1000.0 / stream_ms_;
+}
+
+void PeerEngine::set_upload_capacity(std::optional<double> bytes_per_second) {
+  config_.upload_capacity = bytes_per_second;
+}
+
+// Playback starts at the oldest random-access chunk that is due at least
+// start_margin from now: the earliest frame this peer can surely show. Its
+// deadline is extrapolated from the first chunk received, so the newest
+// random-access chunk on offer is fetched first.
+void PeerEngine::choose_start(WallTime now) {
+  const auto newest = store_.map().newest();
+  if (!newest) return;
+  std::set<ChunkSeq> starts;
+  for (const auto& [conn, n] : neighbours_) {
+    for (ChunkSeq s = *newest + (1 - static_cast<int64_t>(config_.window_chunks)); s <= *newest;
+         s = s.next()) {
+      if (n.map.has(s) && n.map.random_access(s)) starts.insert(s);
+    }
+  }
+  if (const auto ra = store_.map().newest_random_access()) starts.insert(*ra);
+  for (ChunkSeq s : starts) {
+    const auto due = playout_.deadline(s, store_);
+    if (due && *due >= now + (store_.has(s) ? std::chrono::milliseconds(0) : config_.start_margin)) {
+      return playout_.start_at(s);
+    }
+  }
+  if (const auto ra = store_.map().newest_random_access()) playout_.start_at(*ra);
 }
 
 void PeerEngine::play_due(WallTime now) {
@@ -111,27 +282,84 @@ void PeerEngine::play_due(WallTime now) {
 }
 
 void PeerEngine::request_missing(WallTime now) {
-  const auto from = playout_.cursor();
-  if (!from) return;
   std::vector<Candidate> candidates;
-  std::optional<ChunkSeq> newest;
+  std::optional<ChunkSeq> edge, edge_ra;
   for (const auto& [conn, n] : neighbours_) {
     if (!n.greeted) continue;
-    candidates.push_back({conn, n.is_source, &n.map});
-    const auto edge = n.map.newest();
-    if (edge && (!newest || *edge > *newest)) newest = edge;
+    if (const auto s = n.map.newest(); s && (!edge || *s > *edge)) edge = s;
+    if (const auto s = n.map.newest_random_access(); s && (!edge_ra || *s > *edge_ra)) edge_ra = s;
+    if (!n.unchoked_us) continue;
+    candidates.push_back({conn, n.is_source() && !config_.client_server, &n.map});
   }
-  if (!newest || *newest < *from) return;
-  const ChunkSeq to = std::min(*newest, *from + (config_.window_chunks - 1));
-  for (const ChunkRequest& r : scheduler_.plan(now, *from, to, store_, candidates)) {
+  std::vector<WantedChunk> wanted;
+  if (!playout_.started()) {
+    // Nothing to go by yet: fetch the newest start point, which fixes the timeline.
+    if (edge_ra && store_.map().empty() && !scheduler_.in_flight(*edge_ra))
+      wanted.push_back({*edge_ra, std::nullopt});
+  } else if (edge) {
+    const ChunkSeq last = std::min(*edge, *playout_.cursor() + (config_.fetch_ahead - 1));
+    for (ChunkSeq s = *playout_.cursor(); s <= last; s = s.next()) {
+      if (store_.has(s) || scheduler_.in_flight(s)) continue;
+      const auto due = playout_.deadline(s, store_);
+      if (due && *due < now) continue;  // too late: it will be skipped
+      wanted.push_back({s, due});
+    }
+  }
+  for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) {
     out_.push_back(SendAction{r.conn, RequestMsg{r.seq}});
+  }
+}
+
+bool PeerEngine::interested(const Neighbour& n) const {
+  const auto newest = store_.map().newest();
+  if (!newest || n.is_source()) return false;
+  for (int i = 0; i < kInterestSpan; ++i) {
+    const ChunkSeq s = *newest + (-i);
+    if (store_.has(s) && !n.map.has(s)) return true;
+  }
+  return false;
+}
+
+void PeerEngine::rechoke(WallTime now) {
+  std::vector<NeighbourRate> rates;
+  const bool uploads = !config_.upload_capacity || *config_.upload_capacity > 0;
+  for (auto& [conn, n] : neighbours_) {
+    if (!n.greeted || n.is_source()) continue;
+    rates.push_back({conn, n.received.rate(now), uploads && interested(n)});
+  }
+  const Choker::Change change = choker_.tick(now, rates);
+  for (ConnId c : change.unchoke) out_.push_back(SendAction{c, UnchokeMsg{}});
+  for (ConnId c : change.choke) {
+    out_.push_back(SendAction{c, ChokeMsg{}});
+    upload_queue_.forget(c);
+  }
+}
+
+void PeerEngine::maintain_neighbours(WallTime now) {
+  if (config_.client_server) return;
+  // One neighbour that traded nothing lately makes way, if others are waiting.
+  if (now - last_replace_ >= config_.replace_after) {
+    last_replace_ = now;
+    for (auto& [conn, n] : neighbours_) {
+      if (n.is_source() || now - n.connected_at < config_.replace_after ||
+          n.received.rate(now) > 0 || n.sent.rate(now) > 0 || candidates_.size() <= peer_neighbours())
+        continue;
+      drop(conn, "no chunk traded lately; trying another peer", false, now);
+      break;
+    }
+  }
+  const size_t have = peer_neighbours() + dialling_.size();
+  if (have >= config_.target_neighbours) return;
+  for (const Endpoint& to : candidates_.pick(config_.target_neighbours - have, now, rng_)) {
+    dialling_.insert(to.to_string());
+    out_.push_back(DialAction{to});
   }
 }
 
 void PeerEngine::flush_haves() {
   if (pending_haves_.seqs.empty()) return;
   for (const auto& [conn, n] : neighbours_) {
-    if (n.greeted && !n.is_source) out_.push_back(SendAction{conn, pending_haves_});
+    if (n.greeted && !n.is_source()) out_.push_back(SendAction{conn, pending_haves_});
   }
   pending_haves_ = {};
 }
@@ -146,16 +374,19 @@ Actions PeerEngine::tick(WallTime now) {
     last_have_flush_ = now;
   }
   for (auto& [conn, n] : neighbours_) {
-    if (n.greeted && now - n.last_map_sent >= config_.buffer_map_interval) {
-      send_buffer_map(conn, n, now);
-    }
+    if (!n.greeted) continue;
+    if (now - n.last_map_sent >= config_.buffer_map_interval) send_buffer_map(conn, n, now);
+    if (!n.is_source() && now - n.last_pex_sent >= config_.pex_interval) send_pex(conn, n, now);
   }
+  rechoke(now);
+  maintain_neighbours(now);
   request_missing(now);
+  pump_uploads(now);
   return take();
 }
 
 WallTime PeerEngine::next_wakeup(WallTime now) const {
-  WallTime next = now + std::min(config_.have_interval, config_.buffer_map_interval);
+  WallTime next = now + config_.have_interval;
   if (const auto cursor = playout_.cursor()) {
     if (const auto due = playout_.deadline(*cursor, store_)) next = std::min(next, *due);
   }
@@ -163,10 +394,20 @@ WallTime PeerEngine::next_wakeup(WallTime now) const {
   return std::max(next, now);
 }
 
-void PeerEngine::drop(ConnId conn, std::string reason, bool ban) {
+void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
   out_.push_back(DisconnectAction{conn, std::move(reason), ban});
-  neighbours_.erase(conn);
+  const auto it = neighbours_.find(conn);
+  if (it == neighbours_.end()) return;
+  const Endpoint address = it->second.address;
+  const bool peer = !it->second.is_source() && address.port != 0;
+  neighbours_.erase(it);
+  const bool still_linked = std::ranges::any_of(
+      neighbours_, [&](const auto& e) { return e.second.greeted && e.second.address == address; });
+  if (peer && ban) candidates_.ban(address);
+  if (peer && !ban && !still_linked) candidates_.disconnected(address, false, now);
   scheduler_.forget(conn);
+  choker_.forget(conn);
+  upload_queue_.forget(conn);
 }
 
 }  // namespace shoal

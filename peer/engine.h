@@ -1,9 +1,15 @@
 #pragma once
 // PeerEngine: the viewer's protocol logic, sans IO. It is fed connection
 // events, decoded messages and the current time, and returns the actions to
-// carry out (send, disconnect, play). It owns the chunk store, the playout
-// and the scheduler, and checks every chunk's signature before storing it: a
-// bad chunk is dropped, counted, and its sender disconnected and banned.
+// carry out (send, dial, disconnect, play).
+//
+// It keeps a bounded set of neighbours (dialling addresses learnt from the
+// tracker and PEX until `target_neighbours`, accepting up to
+// `max_neighbours`, replacing one that trades nothing), gossips buffer maps
+// and batched HAVEs, fetches through the Scheduler, uploads to the
+// neighbours the Choker unchokes, and plays through the Playout. Every
+// chunk's signature is checked before it is stored: a bad chunk is dropped,
+// counted, and its sender disconnected and banned.
 //
 // Time is wall-clock (WallTime) because deadlines derive from the source's
 // capture times. After every call the runner re-arms one timer at
@@ -11,16 +17,24 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <random>
+#include <set>
+#include <span>
 #include <vector>
 
+#include "overlay/endpoint.h"
 #include "overlay/ids.h"
 #include "overlay/messages.h"
 #include "peer/actions.h"
 #include "peer/buffer_map.h"
+#include "peer/candidate_pool.h"
+#include "peer/choker.h"
 #include "peer/chunk_store.h"
 #include "peer/playout.h"
+#include "peer/rate_meter.h"
 #include "peer/scheduler.h"
+#include "peer/upload_queue.h"
 
 namespace shoal {
 
@@ -28,11 +42,28 @@ struct PeerConfig {
   ChannelId channel{};
   PeerId self;
   uint16_t listen_port = 0;
-  std::chrono::milliseconds lag{1500};  // play time - capture time
-  uint32_t window_chunks = 120;         // 60 s of 500 ms chunks
+  Endpoint source;                      // dialled by the runner, never as a peer
+  std::chrono::milliseconds lag{3000};  // play time - capture time
+  // A joining peer starts at the oldest random-access chunk due at least this
+  // far ahead: time to fetch it, and no longer to wait.
+  std::chrono::milliseconds start_margin{700};
+  uint32_t window_chunks = 120;  // 60 s of 500 ms chunks
+  uint32_t fetch_ahead = 16;     // chunks past the play cursor worth requesting
   SchedulerConfig scheduler;
-  std::chrono::milliseconds have_interval{200};         // HAVEs are batched this long
-  std::chrono::milliseconds buffer_map_interval{5000};  // full map refresh
+  ChokerConfig choker;
+  CandidateConfig candidates;
+  size_t target_neighbours = 8;
+  size_t max_neighbours = 12;
+  std::chrono::milliseconds have_interval{100};  // HAVEs are batched this long
+  std::chrono::milliseconds buffer_map_interval{5000};
+  std::chrono::milliseconds pex_interval{10'000};
+  // A neighbour that traded no chunk for this long makes room for another.
+  std::chrono::milliseconds replace_after{30'000};
+  int upload_pipe = 2;  // chunks handed to the uplink at once
+  // bytes/s this peer may upload; nullopt: no limit; 0: it uploads nothing.
+  std::optional<double> upload_capacity;
+  bool client_server = false;  // fetch from the source only: the baseline to compare with
+  uint64_t seed = 1;
 };
 
 struct PlaybackStats {
@@ -43,50 +74,88 @@ struct PlaybackStats {
   std::vector<int64_t> lag_ms;   // play time - capture time, per chunk played
 };
 
+enum class LinkKind { source, dialled, accepted };
+
 class PeerEngine {
  public:
   explicit PeerEngine(PeerConfig config);
   PeerEngine(const PeerEngine&) = delete;
   PeerEngine& operator=(const PeerEngine&) = delete;
 
-  // A connection is up (dialled or accepted); `is_source` if it is the source.
-  Actions on_connected(ConnId conn, bool is_source, WallTime now);
+  // A connection is up. `remote` is the address dialled, or for an accepted
+  // one the remote end (its port is replaced by the HELLO's listen port).
+  Actions on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now);
+  Actions on_dial_failed(const Endpoint& to, WallTime now);
   Actions on_message(ConnId from, const Message& msg, WallTime now);
+  // A CHUNK handed out by a SendAction has left through the uplink.
+  Actions on_chunk_sent(ConnId to, WallTime now);
   Actions on_disconnected(ConnId conn, WallTime now);
+  // Other peers of the channel, from the tracker.
+  Actions on_peers_found(std::span<const Endpoint> peers, WallTime now);
   Actions tick(WallTime now);
 
   // When tick() next has work to do.
   WallTime next_wakeup(WallTime now) const;
 
+  // bytes/s of the stream, from the chunks received; nullopt before any.
+  std::optional<double> stream_rate() const;
+  void set_upload_capacity(std::optional<double> bytes_per_second);
+
   const PlaybackStats& stats() const { return stats_; }
   const ChunkStore& store() const { return store_; }
   const Playout& playout() const { return playout_; }
+  size_t peer_neighbours() const;
 
  private:
   struct Neighbour {
-    bool is_source = false;
-    bool greeted = false;  // its HELLO arrived and matched our channel
+    LinkKind kind = LinkKind::dialled;
+    Endpoint address;  // where it listens; port 0 if it does not
+    bool greeted = false;
+    PeerId id;
     BufferMap map;
+    bool unchoked_us = false;  // it serves our requests (the source always does)
+    WallTime connected_at;
     WallTime last_map_sent;
+    WallTime last_pex_sent;
+    RateMeter received;  // chunk bytes it sent us
+    RateMeter sent;      // chunk bytes we sent it
+    bool is_source() const { return kind == LinkKind::source; }
   };
 
-  void on_hello(ConnId from, Neighbour& n, const Hello& m);
-  void on_chunk(ConnId from, const Chunk& chunk);
+  void on_hello(ConnId from, Neighbour& n, const Hello& m, WallTime now);
+  void on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTime now);
+  void on_request(ConnId from, const Neighbour& n, ChunkSeq seq, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
-  void choose_start();
+  void send_pex(ConnId to, Neighbour& n, WallTime now);
+  void choose_start(WallTime now);
   void play_due(WallTime now);
   void request_missing(WallTime now);
+  void rechoke(WallTime now);
+  void maintain_neighbours(WallTime now);
+  void pump_uploads(WallTime now);
   void flush_haves();
-  void drop(ConnId conn, std::string reason, bool ban);
+  bool interested(const Neighbour& n) const;
+  uint64_t spare_upload(WallTime now);
+  void drop(ConnId conn, std::string reason, bool ban, WallTime now);
   Actions take();
 
   PeerConfig config_;
+  std::mt19937_64 rng_;
   ChunkStore store_;
   Playout playout_;
   Scheduler scheduler_;
+  Choker choker_;
+  CandidatePool candidates_;
+  UploadQueue upload_queue_;
   std::map<ConnId, Neighbour> neighbours_;
+  std::set<std::string> dialling_;  // "host:port" of dials under way
+  std::set<PeerId> banned_;         // senders of bad chunks
   HaveMsg pending_haves_;
+  RateMeter uploaded_{5};
+  uint64_t stream_bytes_ = 0;
+  uint64_t stream_ms_ = 0;
   WallTime last_have_flush_;
+  WallTime last_replace_;
   PlaybackStats stats_;
   Actions out_;
 };

@@ -8,60 +8,90 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-PeerNode::PeerNode(asio::io_context& io, ChannelUri uri, PeerConfig config, PlayFn on_play)
+namespace {
+constexpr auto kDialTimeout = 3s;
+}
+
+PeerNode::PeerNode(asio::io_context& io, ChannelUri uri, PeerConfig config, PlayFn on_play,
+                   std::unique_ptr<Listener> listener)
     : io_(io),
       uri_(std::move(uri)),
       engine_(config),
       on_play_(std::move(on_play)),
+      listener_(std::move(listener)),
       wakeup_(io),
       redial_(io) {}
 
-void PeerNode::start() { dial_source(); }
-
-void PeerNode::dial_source() {
-  if (stopped_) return;
-  if (banned_hosts_.contains(uri_.source.to_string())) {
-    log_line("not redialling the source " + uri_.source.to_string() + ": it sent a bad chunk");
-    return;
+void PeerNode::start() {
+  if (listener_) {
+    listener_->start([this](tcp::socket socket) {
+      boost::system::error_code ec;
+      const auto remote = socket.remote_endpoint(ec);
+      if (ec) return;
+      on_connected(std::move(socket), LinkKind::accepted,
+                   Endpoint{remote.address().to_string(), remote.port()});
+    });
   }
+  dial(uri_.source, LinkKind::source);
+}
+
+void PeerNode::dial(const Endpoint& to, LinkKind kind) {
+  if (stopped_) return;
   auto resolver = std::make_shared<tcp::resolver>(io_);
   auto socket = std::make_shared<tcp::socket>(io_);
+  auto deadline = std::make_shared<asio::steady_timer>(io_, kDialTimeout);
+  deadline->async_wait([socket](boost::system::error_code ec) {
+    if (!ec) socket->close(ec);
+  });
   resolver->async_resolve(
-      uri_.source.host, std::to_string(uri_.source.port),
-      [this, resolver, socket](boost::system::error_code ec, tcp::resolver::results_type eps) {
-        if (ec) {
-          log_line("cannot resolve source " + uri_.source.to_string() + ": " + ec.message());
-          return redial_later();
-        }
-        asio::async_connect(*socket, eps, [this, socket](boost::system::error_code ec, auto) {
-          if (ec) {
-            log_line("cannot reach source " + uri_.source.to_string() + ": " + ec.message());
-            return redial_later();
-          }
-          on_connected(std::move(*socket), true);
-        });
+      to.host, std::to_string(to.port),
+      [this, resolver, socket, deadline, to, kind](boost::system::error_code ec,
+                                                   tcp::resolver::results_type eps) {
+        if (ec) return on_dial_failed(to, kind, "cannot resolve: " + ec.message());
+        asio::async_connect(*socket, eps,
+                            [this, socket, deadline, to, kind](boost::system::error_code ec, auto) {
+                              deadline->cancel();
+                              if (ec) return on_dial_failed(to, kind, ec.message());
+                              on_connected(std::move(*socket), kind, to);
+                            });
       });
 }
 
-void PeerNode::redial_later() {
+void PeerNode::on_dial_failed(const Endpoint& to, LinkKind kind, const std::string& why) {
   if (stopped_) return;
+  if (kind == LinkKind::source) {
+    log_line("cannot reach source " + to.to_string() + ": " + why);
+    return redial_source_later();
+  }
+  run(engine_.on_dial_failed(to, wall_now()));
+}
+
+void PeerNode::redial_source_later() {
+  if (stopped_) return;
+  if (source_banned_) {
+    log_line("not redialling the source " + uri_.source.to_string() + ": it sent a bad chunk");
+    return;
+  }
   redial_.expires_after(1s);
   redial_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) dial_source();
+    if (!ec) dial(uri_.source, LinkKind::source);
   });
 }
 
-void PeerNode::on_connected(tcp::socket socket, bool is_source) {
+void PeerNode::on_connected(tcp::socket socket, LinkKind kind, const Endpoint& remote) {
   if (stopped_) return;
   const ConnId id(next_conn_++);
   auto conn = Connection::start(
       std::move(socket),
       {.on_message = [this, id](Message m) { run(engine_.on_message(id, m, wall_now())); },
-       .on_closed = [this, id](const std::string& reason) { on_closed(id, reason); }});
-  log_line("connected to " + std::string(is_source ? "source " : "peer ") +
-           conn->remote().to_string());
-  links_[id] = Link{std::move(conn), is_source};
-  run(engine_.on_connected(id, is_source, wall_now()));
+       .on_closed = [this, id](const std::string& reason) { on_closed(id, reason); },
+       .on_chunk_sent = [this, id] { run(engine_.on_chunk_sent(id, wall_now())); }});
+  if (kind != LinkKind::accepted) {
+    log_line("connected to " + std::string(kind == LinkKind::source ? "source " : "peer ") +
+             remote.to_string());
+  }
+  links_[id] = Link{std::move(conn), kind};
+  run(engine_.on_connected(id, kind, remote, wall_now()));
 }
 
 void PeerNode::on_closed(ConnId id, const std::string& reason) {
@@ -69,11 +99,13 @@ void PeerNode::on_closed(ConnId id, const std::string& reason) {
   if (it == links_.end()) return;
   const Link link = it->second;
   links_.erase(it);
-  add_traffic(link.conn->traffic(), link.is_source, closed_traffic_);
-  log_line("connection to " + link.conn->remote().to_string() + " closed: " + reason);
+  add_traffic(link.conn->traffic(), link.kind, closed_traffic_);
+  if (link.kind == LinkKind::source) {
+    log_line("connection to the source closed: " + reason);
+  }
   if (stopped_) return;
   run(engine_.on_disconnected(id, wall_now()));
-  if (link.is_source) redial_later();
+  if (link.kind == LinkKind::source) redial_source_later();
 }
 
 void PeerNode::run(Actions actions) {
@@ -83,12 +115,14 @@ void PeerNode::run(Actions actions) {
     } else if (auto* send = std::get_if<SendAction>(&action)) {
       if (const auto it = links_.find(send->to); it != links_.end())
         it->second.conn->send(send->msg);
+    } else if (auto* dial_to = std::get_if<DialAction>(&action)) {
+      dial(dial_to->to, LinkKind::dialled);
     } else if (auto* drop = std::get_if<DisconnectAction>(&action)) {
       const auto it = links_.find(drop->conn);
       if (it == links_.end()) continue;
       const auto conn = it->second.conn;
       log_line("dropping " + conn->remote().to_string() + ": " + drop->reason);
-      if (drop->ban) banned_hosts_.insert(conn->remote().to_string());
+      if (drop->ban && it->second.kind == LinkKind::source) source_banned_ = true;
       conn->close(drop->reason);
     }
   }
@@ -105,6 +139,7 @@ void PeerNode::stop() {
   stopped_ = true;
   wakeup_.cancel();
   redial_.cancel();
+  if (listener_) listener_->close();
   std::vector<std::shared_ptr<Connection>> conns;
   for (const auto& [id, link] : links_) conns.push_back(link.conn);
   for (const auto& conn : conns) {
@@ -113,8 +148,8 @@ void PeerNode::stop() {
   }
 }
 
-void PeerNode::add_traffic(const Traffic& t, bool is_source, PeerTraffic& into) const {
-  (is_source ? into.from_source : into.from_peers) += t.chunk_in;
+void PeerNode::add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into) const {
+  (kind == LinkKind::source ? into.from_source : into.from_peers) += t.chunk_in;
   into.uploaded += t.chunk_out;
   into.control_in += t.control_in;
   into.control_out += t.control_out;
@@ -122,7 +157,7 @@ void PeerNode::add_traffic(const Traffic& t, bool is_source, PeerTraffic& into) 
 
 PeerTraffic PeerNode::traffic() const {
   PeerTraffic total = closed_traffic_;
-  for (const auto& [id, link] : links_) add_traffic(link.conn->traffic(), link.is_source, total);
+  for (const auto& [id, link] : links_) add_traffic(link.conn->traffic(), link.kind, total);
   return total;
 }
 

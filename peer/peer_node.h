@@ -1,11 +1,12 @@
 #pragma once
-// PeerNode: runs a PeerEngine in a process. It dials the source, carries out
+// PeerNode: runs a PeerEngine in a process. It dials the source and the
+// peers the engine asks for, accepts neighbours on its Listener, carries out
 // the engine's actions over real TCP connections, and keeps one timer armed
 // at the engine's next wake-up. It holds no protocol logic of its own.
 //
 // If the source cannot be reached or the link drops, it redials every second
 // (unless the source was banned for sending a bad chunk); playback goes on
-// meanwhile, skipping what does not arrive.
+// meanwhile from the peers, skipping what does not arrive.
 //
 // Threading: everything runs on the io_context's thread.
 
@@ -17,6 +18,7 @@
 
 #include "overlay/channel_uri.h"
 #include "overlay/connection.h"
+#include "overlay/listener.h"
 #include "peer/engine.h"
 
 namespace shoal {
@@ -34,7 +36,9 @@ class PeerNode {
  public:
   using PlayFn = std::function<void(const Chunk&)>;
 
-  PeerNode(boost::asio::io_context& io, ChannelUri uri, PeerConfig config, PlayFn on_play);
+  // `listener` may be null: the peer then accepts no neighbours.
+  PeerNode(boost::asio::io_context& io, ChannelUri uri, PeerConfig config, PlayFn on_play,
+           std::unique_ptr<Listener> listener);
   PeerNode(const PeerNode&) = delete;
   PeerNode& operator=(const PeerNode&) = delete;
 
@@ -44,29 +48,34 @@ class PeerNode {
 
   PeerTraffic traffic() const;
   const PeerEngine& engine() const { return engine_; }
+  PeerEngine& engine() { return engine_; }
+  // Feeds the engine and carries out what it answers; for the runner's
+  // other inputs (tracker replies, rate changes).
+  void run(Actions actions);
 
  private:
   struct Link {
     std::shared_ptr<Connection> conn;
-    bool is_source = false;
+    LinkKind kind;
   };
 
-  void dial_source();
-  void redial_later();
-  void on_connected(boost::asio::ip::tcp::socket socket, bool is_source);
+  void dial(const Endpoint& to, LinkKind kind);
+  void redial_source_later();
+  void on_connected(boost::asio::ip::tcp::socket socket, LinkKind kind, const Endpoint& remote);
+  void on_dial_failed(const Endpoint& to, LinkKind kind, const std::string& why);
   void on_closed(ConnId id, const std::string& reason);
-  void run(Actions actions);
-  void add_traffic(const Traffic& t, bool is_source, PeerTraffic& into) const;
+  void add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into) const;
 
   boost::asio::io_context& io_;
   ChannelUri uri_;
   PeerEngine engine_;
   PlayFn on_play_;
+  std::unique_ptr<Listener> listener_;
   boost::asio::system_timer wakeup_;
   boost::asio::steady_timer redial_;
   std::map<ConnId, Link> links_;
-  std::set<std::string> banned_hosts_;  // "host:port" of senders of bad chunks
-  PeerTraffic closed_traffic_;          // of links already gone
+  bool source_banned_ = false;  // it sent a bad chunk
+  PeerTraffic closed_traffic_;  // of links already gone
   uint64_t next_conn_ = 1;
   bool stopped_ = false;
 };

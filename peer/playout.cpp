@@ -4,9 +4,13 @@ namespace shoal {
 
 std::optional<WallTime> Playout::deadline(ChunkSeq seq, const ChunkStore& store) const {
   if (const auto chunk = store.get(seq)) return chunk->capture_time + lag_;
-  if (!anchor_ || seq <= anchor_->seq) return std::nullopt;
-  const auto ahead = seq - anchor_->seq;
-  return anchor_->capture + anchor_->duration * ahead + lag_;
+  if (anchor_ && seq > anchor_->seq) {
+    return anchor_->capture + anchor_->duration * (seq - anchor_->seq) + lag_;
+  }
+  // Nothing played yet: extrapolate from the nearest chunk held.
+  const auto near = store.nearest(seq);
+  if (!near) return std::nullopt;
+  return near->capture_time + near->duration() * (seq - near->seq) + lag_;
 }
 
 std::vector<PlayoutEvent> Playout::tick(WallTime now, const ChunkStore& store) {

@@ -4,10 +4,11 @@
 //
 // Chunk s is due at capture_time(s) + lag: the peer plays a fixed lag behind
 // the live edge. A chunk not yet received has its capture time extrapolated
-// from the last one known (capture + duration, chunk after chunk). At its
+// from the last one played (capture + duration, chunk after chunk), or before
+// playback from the nearest one held. At its
 // deadline a held chunk is played; a missing one is skipped (a discontinuity),
 // so playback never stalls. Playback starts at a chunk the owner chooses,
-// normally the newest random-access one.
+// normally a random-access one.
 
 #include <chrono>
 #include <optional>
@@ -33,8 +34,8 @@ class Playout {
   // The next chunk to play.
   std::optional<ChunkSeq> cursor() const { return cursor_; }
 
-  // When `seq` is due; nullopt while nothing fixes the timeline yet (the first
-  // chunk has not arrived).
+  // When `seq` is due; nullopt while nothing fixes the timeline yet (no chunk
+  // has arrived).
   std::optional<WallTime> deadline(ChunkSeq seq, const ChunkStore& store) const;
 
   // Plays or skips every chunk whose deadline is at or before `now`, in order.

@@ -1,63 +1,123 @@
 #include "peer/scheduler.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace shoal {
 
-std::vector<ChunkRequest> Scheduler::plan(WallTime now, ChunkSeq from, ChunkSeq to,
-                                          const ChunkStore& store,
-                                          std::span<const Candidate> neighbours) {
-  std::unordered_map<ConnId, int> load;
-  for (const auto& [seq, out] : in_flight_) ++load[out.conn];
+using std::chrono::milliseconds;
 
-  std::vector<ChunkRequest> requests;
-  for (ChunkSeq seq = from; seq <= to; seq = seq.next()) {
-    if (store.has(seq) || in_flight_.contains(seq)) continue;
-    const Candidate* best = nullptr;
-    for (const Candidate& n : neighbours) {
-      if (!n.map->has(seq) || load[n.conn] >= config_.max_in_flight) continue;
-      // A peer beats the source; among equals, the least loaded wins.
-      if (!best ||
-          std::pair(n.is_source, load[n.conn]) < std::pair(best->is_source, load[best->conn])) {
-        best = &n;
-      }
-    }
-    if (!best) continue;
-    ++load[best->conn];
-    in_flight_[seq] = Outstanding{best->conn, now};
-    requests.push_back({best->conn, seq});
-  }
-  return requests;
+milliseconds Scheduler::answer_time(ConnId conn) const {
+  const auto it = answer_time_.find(conn);
+  return it == answer_time_.end() ? config_.initial_answer_time : it->second;
 }
 
-std::optional<ConnId> Scheduler::received(ChunkSeq seq) {
+void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, ConnId conn,
+                      bool is_source, WallTime now) {
+  WallTime expires = now + config_.request_timeout;
+  if (!is_source && w.deadline) expires = std::min(expires, *w.deadline - config_.rescue_margin);
+  in_flight_[w.seq] = Outstanding{conn, now, expires};
+  ++load_[conn];
+  out.push_back({conn, w.seq});
+}
+
+std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedChunk> wanted,
+                                          std::span<const Candidate> neighbours) {
+  std::vector<ChunkRequest> out;
+  if (wanted.empty()) return out;
+  failed_.erase(failed_.begin(), failed_.lower_bound(wanted.front().seq));
+
+  const auto has_room = [&](const Candidate& c) {
+    return load_[c.conn] < (c.is_source ? config_.max_in_flight_source : config_.max_in_flight);
+  };
+  const auto expected = [&](const Candidate& c) { return answer_time(c.conn) * (load_[c.conn] + 1); };
+  const auto failed_at = [&](ChunkSeq seq, ConnId conn) {
+    const auto it = failed_.find(seq);
+    return it != failed_.end() && it->second.contains(conn);
+  };
+  // The peer holding `seq` expected to deliver it soonest.
+  const auto soonest_peer = [&](ChunkSeq seq) -> const Candidate* {
+    const Candidate* best = nullptr;
+    for (const Candidate& c : neighbours) {
+      if (c.is_source || !c.map->has(seq) || !has_room(c) || failed_at(seq, c.conn)) continue;
+      if (!best || expected(c) < expected(*best)) best = &c;
+    }
+    return best;
+  };
+
+  std::vector<WantedChunk> later;
+  for (const WantedChunk& w : wanted) {
+    if (in_flight_.contains(w.seq)) continue;
+    if (w.deadline && *w.deadline - now > config_.urgent_window) {
+      later.push_back(w);
+      continue;
+    }
+    const Candidate* peer = soonest_peer(w.seq);
+    const bool peer_in_time =
+        peer && (!w.deadline || now + expected(*peer) <= *w.deadline - config_.rescue_margin);
+    const bool source_time = !w.deadline || *w.deadline - now <= config_.source_window;
+    const auto source = std::ranges::find_if(neighbours, [&](const Candidate& c) {
+      return source_time && c.is_source && c.map->has(w.seq) && has_room(c);
+    });
+    if (peer_in_time || (peer && source == neighbours.end())) {
+      issue(out, w, peer->conn, false, now);
+    } else if (source != neighbours.end()) {
+      issue(out, w, source->conn, true, now);
+    }
+  }
+
+  // Rarest first: fewest peer holders, ties broken at random.
+  std::vector<std::pair<std::pair<size_t, uint64_t>, WantedChunk>> by_rarity;
+  for (const WantedChunk& w : later) {
+    const auto holders = std::ranges::count_if(
+        neighbours, [&](const Candidate& c) { return !c.is_source && c.map->has(w.seq); });
+    if (holders > 0) by_rarity.push_back({{holders, rng_()}, w});
+  }
+  std::ranges::sort(by_rarity, {}, [](const auto& e) { return e.first; });
+  for (const auto& [rarity, w] : by_rarity) {
+    if (const Candidate* peer = soonest_peer(w.seq)) issue(out, w, peer->conn, false, now);
+  }
+  return out;
+}
+
+std::optional<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now) {
   const auto it = in_flight_.find(seq);
   if (it == in_flight_.end()) return std::nullopt;
-  const ConnId conn = it->second.conn;
+  const Outstanding out = it->second;
   in_flight_.erase(it);
-  return conn;
+  --load_[out.conn];
+  if (out.conn != from) return out.conn;
+  // Smoothed, so that one slow answer does not make a neighbour look useless.
+  const milliseconds sample = std::chrono::duration_cast<milliseconds>(now - out.sent);
+  answer_time_[from] = (answer_time(from) * 7 + sample * 3) / 10;
+  return std::nullopt;
 }
 
 std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
   std::vector<ChunkRequest> expired;
   std::erase_if(in_flight_, [&](const auto& entry) {
-    if (now - entry.second.sent < config_.request_timeout) return false;
-    expired.push_back({entry.second.conn, entry.first});
+    const auto& [seq, out] = entry;
+    if (now < out.expires) return false;
+    expired.push_back({out.conn, seq});
     return true;
   });
+  for (const ChunkRequest& r : expired) {
+    --load_[r.conn];
+    failed_[r.seq].insert(r.conn);
+    answer_time_[r.conn] = std::min(answer_time(r.conn) * 2, config_.request_timeout);
+  }
   return expired;
 }
 
 void Scheduler::forget(ConnId conn) {
   std::erase_if(in_flight_, [&](const auto& entry) { return entry.second.conn == conn; });
+  load_.erase(conn);
+  answer_time_.erase(conn);
 }
 
 std::optional<WallTime> Scheduler::next_expiry() const {
   std::optional<WallTime> first;
   for (const auto& [seq, out] : in_flight_) {
-    const WallTime t = out.sent + config_.request_timeout;
-    if (!first || t < *first) first = t;
+    if (!first || out.expires < *first) first = out.expires;
   }
   return first;
 }

@@ -1,33 +1,53 @@
 #pragma once
 // Scheduler: which missing chunk to request from which neighbour.
 //
-// Chunks are requested in play order (earliest deadline first) from a
-// neighbour that holds them, with at most `max_in_flight` requests pipelined
-// per neighbour. Peers are preferred and the source is asked only when no
-// peer holds the chunk. A request unanswered after `request_timeout` expires
-// and the chunk becomes eligible again, from any neighbour.
+// Chunks whose deadline is within `urgent_window` are urgent: earliest
+// deadline first, each from the peer expected to deliver soonest (its
+// measured answer time times the requests it already has queued). Beyond the
+// urgent window chunks are fetched rarest first (fewest holders among the
+// neighbours, random tie-break), from the least busy holder. Requests are
+// pipelined, at most `max_in_flight` per peer. The source is asked only for
+// a chunk due within `source_window` that no peer can deliver in time.
+//
+// A peer request not answered after `request_timeout`, or by `rescue_margin`
+// before its chunk is due, expires: the chunk is asked again from someone
+// else (the source, if nobody else has it in time). Sans IO.
 
 #include <chrono>
 #include <map>
+#include <optional>
+#include <random>
+#include <set>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "overlay/ids.h"
 #include "peer/buffer_map.h"
-#include "peer/chunk_store.h"
 
 namespace shoal {
 
 struct SchedulerConfig {
-  int max_in_flight = 8;
+  int max_in_flight = 3;          // per peer
+  int max_in_flight_source = 8;
   std::chrono::milliseconds request_timeout{2000};
+  std::chrono::milliseconds urgent_window{1500};
+  std::chrono::milliseconds source_window{1000};
+  std::chrono::milliseconds rescue_margin{400};
+  std::chrono::milliseconds initial_answer_time{300};  // before a peer has answered anything
 };
 
-// What the scheduler needs to know of one neighbour.
+// What the scheduler needs to know of one neighbour we may ask.
 struct Candidate {
   ConnId conn;
   bool is_source = false;
   const BufferMap* map = nullptr;
+};
+
+// A chunk we lack and nobody has been asked for, in play order.
+struct WantedChunk {
+  ChunkSeq seq;
+  std::optional<WallTime> deadline;  // unknown before the first chunk: urgent
 };
 
 struct ChunkRequest {
@@ -37,32 +57,42 @@ struct ChunkRequest {
 
 class Scheduler {
  public:
-  explicit Scheduler(SchedulerConfig config) : config_(config) {}
+  Scheduler(SchedulerConfig config, uint64_t seed) : config_(config), rng_(seed) {}
 
-  // Requests to send now for the chunks in [from, to] that `store` lacks. The
-  // returned requests count as in flight from `now`.
-  std::vector<ChunkRequest> plan(WallTime now, ChunkSeq from, ChunkSeq to, const ChunkStore& store,
+  // Requests to send now; they count as in flight from `now`.
+  std::vector<ChunkRequest> plan(WallTime now, std::span<const WantedChunk> wanted,
                                  std::span<const Candidate> neighbours);
 
-  // The chunk arrived (from anyone); returns where it was outstanding, if anywhere.
-  std::optional<ConnId> received(ChunkSeq seq);
-  // Requests older than the timeout; they are forgotten, so the caller should
-  // cancel them.
+  // `seq` arrived from `from`. Returns another neighbour it was outstanding
+  // at, whose request should be CANCELled.
+  std::optional<ConnId> received(ChunkSeq seq, ConnId from, WallTime now);
+  // Requests given up on; they are forgotten, so the caller should cancel them.
   std::vector<ChunkRequest> expire(WallTime now);
-  // The neighbour is gone; its outstanding requests are forgotten.
+  // The neighbour is gone or choked us; its outstanding requests are forgotten.
   void forget(ConnId conn);
 
+  bool in_flight(ChunkSeq seq) const { return in_flight_.contains(seq); }
   size_t in_flight() const { return in_flight_.size(); }
   std::optional<WallTime> next_expiry() const;
+  // How long the neighbour takes to answer one request, as measured.
+  std::chrono::milliseconds answer_time(ConnId conn) const;
 
  private:
   struct Outstanding {
     ConnId conn;
     WallTime sent;
+    WallTime expires;
   };
 
+  void issue(std::vector<ChunkRequest>& out, const WantedChunk& w, ConnId conn, bool is_source,
+             WallTime now);
+
   SchedulerConfig config_;
+  std::mt19937_64 rng_;
   std::map<ChunkSeq, Outstanding> in_flight_;
+  std::unordered_map<ConnId, std::chrono::milliseconds> answer_time_;
+  std::map<ChunkSeq, std::set<ConnId>> failed_;  // who let a request for it expire
+  std::unordered_map<ConnId, int> load_;         // requests in flight per neighbour
 };
 
 }  // namespace shoal

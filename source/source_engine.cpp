@@ -4,15 +4,32 @@
 
 namespace shoal {
 
+namespace {
+// A pushed chunk costs its holder about this many uploads: the copies it
+// passes on before others can help. It weighs recent pushes against spare upload.
+constexpr double kExpectedFanout = 2;
+}  // namespace
+
+SourceEngine::SourceEngine(SourceConfig config)
+    : config_(config),
+      rng_(config.seed),
+      store_(config.window_chunks),
+      uploads_(config.request_max_age, config.upload_pipe) {}
+
 Actions SourceEngine::on_connected(ConnId conn) {
-  viewers_[conn] = false;
+  viewers_[conn] = Viewer{};
   return {SendAction{conn, Hello{kProtocolVersion, config_.channel, config_.self, 0}}};
 }
 
-Actions SourceEngine::on_message(ConnId from, const Message& msg) {
+void SourceEngine::on_disconnected(ConnId conn) {
+  viewers_.erase(conn);
+  uploads_.forget(conn);
+}
+
+Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) {
   const auto it = viewers_.find(from);
   if (it == viewers_.end()) return {};
-  bool& greeted = it->second;
+  Viewer& v = it->second;
   if (const auto* hello = std::get_if<Hello>(&msg)) {
     if (hello->version != kProtocolVersion) {
       return {DisconnectAction{
@@ -21,31 +38,77 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg) {
     if (hello->channel != config_.channel) {
       return {DisconnectAction{from, "HELLO for another channel"}};
     }
-    greeted = true;
+    v.greeted = true;
     return {SendAction{from, store_.map().to_message(store_.window_base(), store_.capacity())}};
   }
-  if (!greeted) return {DisconnectAction{from, std::string(message_name(msg)) + " before HELLO"}};
+  if (!v.greeted) return {DisconnectAction{from, std::string(message_name(msg)) + " before HELLO"}};
   if (const auto* request = std::get_if<RequestMsg>(&msg)) {
-    if (auto chunk = store_.get(request->seq)) return {SendAction{from, ChunkMsg{*chunk}}};
+    if (store_.has(request->seq)) uploads_.push(from, request->seq, now);
+    return pump(now);
+  }
+  if (const auto* cancel = std::get_if<CancelMsg>(&msg)) {
+    uploads_.cancel(from, cancel->seq);
+  } else if (const auto* map = std::get_if<BufferMapMsg>(&msg)) {
+    v.spare_upload = map->spare_upload;
   } else if (const auto* bye = std::get_if<ByeMsg>(&msg)) {
     return {DisconnectAction{from, "viewer left: " + bye->reason}};
   }
   return {};
 }
 
-Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk) {
+Actions SourceEngine::on_chunk_sent(ConnId to, WallTime now) {
+  uploads_.sent(to);
+  return pump(now);
+}
+
+Actions SourceEngine::pump(WallTime now) {
+  Actions out;
+  while (const auto r = uploads_.pop(now)) {
+    if (auto chunk = store_.get(r->seq)) {
+      out.push_back(SendAction{r->from, ChunkMsg{*chunk}});
+    } else {
+      uploads_.sent(r->from);
+    }
+  }
+  return out;
+}
+
+// The viewers with the most spare upload once what they were pushed lately
+// is accounted for; random among equals, so pushes spread across the swarm.
+std::vector<ConnId> SourceEngine::push_targets(WallTime now) {
+  std::vector<std::pair<std::pair<double, uint64_t>, ConnId>> ranked;
+  for (auto& [conn, v] : viewers_) {
+    if (!v.greeted || v.spare_upload == 0) continue;
+    const double spare = static_cast<double>(v.spare_upload) - kExpectedFanout * v.pushed.rate(now);
+    ranked.push_back({{-spare, rng_()}, conn});
+  }
+  std::ranges::sort(ranked);
+  std::vector<ConnId> targets;
+  for (size_t i = 0; i < ranked.size() && i < static_cast<size_t>(config_.push_copies); ++i)
+    targets.push_back(ranked[i].second);
+  return targets;
+}
+
+Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) {
   HaveMsg have{{chunk->seq}, {}};
   if (chunk->random_access()) have.random_access.push_back(chunk->seq);
-  if (!store_.add(std::move(chunk))) return {};
+  if (!store_.add(chunk)) return {};
   Actions out;
-  for (const auto& [conn, greeted] : viewers_) {
-    if (greeted) out.push_back(SendAction{conn, have});
+  const auto targets = push_targets(now);
+  for (const auto& [conn, v] : viewers_) {
+    if (v.greeted && std::ranges::find(targets, conn) == targets.end())
+      out.push_back(SendAction{conn, have});
+  }
+  for (ConnId to : targets) {
+    viewers_[to].pushed.add(chunk->payload.size(), now);
+    uploads_.pushed(to);
+    out.push_back(SendAction{to, ChunkMsg{*chunk}});
   }
   return out;
 }
 
 size_t SourceEngine::viewers() const {
-  return std::ranges::count_if(viewers_, [](const auto& v) { return v.second; });
+  return std::ranges::count_if(viewers_, [](const auto& v) { return v.second.greeted; });
 }
 
 }  // namespace shoal

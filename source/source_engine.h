@@ -1,14 +1,24 @@
 #pragma once
 // SourceEngine: the broadcaster's protocol logic, sans IO. It keeps the
-// sliding window of signed chunks, greets viewers of its channel, announces
-// each new chunk with a HAVE, and serves requested chunks from the window.
+// sliding window of signed chunks, greets viewers of its channel and tells
+// them of each new chunk with a HAVE.
+//
+// Its upload policy makes the peers, not the source, multiply the stream:
+// each new chunk is pushed to `push_copies` viewers (one by default), those
+// with the most spare upload (reported in their BUFFER_MAPs) and the fewest
+// chunks pushed lately; everything else the source uploads only on request,
+// which peers make only for a chunk no other peer can deliver in time.
+// Requests wait in an UploadQueue for room in the uplink.
 
 #include <map>
 #include <memory>
+#include <random>
 
 #include "overlay/ids.h"
 #include "peer/actions.h"
 #include "peer/chunk_store.h"
+#include "peer/rate_meter.h"
+#include "peer/upload_queue.h"
 
 namespace shoal {
 
@@ -16,27 +26,44 @@ struct SourceConfig {
   ChannelId channel{};
   PeerId self;
   uint32_t window_chunks = 120;
+  int push_copies = 1;
+  int upload_pipe = 2;  // chunks handed to the uplink at once
+  std::chrono::milliseconds request_max_age{2000};
+  uint64_t seed = 1;
 };
 
 class SourceEngine {
  public:
-  explicit SourceEngine(SourceConfig config) : config_(config), store_(config.window_chunks) {}
+  explicit SourceEngine(SourceConfig config);
   SourceEngine(const SourceEngine&) = delete;
   SourceEngine& operator=(const SourceEngine&) = delete;
 
   Actions on_connected(ConnId conn);
-  Actions on_message(ConnId from, const Message& msg);
-  void on_disconnected(ConnId conn) { viewers_.erase(conn); }
+  Actions on_message(ConnId from, const Message& msg, WallTime now);
+  // A CHUNK handed out by a SendAction has left through the uplink.
+  Actions on_chunk_sent(ConnId to, WallTime now);
+  void on_disconnected(ConnId conn);
   // A new signed chunk enters the window.
-  Actions publish(std::shared_ptr<const Chunk> chunk);
+  Actions publish(std::shared_ptr<const Chunk> chunk, WallTime now);
 
   size_t viewers() const;
   const ChunkStore& store() const { return store_; }
 
  private:
+  struct Viewer {
+    bool greeted = false;
+    uint64_t spare_upload = 0;  // bytes/s, as it last reported
+    RateMeter pushed{5};        // chunk bytes pushed to it lately
+  };
+
+  std::vector<ConnId> push_targets(WallTime now);
+  Actions pump(WallTime now);
+
   SourceConfig config_;
+  std::mt19937_64 rng_;
   ChunkStore store_;
-  std::map<ConnId, bool> viewers_;  // conn -> greeted
+  UploadQueue uploads_;
+  std::map<ConnId, Viewer> viewers_;
 };
 
 }  // namespace shoal

@@ -1,64 +1,45 @@
 #include "source/source_node.h"
 
 #include "media/log.h"
+#include "overlay/codec.h"
 
 namespace shoal {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-SourceNode::SourceNode(asio::io_context& io, ChannelKey key, uint32_t window_chunks)
-    : io_(io),
-      key_(key),
-      engine_(SourceConfig{key.channel(), PeerId(0), window_chunks}),
-      acceptor_(io) {}
+SourceNode::SourceNode(asio::io_context& io, ChannelKey key, SourceConfig config)
+    : io_(io), key_(key), engine_(config) {}
 
 SourceNode::~SourceNode() {
   if (ingest_) ingest_->stop();
   if (ingest_thread_.joinable()) ingest_thread_.join();
 }
 
-Result<Endpoint> SourceNode::listen(const Endpoint& at) {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(at.host == "localhost" ? "127.0.0.1" : at.host, ec);
-  if (ec) return Error{"cannot listen on " + at.to_string() + ": not an IP address"};
-  const tcp::endpoint ep(address, at.port);
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error{"cannot listen on " + at.to_string() + ": " + ec.message()};
-  accept();
-  const auto bound = acceptor_.local_endpoint();
-  return Endpoint{bound.address().to_string(), bound.port()};
+void SourceNode::serve(std::unique_ptr<Listener> listener) {
+  listener_ = std::move(listener);
+  listener_->start([this](tcp::socket socket) { on_accepted(std::move(socket)); });
 }
 
-void SourceNode::accept() {
-  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      const ConnId id(next_conn_++);
-      auto conn = Connection::start(
-          std::move(socket),
-          {.on_message = [this, id](Message m) { run(engine_.on_message(id, m)); },
-           .on_closed =
-               [this, id](const std::string& reason) {
-                 const auto it = conns_.find(id);
-                 if (it == conns_.end()) return;
-                 const Traffic& t = it->second->traffic();
-                 closed_.bytes_uploaded += t.chunk_out;
-                 closed_.control_bytes_out += t.control_out;
-                 log_line("viewer " + it->second->remote().to_string() + " left: " + reason);
-                 conns_.erase(it);
-                 engine_.on_disconnected(id);
-               }});
-      conns_[id] = conn;
-      run(engine_.on_connected(id));
-    } else {
-      log_line("accept failed: " + ec.message());
-    }
-    accept();
-  });
+void SourceNode::on_accepted(tcp::socket socket) {
+  const ConnId id(next_conn_++);
+  auto conn = Connection::start(
+      std::move(socket),
+      {.on_message = [this, id](Message m) { run(engine_.on_message(id, m, wall_now())); },
+       .on_closed =
+           [this, id](const std::string& reason) {
+             const auto it = conns_.find(id);
+             if (it == conns_.end()) return;
+             const Traffic& t = it->second->traffic();
+             closed_.bytes_uploaded += t.chunk_out;
+             closed_.control_bytes_out += t.control_out;
+             log_line("viewer " + it->second->remote().to_string() + " left: " + reason);
+             conns_.erase(it);
+             engine_.on_disconnected(id);
+           },
+       .on_chunk_sent = [this, id] { run(engine_.on_chunk_sent(id, wall_now())); }});
+  conns_[id] = conn;
+  run(engine_.on_connected(id));
 }
 
 void SourceNode::broadcast(std::unique_ptr<Ingest> ingest,
@@ -76,7 +57,10 @@ void SourceNode::publish(Chunk chunk) {
   key_.sign(chunk);
   ++published_.chunks_published;
   published_.chunk_bytes_published += chunk.payload.size();
-  run(engine_.publish(std::make_shared<const Chunk>(std::move(chunk))));
+  published_.media_ms_published += chunk.duration_ms;
+  auto shared = std::make_shared<const Chunk>(std::move(chunk));
+  published_.copy_bytes += encode_frame(ChunkMsg{*shared}).size();
+  run(engine_.publish(std::move(shared), wall_now()));
 }
 
 void SourceNode::run(Actions actions) {
@@ -95,8 +79,7 @@ void SourceNode::run(Actions actions) {
 
 void SourceNode::stop() {
   if (ingest_) ingest_->stop();
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
+  if (listener_) listener_->close();
   std::vector<std::shared_ptr<Connection>> conns;
   for (const auto& [id, conn] : conns_) conns.push_back(conn);
   for (const auto& conn : conns) {
@@ -109,6 +92,8 @@ SourceStats SourceNode::stats() const {
   SourceStats s = closed_;
   s.chunks_published = published_.chunks_published;
   s.chunk_bytes_published = published_.chunk_bytes_published;
+  s.copy_bytes = published_.copy_bytes;
+  s.media_ms_published = published_.media_ms_published;
   for (const auto& [id, conn] : conns_) {
     s.bytes_uploaded += conn->traffic().chunk_out;
     s.control_bytes_out += conn->traffic().control_out;

@@ -16,6 +16,7 @@
 #include "media/ingest.h"
 #include "overlay/connection.h"
 #include "overlay/endpoint.h"
+#include "overlay/listener.h"
 #include "source/source_engine.h"
 
 namespace shoal {
@@ -23,6 +24,8 @@ namespace shoal {
 struct SourceStats {
   uint64_t chunks_published = 0;
   uint64_t chunk_bytes_published = 0;  // payload bytes: one copy of the stream
+  uint64_t copy_bytes = 0;             // CHUNK frame bytes of one copy of the stream
+  uint64_t media_ms_published = 0;     // duration of the chunks published
   uint64_t bytes_uploaded = 0;         // CHUNK frame bytes sent to viewers
   uint64_t control_bytes_out = 0;
   size_t viewers = 0;
@@ -30,13 +33,13 @@ struct SourceStats {
 
 class SourceNode {
  public:
-  SourceNode(boost::asio::io_context& io, ChannelKey key, uint32_t window_chunks);
+  SourceNode(boost::asio::io_context& io, ChannelKey key, SourceConfig config);
   ~SourceNode();
   SourceNode(const SourceNode&) = delete;
   SourceNode& operator=(const SourceNode&) = delete;
 
-  // Binds and starts accepting; returns the bound address (port 0 resolved).
-  Result<Endpoint> listen(const Endpoint& at);
+  // Starts accepting viewers on `listener`.
+  void serve(std::unique_ptr<Listener> listener);
   // Starts ingest on its own thread; on_end runs on the io thread when the
   // input ends or fails.
   void broadcast(std::unique_ptr<Ingest> ingest,
@@ -47,14 +50,14 @@ class SourceNode {
   SourceStats stats() const;
 
  private:
-  void accept();
+  void on_accepted(boost::asio::ip::tcp::socket socket);
   void publish(Chunk chunk);
   void run(Actions actions);
 
   boost::asio::io_context& io_;
   ChannelKey key_;
   SourceEngine engine_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<Listener> listener_;
   std::map<ConnId, std::shared_ptr<Connection>> conns_;
   std::unique_ptr<Ingest> ingest_;
   std::thread ingest_thread_;

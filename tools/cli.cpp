@@ -53,4 +53,29 @@ Result<int64_t> parse_bitrate(const std::string& text) {
   return static_cast<int64_t>(value * scale);
 }
 
+std::optional<double> UploadLimit::resolve(std::optional<double> stream_rate) const {
+  if (bytes_per_second) return bytes_per_second;
+  if (stream_multiple) return stream_rate ? *stream_multiple * *stream_rate : 0.0;
+  return std::nullopt;
+}
+
+Result<UploadLimit> parse_upload_limit(const std::string& text) {
+  if (text == "none") return UploadLimit{};
+  if (text == "0") return UploadLimit{.bytes_per_second = 0.0};
+  if (text.size() > 1 && (text.back() == 'x' || text.back() == 'X')) {
+    double multiple = 0;
+    const char* end = text.data() + text.size() - 1;
+    const auto [p, ec] = std::from_chars(text.data(), end, multiple);
+    if (ec == std::errc() && p == end && multiple >= 0) {
+      return UploadLimit{.stream_multiple = multiple};
+    }
+  }
+  auto bits = parse_bitrate(text);
+  if (!bits) {
+    return Error{"bad upload limit '" + text +
+                 "' (none, 0, a bit rate such as 2M, or a multiple of the stream rate such as 1.5x)"};
+  }
+  return UploadLimit{.bytes_per_second = *bits / 8.0};
+}
+
 }  // namespace shoal::cli

@@ -30,6 +30,19 @@ std::optional<int> parse(Command& command, const std::vector<std::string>& args,
 // "800k", "1.5M", "2000000" (bits per second).
 Result<int64_t> parse_bitrate(const std::string& text);
 
+// An upload limit as users write it: "none", "0" (upload nothing), "2M"
+// (bits per second, like --bitrate) or "1.5x" (times the stream's rate, which
+// a node learns from the chunks themselves).
+struct UploadLimit {
+  std::optional<double> bytes_per_second;  // a fixed limit
+  std::optional<double> stream_multiple;   // a limit relative to the stream
+  bool unlimited() const { return !bytes_per_second && !stream_multiple; }
+  // The limit in bytes/s for a stream of `stream_rate` bytes/s; nullopt if
+  // unlimited, 0 while a relative limit has no stream rate to go by.
+  std::optional<double> resolve(std::optional<double> stream_rate) const;
+};
+Result<UploadLimit> parse_upload_limit(const std::string& text);
+
 // Runs one subcommand; each returns the process exit code.
 int source_main(const std::vector<std::string>& args);
 int peer_main(const std::vector<std::string>& args);

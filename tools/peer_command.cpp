@@ -1,5 +1,6 @@
 // `shoal peer`: join a channel and play it.
 #include <boost/asio.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -17,15 +18,29 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Logs what the player's bus says, a few times a second.
-void poll_player(asio::steady_timer& timer, Player& player) {
-  timer.expires_after(200ms);
-  timer.async_wait([&timer, &player](boost::system::error_code ec) {
-    if (ec) return;
-    for (const auto& m : player.poll_messages()) log_line("player: " + m);
-    poll_player(timer, player);
-  });
-}
+// Every second: logs what the player's bus said, follows the stream's rate
+// with a relative upload limit, and refreshes the stats file, so that even a
+// peer killed outright leaves figures behind.
+struct Housekeeping {
+  asio::steady_timer timer;
+  Player& player;
+  PeerNode& node;
+  UploadLimit limit;
+  std::function<void()> write_stats;
+
+  void every_second() {
+    timer.expires_after(1s);
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      for (const auto& m : player.poll_messages()) log_line("player: " + m);
+      if (limit.stream_multiple) {
+        node.engine().set_upload_capacity(limit.resolve(node.engine().stream_rate()));
+      }
+      write_stats();
+      every_second();
+    });
+  }
+};
 
 }  // namespace
 
@@ -34,11 +49,14 @@ int peer_main(const std::vector<std::string>& args) {
   Command cmd;
   cmd.usage = "shoal peer <channel-uri> [options]";
   cmd.description =
-      "Joins a channel and plays it. On exit (end of --duration, Ctrl-C or SIGTERM) it\n"
-      "writes its stats (startup delay, continuity, lag, traffic) to --stats-json.";
-  std::string uri_text, sink, record_path, stats_path;
+      "Joins a channel and plays it, fetching chunks from other viewers and serving them\n"
+      "in turn. Its stats (startup delay, continuity, lag, traffic) go to --stats-json,\n"
+      "refreshed every second and written in full on exit (end of --duration, Ctrl-C or\n"
+      "SIGTERM).";
+  std::string uri_text, sink, record_path, stats_path, listen, upload_limit;
   double duration = 0;
-  int lag_ms = 1500;
+  int lag_ms = 3000;
+  size_t neighbours = 8;
   cmd.hidden.add_options()("uri", po::value(&uri_text)->required(), "channel URI");
   cmd.positional.add("uri", 1);
   cmd.options.add_options()("sink", po::value(&sink)->default_value("auto"),
@@ -46,23 +64,38 @@ int peer_main(const std::vector<std::string>& args) {
       "record", po::value(&record_path), "write the chunks played, as MPEG-TS, to this file")(
       "duration", po::value(&duration)->default_value(0),
       "seconds to watch before leaving (0: until interrupted)")(
-      "stats-json", po::value(&stats_path), "write stats as JSON to this file on exit")(
-      "lag-ms", po::value(&lag_ms)->default_value(1500),
-      "how far behind the live edge to play, ms");
+      "stats-json", po::value(&stats_path), "write stats as JSON to this file")(
+      "lag-ms", po::value(&lag_ms)->default_value(3000),
+      "how far behind the live edge to play, ms")(
+      "listen", po::value(&listen)->default_value("127.0.0.1:0"),
+      "HOST:PORT to accept other viewers on; port 0 picks a free port")(
+      "upload-limit", po::value(&upload_limit)->default_value("none"),
+      "upload capacity: none, 0 (upload nothing), a bit rate (2M), or a multiple of the "
+      "stream rate (1.5x)")(
+      "neighbours", po::value(&neighbours)->default_value(8),
+      "how many other viewers to keep as neighbours (up to 1.5x more accepted)")(
+      "client-server", po::bool_switch(),
+      "fetch everything from the source and nothing from other viewers (the baseline)");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 
   auto uri = ChannelUri::parse(uri_text);
-  if (!uri) {
-    std::cerr << "shoal peer: " << uri.error() << "\n";
-    return 2;
+  auto at = Endpoint::parse(listen);
+  auto limit = parse_upload_limit(upload_limit);
+  for (const std::string* error : {uri ? nullptr : &uri.error(), at ? nullptr : &at.error(),
+                                   limit ? nullptr : &limit.error()}) {
+    if (error) {
+      std::cerr << "shoal peer: " << *error << "\n";
+      return 2;
+    }
   }
   if (sink != "auto" && sink != "fake") {
     std::cerr << "shoal peer: --sink must be auto or fake, not '" << sink << "'\n";
     return 2;
   }
-  if (duration < 0 || lag_ms < 100) {
-    std::cerr << "shoal peer: --duration must be >= 0 and --lag-ms at least 100\n";
+  if (duration < 0 || lag_ms < 100 || neighbours < 1 || neighbours > 100) {
+    std::cerr << "shoal peer: --duration must be >= 0, --lag-ms at least 100 and "
+                 "--neighbours 1..100\n";
     return 2;
   }
   std::ofstream record;
@@ -81,20 +114,59 @@ int peer_main(const std::vector<std::string>& args) {
 
   const auto joined = std::chrono::steady_clock::now();
   asio::io_context io;
-  std::random_device random;
-  PeerConfig config{.channel = uri->channel,
-                    .self = PeerId(uint64_t{random()} << 32 | random()),
-                    .lag = std::chrono::milliseconds(lag_ms)};
-  PeerNode node(io, *uri, config, [&](const Chunk& chunk) {
-    (*player)->push(chunk.payload);
-    if (record.is_open()) {
-      record.write(reinterpret_cast<const char*>(chunk.payload.data()),
-                   static_cast<std::streamsize>(chunk.payload.size()));
+  const bool client_server = vm["client-server"].as<bool>();
+  std::unique_ptr<Listener> listener;
+  if (!client_server) {
+    auto opened = Listener::open(io, *at);
+    if (!opened) {
+      std::cerr << "shoal peer: " << opened.error() << "\n";
+      return 1;
     }
-  });
+    listener = std::move(*opened);
+  }
+  std::random_device random;
+  const PeerConfig config{
+      .channel = uri->channel,
+      .self = PeerId(uint64_t{random()} << 32 | random()),
+      .listen_port = listener ? listener->local().port : uint16_t{0},
+      .source = uri->source,
+      .lag = std::chrono::milliseconds(lag_ms),
+      .target_neighbours = neighbours,
+      .max_neighbours = neighbours + (neighbours + 1) / 2,
+      .upload_capacity = limit->resolve(std::nullopt),
+      .client_server = client_server,
+      .seed = uint64_t{random()} << 32 | random()};
+  PeerNode node(
+      io, *uri, config,
+      [&](const Chunk& chunk) {
+        (*player)->push(chunk.payload);
+        if (record.is_open()) {
+          record.write(reinterpret_cast<const char*>(chunk.payload.data()),
+                       static_cast<std::streamsize>(chunk.payload.size()));
+        }
+      },
+      std::move(listener));
   node.start();
 
-  asio::steady_timer bus(io), end(io);
+  const auto report = [&] {
+    PeerReport r = PeerReport::from(node.engine().stats(), node.traffic());
+    r.frames_decoded = (*player)->frames_decoded();
+    if (const auto first = (*player)->first_frame_time()) {
+      r.startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*first - joined).count();
+    }
+    return r;
+  };
+  const auto write_stats = [&] {
+    if (stats_path.empty()) return;
+    // Written aside and renamed, so a reader never sees half a file.
+    const std::string partial = stats_path + ".partial";
+    std::ofstream(partial) << report().to_json().dump(2) << "\n";
+    std::error_code ignored;
+    std::filesystem::rename(partial, stats_path, ignored);
+  };
+
+  asio::steady_timer end(io);
+  Housekeeping housekeeping{asio::steady_timer(io), **player, node, *limit, write_stats};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   const auto leave = [&](const std::string& why) {
     log_line(why);
@@ -102,8 +174,9 @@ int peer_main(const std::vector<std::string>& args) {
     end.cancel();
     node.stop();
     // Let the BYEs go out and the decoder finish the last chunk.
-    bus.expires_after(300ms);
-    bus.async_wait([&](boost::system::error_code) { io.stop(); });
+    housekeeping.timer.cancel();
+    housekeeping.timer.expires_after(300ms);
+    housekeeping.timer.async_wait([&](boost::system::error_code) { io.stop(); });
   };
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (!ec) leave("interrupted; leaving");
@@ -118,21 +191,17 @@ int peer_main(const std::vector<std::string>& args) {
       }
     });
   }
-  poll_player(bus, **player);
+  housekeeping.every_second();
   io.run();
 
-  PeerReport report = PeerReport::from(node.engine().stats(), node.traffic());
-  report.frames_decoded = (*player)->frames_decoded();
-  if (const auto first = (*player)->first_frame_time()) {
-    report.startup_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(*first - joined).count();
-  }
-  const auto json = report.to_json();
-  log_line("frames " + std::to_string(report.frames_decoded) + ", chunks on time " +
-           std::to_string(report.chunks_on_time) + "/" + std::to_string(report.chunks_due) +
-           ", rejected " + std::to_string(report.chunks_rejected) + ", startup " +
+  const PeerReport final_report = report();
+  const auto json = final_report.to_json();
+  log_line("frames " + std::to_string(final_report.frames_decoded) + ", chunks on time " +
+           std::to_string(final_report.chunks_on_time) + "/" +
+           std::to_string(final_report.chunks_due) + ", rejected " +
+           std::to_string(final_report.chunks_rejected) + ", startup " +
            json["startup_ms"].dump() + " ms");
-  if (!stats_path.empty()) std::ofstream(stats_path) << json.dump(2) << "\n";
+  write_stats();
   return 0;
 }
 

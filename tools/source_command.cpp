@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "media/log.h"
@@ -30,6 +31,8 @@ void write_stats(const std::string& path, const SourceStats& s) {
   if (path.empty()) return;
   std::ofstream(path) << nlohmann::json{{"chunks_published", s.chunks_published},
                                         {"chunk_bytes_published", s.chunk_bytes_published},
+                                        {"copy_bytes", s.copy_bytes},
+                                        {"media_ms_published", s.media_ms_published},
                                         {"bytes_uploaded", s.bytes_uploaded},
                                         {"control_bytes_out", s.control_bytes_out},
                                         {"viewers", s.viewers}}
@@ -112,20 +115,27 @@ int source_main(const std::vector<std::string>& args) {
 
   asio::io_context io;
   const auto window = static_cast<uint32_t>(window_sec * 1000 / chunk_ms);
-  SourceNode node(io, *key, window);
-  auto bound = node.listen(*at);
-  if (!bound) {
-    std::cerr << "shoal source: " << bound.error() << "\n";
+  auto listener = Listener::open(io, *at);
+  if (!listener) {
+    std::cerr << "shoal source: " << listener.error() << "\n";
     return 1;
   }
-  Endpoint dial = *bound;
+  const Endpoint bound = (*listener)->local();
+  std::random_device random;
+  SourceNode node(io, *key,
+                  SourceConfig{.channel = key->channel(),
+                               .self = PeerId(uint64_t{random()} << 32 | random()),
+                               .window_chunks = window,
+                               .seed = uint64_t{random()} << 32 | random()});
+  node.serve(std::move(*listener));
+  Endpoint dial = bound;
   if (vm.count("public-host")) {
     dial.host = public_host;
   } else if (dial.host == "0.0.0.0" || dial.host == "::") {
     dial.host = "127.0.0.1";
   }
   std::cout << ChannelUri{key->channel(), dial}.to_string() << std::endl;
-  log_line("serving viewers on " + bound->to_string());
+  log_line("serving viewers on " + bound.to_string());
 
   int exit_code = 0;
   bool stopping = false;

@@ -57,6 +57,16 @@ TEST(Choker, RankingChangesOnlyAtTheTenSecondBoundary) {
   EXPECT_EQ(regular(c, 6), (std::set{ConnId(1), ConnId(3), ConnId(5), ConnId(2)}));
 }
 
+TEST(Choker, AFreeSlotIsFilledAtOnceWithoutDisplacingAnyone) {
+  Choker c({}, 1);
+  auto n = rates({10, 50, 30});
+  c.tick(kEpoch, n);
+  EXPECT_FALSE(c.optimistic());  // everyone fits in the regular slots
+  n = rates({10, 50, 30, 0, 0});  // two newcomers, one slot left
+  c.tick(kEpoch + 1s, n);
+  EXPECT_EQ(regular(c, 5), (std::set{ConnId(1), ConnId(2), ConnId(3), ConnId(4)}));
+}
+
 TEST(Choker, TheOptimisticSlotRotatesEveryThirtySeconds) {
   Choker c({}, 42);
   std::vector<NeighbourRate> n = rates({90, 80, 70, 60, 1, 1, 1, 1, 1, 1});

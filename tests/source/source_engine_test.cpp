@@ -18,12 +18,13 @@ class SourceEngineTest : public ::testing::Test {
 
   Actions greet(ConnId conn) {
     engine_.on_connected(conn);
-    return engine_.on_message(conn, Hello{kProtocolVersion, key_.channel(), PeerId(9), 0});
+    return engine_.on_message(conn, Hello{kProtocolVersion, key_.channel(), PeerId(9), 0},
+                              testing::kEpoch);
   }
 };
 
 TEST_F(SourceEngineTest, AnswersAHelloWithItsBufferMap) {
-  engine_.publish(shared_chunk(key_, 0));
+  engine_.publish(shared_chunk(key_, 0), testing::kEpoch);
   const auto out = greet(ConnId(1));
   ASSERT_EQ(out.size(), 1u);
   const auto& map = std::get<BufferMapMsg>(std::get<SendAction>(out[0]).msg);
@@ -36,7 +37,8 @@ TEST_F(SourceEngineTest, AnswersAHelloWithItsBufferMap) {
 TEST_F(SourceEngineTest, RefusesAViewerOfAnotherChannel) {
   engine_.on_connected(ConnId(1));
   const auto out = engine_.on_message(
-      ConnId(1), Hello{kProtocolVersion, testing::test_key(7).channel(), PeerId(9), 0});
+      ConnId(1), Hello{kProtocolVersion, testing::test_key(7).channel(), PeerId(9), 0},
+      testing::kEpoch);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<DisconnectAction>(out[0]));
 }
@@ -44,7 +46,7 @@ TEST_F(SourceEngineTest, RefusesAViewerOfAnotherChannel) {
 TEST_F(SourceEngineTest, AnnouncesEachNewChunkToGreetedViewers) {
   greet(ConnId(1));
   engine_.on_connected(ConnId(2));  // has not said HELLO yet
-  const auto out = engine_.publish(shared_chunk(key_, 0));
+  const auto out = engine_.publish(shared_chunk(key_, 0), testing::kEpoch);
   ASSERT_EQ(out.size(), 1u);
   const auto& send = std::get<SendAction>(out[0]);
   EXPECT_EQ(send.to, ConnId(1));
@@ -55,9 +57,9 @@ TEST_F(SourceEngineTest, AnnouncesEachNewChunkToGreetedViewers) {
 
 TEST_F(SourceEngineTest, ServesRequestsFromItsWindowOnly) {
   greet(ConnId(1));
-  for (uint64_t s = 0; s < 6; ++s) engine_.publish(shared_chunk(key_, s));
-  EXPECT_TRUE(engine_.on_message(ConnId(1), RequestMsg{ChunkSeq(1)}).empty());  // slid out
-  const auto out = engine_.on_message(ConnId(1), RequestMsg{ChunkSeq(5)});
+  for (uint64_t s = 0; s < 6; ++s) engine_.publish(shared_chunk(key_, s), testing::kEpoch);
+  EXPECT_TRUE(engine_.on_message(ConnId(1), RequestMsg{ChunkSeq(1)}, testing::kEpoch).empty());  // slid out
+  const auto out = engine_.on_message(ConnId(1), RequestMsg{ChunkSeq(5)}, testing::kEpoch);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(std::get<ChunkMsg>(std::get<SendAction>(out[0]).msg).chunk.seq, ChunkSeq(5));
 }

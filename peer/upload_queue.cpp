@@ -1,0 +1,44 @@
+#include "peer/upload_queue.h"
+
+#include <algorithm>
+
+namespace shoal {
+
+void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now) {
+  const bool queued = std::ranges::any_of(
+      queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; });
+  if (!queued) queue_.push_back({from, seq, now});
+}
+
+void UploadQueue::cancel(ConnId from, ChunkSeq seq) {
+  std::erase_if(queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; });
+}
+
+void UploadQueue::forget(ConnId from) {
+  std::erase_if(queue_, [&](const QueuedRequest& r) { return r.from == from; });
+  in_link_.erase(from);
+}
+
+std::optional<QueuedRequest> UploadQueue::pop(WallTime now) {
+  while (in_link() < pipe_ && !queue_.empty()) {
+    const QueuedRequest r = queue_.front();
+    queue_.pop_front();
+    if (now - r.received > max_age_) continue;
+    ++in_link_[r.from];
+    return r;
+  }
+  return std::nullopt;
+}
+
+void UploadQueue::sent(ConnId to) {
+  const auto it = in_link_.find(to);
+  if (it != in_link_.end() && --it->second <= 0) in_link_.erase(it);
+}
+
+int UploadQueue::in_link() const {
+  int n = 0;
+  for (const auto& [conn, count] : in_link_) n += count;
+  return n;
+}
+
+}  // namespace shoal

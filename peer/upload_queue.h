@@ -1,0 +1,55 @@
+#pragma once
+// UploadQueue: chunk requests waiting for upload capacity, served first come,
+// first served across neighbours, and the count of chunks in the uplink.
+//
+// A node hands the next request to its link only while fewer than `pipe`
+// chunks are in it (handed out, not yet sent), so a slow uplink holds
+// requests here, where a CANCEL or a choke can still withdraw them, rather
+// than in a socket buffer. A request older than `max_age` is dropped when it
+// comes up: its requester has given up on it already. Sans IO.
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+
+#include "media/chunk.h"
+#include "overlay/ids.h"
+
+namespace shoal {
+
+struct QueuedRequest {
+  ConnId from;
+  ChunkSeq seq;
+  WallTime received;
+};
+
+class UploadQueue {
+ public:
+  UploadQueue(std::chrono::milliseconds max_age, int pipe) : max_age_(max_age), pipe_(pipe) {}
+
+  void push(ConnId from, ChunkSeq seq, WallTime now);
+  void cancel(ConnId from, ChunkSeq seq);
+  // The neighbour is gone or choked: its requests go, and its chunks in the
+  // link no longer count.
+  void forget(ConnId from);
+
+  // The oldest request still worth serving, if the link has room; it is
+  // removed and its chunk counts as in the link until sent().
+  std::optional<QueuedRequest> pop(WallTime now);
+  // A chunk sent unasked (the source's push) is in the link too.
+  void pushed(ConnId to) { ++in_link_[to]; }
+  // A chunk handed to `to` has left through the link.
+  void sent(ConnId to);
+
+  size_t waiting() const { return queue_.size(); }
+  int in_link() const;
+
+ private:
+  std::chrono::milliseconds max_age_;
+  int pipe_;
+  std::deque<QueuedRequest> queue_;
+  std::map<ConnId, int> in_link_;
+};
+
+}  // namespace shoal
