@@ -1,6 +1,7 @@
 #include "peer/engine.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "media/chunk_signature.h"
 
@@ -243,7 +244,15 @@ std::optional<double> PeerEngine::stream_rate() const {
 }
 
 void PeerEngine::set_upload_capacity(std::optional<double> bytes_per_second) {
+  const auto before = config_.upload_capacity;
   config_.upload_capacity = bytes_per_second;
+  const bool changed = before.has_value() != bytes_per_second.has_value() ||
+                       (before && std::abs(*before - *bytes_per_second) > 0.1 * *before);
+  // The source hands new chunks by spare upload: tell it soon.
+  if (!changed) return;
+  for (auto& [conn, n] : neighbours_) {
+    if (n.is_source()) n.last_map_sent = WallTime{};
+  }
 }
 
 // Playback starts at the oldest random-access chunk that is due at least
@@ -254,9 +263,9 @@ void PeerEngine::choose_start(WallTime now) {
   const auto newest = store_.map().newest();
   if (!newest) return;
   std::set<ChunkSeq> starts;
+  const auto span = static_cast<int64_t>(std::min<uint64_t>(newest->value, config_.window_chunks - 1));
   for (const auto& [conn, n] : neighbours_) {
-    for (ChunkSeq s = *newest + (1 - static_cast<int64_t>(config_.window_chunks)); s <= *newest;
-         s = s.next()) {
+    for (ChunkSeq s = *newest + (-span); s <= *newest; s = s.next()) {
       if (n.map.has(s) && n.map.random_access(s)) starts.insert(s);
     }
   }

@@ -8,6 +8,7 @@ namespace {
 // A pushed chunk costs its holder about this many uploads: the copies it
 // passes on before others can help. It weighs recent pushes against spare upload.
 constexpr double kExpectedFanout = 2;
+constexpr size_t kPexAddresses = 16;
 }  // namespace
 
 SourceEngine::SourceEngine(SourceConfig config)
@@ -16,8 +17,8 @@ SourceEngine::SourceEngine(SourceConfig config)
       store_(config.window_chunks),
       uploads_(config.request_max_age, config.upload_pipe) {}
 
-Actions SourceEngine::on_connected(ConnId conn) {
-  viewers_[conn] = Viewer{};
+Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
+  viewers_[conn] = Viewer{.address = {remote.host, 0}};
   return {SendAction{conn, Hello{kProtocolVersion, config_.channel, config_.self, 0}}};
 }
 
@@ -39,7 +40,10 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
       return {DisconnectAction{from, "HELLO for another channel"}};
     }
     v.greeted = true;
-    return {SendAction{from, store_.map().to_message(store_.window_base(), store_.capacity())}};
+    v.address.port = hello->listen_port;
+    Actions out{SendAction{from, store_.map().to_message(store_.window_base(), store_.capacity())}};
+    if (PexMsg pex = other_viewers(from); !pex.addrs.empty()) out.push_back(SendAction{from, pex});
+    return out;
   }
   if (!v.greeted) return {DisconnectAction{from, std::string(message_name(msg)) + " before HELLO"}};
   if (const auto* request = std::get_if<RequestMsg>(&msg)) {
@@ -71,6 +75,16 @@ Actions SourceEngine::pump(WallTime now) {
     }
   }
   return out;
+}
+
+PexMsg SourceEngine::other_viewers(ConnId to) {
+  PexMsg pex;
+  for (const auto& [conn, v] : viewers_) {
+    if (conn != to && v.greeted && v.address.port != 0) pex.addrs.push_back(v.address.to_string());
+  }
+  std::ranges::shuffle(pex.addrs, rng_);
+  if (pex.addrs.size() > kPexAddresses) pex.addrs.resize(kPexAddresses);
+  return pex;
 }
 
 // The viewers with the most spare upload once what they were pushed lately

@@ -14,6 +14,7 @@
 #include <memory>
 #include <random>
 
+#include "overlay/endpoint.h"
 #include "overlay/ids.h"
 #include "peer/actions.h"
 #include "peer/chunk_store.h"
@@ -38,7 +39,10 @@ class SourceEngine {
   SourceEngine(const SourceEngine&) = delete;
   SourceEngine& operator=(const SourceEngine&) = delete;
 
-  Actions on_connected(ConnId conn);
+  // `remote` is the viewer's address as seen here; its HELLO adds the port
+  // it listens on, and the source then points newcomers at it (PEX), so a
+  // swarm forms even without a tracker.
+  Actions on_connected(ConnId conn, const Endpoint& remote);
   Actions on_message(ConnId from, const Message& msg, WallTime now);
   // A CHUNK handed out by a SendAction has left through the uplink.
   Actions on_chunk_sent(ConnId to, WallTime now);
@@ -52,11 +56,13 @@ class SourceEngine {
  private:
   struct Viewer {
     bool greeted = false;
+    Endpoint address;  // where it accepts other viewers; port 0 if it does not
     uint64_t spare_upload = 0;  // bytes/s, as it last reported
     RateMeter pushed{5};        // chunk bytes pushed to it lately
   };
 
   std::vector<ConnId> push_targets(WallTime now);
+  PexMsg other_viewers(ConnId to);
   Actions pump(WallTime now);
 
   SourceConfig config_;

@@ -23,6 +23,9 @@ void SourceNode::serve(std::unique_ptr<Listener> listener) {
 
 void SourceNode::on_accepted(tcp::socket socket) {
   const ConnId id(next_conn_++);
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;
   auto conn = Connection::start(
       std::move(socket),
       {.on_message = [this, id](Message m) { run(engine_.on_message(id, m, wall_now())); },
@@ -39,7 +42,7 @@ void SourceNode::on_accepted(tcp::socket socket) {
            },
        .on_chunk_sent = [this, id] { run(engine_.on_chunk_sent(id, wall_now())); }});
   conns_[id] = conn;
-  run(engine_.on_connected(id));
+  run(engine_.on_connected(id, Endpoint{remote.address().to_string(), remote.port()}));
 }
 
 void SourceNode::broadcast(std::unique_ptr<Ingest> ingest,

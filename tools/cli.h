@@ -47,5 +47,6 @@ Result<UploadLimit> parse_upload_limit(const std::string& text);
 int source_main(const std::vector<std::string>& args);
 int peer_main(const std::vector<std::string>& args);
 int demo_main(const std::vector<std::string>& args);
+int swarm_main(const std::vector<std::string>& args);
 
 }  // namespace shoal::cli

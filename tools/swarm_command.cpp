@@ -1,0 +1,392 @@
+// `shoal swarm`: a whole live broadcast on loopback (tracker, source, N
+// peers, each a real process with its own upload limit) and the report of
+// what the peers took off the source: source copies, offload, continuity,
+// startup, lag and control overhead. `--mode client-server` runs the same
+// harness with every peer fetching from the source only: the baseline.
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "peer/peer_report.h"
+#include "tools/cli.h"
+#include "tools/process.h"
+
+namespace shoal::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct SwarmOptions {
+  int peers = 8;
+  double duration = 30;
+  std::string input = "testsrc";
+  std::string peer_upload = "none";
+  std::string source_upload = "none";
+  std::string mode = "p2p";
+  int free_riders = 0;
+  double churn = 0;         // fraction of the peers killed at churn_at
+  double churn_at = 0;      // seconds after the last join
+  double join_spread = 2;   // seconds over which the peers join
+  double warmup = 4;        // seconds the broadcast runs before the first peer joins
+  int lag_ms = 3000;
+  std::string dir;
+  std::string json_path;
+};
+
+struct Viewer {
+  std::string name;
+  std::string upload;  // its --upload-limit
+  bool free_rider = false;
+  bool killed = false;
+  bool joiner = false;  // came in to replace a killed peer
+  std::optional<Process> process;
+};
+
+// Per-peer upload limits from DIST: one limit for all ("1.5x", "2M",
+// "none"), or "LOx-HIx" spread evenly over the peers.
+Result<std::vector<std::string>> upload_limits(const std::string& dist, int n) {
+  const size_t dash = dist.find('-');
+  if (dash == std::string::npos) {
+    if (auto limit = parse_upload_limit(dist); !limit) return Error{limit.error()};
+    return std::vector<std::string>(n, dist);
+  }
+  auto lo = parse_upload_limit(dist.substr(0, dash));
+  auto hi = parse_upload_limit(dist.substr(dash + 1));
+  if (!lo || !hi || !lo->stream_multiple || !hi->stream_multiple) {
+    return Error{"bad --peer-upload '" + dist + "': a range is written like 0.5x-3x"};
+  }
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    const double f = n == 1 ? 0.5 : static_cast<double>(i) / (n - 1);
+    std::ostringstream s;
+    s << std::setprecision(3) << *lo->stream_multiple + f * (*hi->stream_multiple - *lo->stream_multiple)
+      << "x";
+    out.push_back(s.str());
+  }
+  return out;
+}
+
+Json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return nullptr;
+  Json j = Json::parse(in, nullptr, false);
+  return j.is_discarded() ? Json(nullptr) : j;
+}
+
+int64_t num(const Json& j, const char* field) {
+  return j.is_object() && j[field].is_number() ? j[field].get<int64_t>() : 0;
+}
+
+// Chunks on time / chunks due over the rows `pick` selects; null if none due.
+template <typename Pick>
+Json continuity(const std::vector<Viewer>& viewers, const std::vector<Json>& stats, Pick pick) {
+  int64_t due = 0, on_time = 0;
+  for (size_t i = 0; i < viewers.size(); ++i) {
+    if (!pick(viewers[i])) continue;
+    due += num(stats[i], "chunks_due");
+    on_time += num(stats[i], "chunks_on_time");
+  }
+  return due == 0 ? Json(nullptr) : Json(static_cast<double>(on_time) / due);
+}
+
+Json percentile_of(const std::vector<Json>& stats, const char* field, double p) {
+  std::vector<int64_t> values;
+  for (const Json& s : stats) {
+    if (s.is_object() && s[field].is_number()) values.push_back(s[field].get<int64_t>());
+  }
+  const auto v = percentile(values, p);
+  return v ? Json(*v) : Json(nullptr);
+}
+
+std::string fixed(const Json& v, int digits) {
+  if (!v.is_number()) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v.get<double>();
+  return s.str();
+}
+
+void print_report(const Json& r) {
+  std::cout << "\n"
+            << std::left << std::setw(5) << "peer" << std::setw(9) << "upload" << std::setw(8)
+            << "role" << std::right << std::setw(10) << "startup" << std::setw(12) << "continuity"
+            << std::setw(9) << "lag p95" << std::setw(12) << "from src kB" << std::setw(13)
+            << "from peers kB" << std::setw(12) << "uploaded kB"
+            << "\n";
+  for (const Json& p : r["per_peer"]) {
+    const Json& s = p["stats"];
+    std::cout << std::left << std::setw(5) << p["peer"].get<int>() << std::setw(9)
+              << p["upload_limit"].get<std::string>() << std::setw(8)
+              << p["role"].get<std::string>() << std::right << std::setw(10)
+              << (s.is_object() && s["startup_ms"].is_number() ? s["startup_ms"].dump() : "-")
+              << std::setw(12) << fixed(s.is_object() ? s["continuity"] : Json(), 3) << std::setw(9)
+              << (s.is_object() && s["lag_ms_p95"].is_number() ? s["lag_ms_p95"].dump() : "-")
+              << std::setw(12) << num(s, "bytes_from_source") / 1000 << std::setw(13)
+              << num(s, "bytes_from_peers") / 1000 << std::setw(12) << num(s, "bytes_uploaded") / 1000
+              << "\n";
+  }
+  std::cout << "\n"
+            << r["peers"] << " peers, " << r["mode"].get<std::string>() << ", stream "
+            << fixed(r["stream_kbps"], 0) << " kbit/s\n"
+            << "  source copies      " << fixed(r["source_copies"], 2) << "   (source upload / one copy)\n"
+            << "  offload            " << fixed(r["offload"], 3) << "  (1 - source upload / delivered)\n"
+            << "  continuity         " << fixed(r["continuity"], 4) << "  (contributors "
+            << fixed(r["continuity_contributors"], 4) << ", free riders "
+            << fixed(r["continuity_free_riders"], 4) << ")\n";
+  if (r.contains("continuity_survivors")) {
+    std::cout << "  churn              survivors " << fixed(r["continuity_survivors"], 4)
+              << ", joiners " << fixed(r["continuity_joiners"], 4) << "\n";
+  }
+  std::cout << "  startup ms p50/p95 " << r["startup_ms_p50"] << " / " << r["startup_ms_p95"] << "\n"
+            << "  lag ms p50/p95     " << r["lag_ms_p50"] << " / " << r["lag_ms_p95"] << "\n"
+            << "  control overhead   " << fixed(r["control_overhead"], 4) << "\n";
+}
+
+class Swarm {
+ public:
+  explicit Swarm(SwarmOptions o) : o_(std::move(o)), shoal_(self_executable()) {}
+
+  int run() {
+    auto limits = upload_limits(o_.peer_upload, o_.peers);
+    if (!limits) return fail(2, limits.error());
+    fs::create_directories(o_.dir);
+    std::cout << "Swarm of " << o_.peers << " peers (" << o_.mode << ") on " << o_.input << " for "
+              << o_.duration << " s; logs in " << o_.dir << std::endl;
+
+    auto tracker = start({shoal_, "tracker", "--listen", "127.0.0.1:0"}, "tracker");
+    if (!tracker) return 1;
+    const auto tracker_at = tracker->read_line(10s);
+    if (!tracker_at) return fail(1, "the tracker did not start; see " + o_.dir + "/tracker.log");
+
+    std::vector<std::string> source_args = {
+        shoal_,         "source",   "--input",  o_.input, "--key", o_.dir + "/source.key",
+        "--tracker",    *tracker_at, "--upload-limit", o_.source_upload, "--stats-json",
+        o_.dir + "/source.json"};
+    if (o_.input != "testsrc") source_args.push_back("--loop");
+    auto source = start(source_args, "source");
+    if (!source) return 1;
+    const auto uri = source->read_line(30s);
+    if (!uri) return fail(1, "the source did not start; see " + o_.dir + "/source.log");
+    std::cout << "channel: " << *uri << std::endl;
+    uri_ = *uri;
+    // Viewers of a live event join a broadcast under way, not at its first frame.
+    std::this_thread::sleep_for(std::chrono::duration<double>(o_.warmup));
+    started_ = Clock::now();
+
+    std::mt19937_64 rng(7);
+    std::vector<int> order(o_.peers);
+    std::iota(order.begin(), order.end(), 0);
+    std::ranges::shuffle(order, rng);
+    std::vector<bool> free_rider(o_.peers, false);
+    for (int i = 0; i < std::min(o_.free_riders, o_.peers); ++i) free_rider[order[i]] = true;
+
+    const auto gap = std::chrono::duration<double>(o_.join_spread / std::max(1, o_.peers));
+    for (int i = 0; i < o_.peers; ++i) {
+      join(free_rider[i] ? "0" : (*limits)[i], free_rider[i], false, o_.duration);
+      std::this_thread::sleep_for(gap);
+    }
+    if (o_.churn > 0) churn(rng);
+
+    const auto limit = std::chrono::milliseconds(static_cast<int64_t>(o_.duration * 1000)) + 30s;
+    for (Viewer& v : viewers_) {
+      if (v.process && !v.killed) v.process->wait(limit);
+    }
+    source->signal(SIGTERM);
+    source->wait(15s);
+    tracker->signal(SIGTERM);
+    tracker->wait(5s);
+
+    const Json report = aggregate();
+    print_report(report);
+    if (!o_.json_path.empty()) std::ofstream(o_.json_path) << report.dump(2) << "\n";
+    return 0;
+  }
+
+ private:
+  int fail(int code, const std::string& why) {
+    std::cerr << "shoal swarm: " << why << "\n";
+    return code;
+  }
+
+  std::optional<Process> start(const std::vector<std::string>& argv, const std::string& name) {
+    auto p = Process::spawn(argv, o_.dir + "/" + name + ".log");
+    if (!p) {
+      fail(1, p.error());
+      return std::nullopt;
+    }
+    return std::move(*p);
+  }
+
+  void join(const std::string& upload, bool free_rider, bool joiner, double duration) {
+    Viewer v{.name = "peer" + std::to_string(viewers_.size() + 1),
+             .upload = upload,
+             .free_rider = free_rider,
+             .joiner = joiner};
+    std::vector<std::string> argv = {shoal_,         "peer",          uri_,
+                                     "--sink",       "fake",          "--duration",
+                                     std::to_string(duration),        "--stats-json",
+                                     o_.dir + "/" + v.name + ".json", "--upload-limit",
+                                     upload,         "--lag-ms",      std::to_string(o_.lag_ms)};
+    if (o_.mode == "client-server") argv.push_back("--client-server");
+    v.process = start(argv, v.name);
+    viewers_.push_back(std::move(v));
+  }
+
+  // Kills a share of the contributors outright, all at once, and lets as many
+  // newcomers join for the rest of the broadcast.
+  void churn(std::mt19937_64& rng) {
+    const auto at = started_ + std::chrono::milliseconds(static_cast<int64_t>(
+                                   (o_.join_spread + o_.churn_at) * 1000));
+    std::this_thread::sleep_until(at);
+    std::vector<size_t> alive;
+    for (size_t i = 0; i < viewers_.size(); ++i) {
+      if (!viewers_[i].free_rider) alive.push_back(i);
+    }
+    std::ranges::shuffle(alive, rng);
+    const auto kills = static_cast<size_t>(o_.churn * o_.peers + 0.5);
+    std::vector<std::string> uploads;
+    for (size_t k = 0; k < kills && k < alive.size(); ++k) {
+      Viewer& v = viewers_[alive[k]];
+      v.process->signal(SIGKILL);
+      v.process->wait(5s);
+      v.killed = true;
+      uploads.push_back(v.upload);
+    }
+    std::cout << "churn: killed " << uploads.size() << " peers; as many join now" << std::endl;
+    const double left = o_.duration - o_.churn_at;
+    for (const std::string& upload : uploads) join(upload, false, true, left);
+  }
+
+  Json aggregate() {
+    std::vector<Json> stats;
+    for (const Viewer& v : viewers_) stats.push_back(read_json(o_.dir + "/" + v.name + ".json"));
+    const Json source = read_json(o_.dir + "/source.json");
+
+    int64_t delivered = 0, control = num(source, "control_bytes_out"), chunk_bytes = 0;
+    for (const Json& s : stats) {
+      delivered += num(s, "bytes_from_source") + num(s, "bytes_from_peers");
+      control += num(s, "control_bytes_out");
+      chunk_bytes += num(s, "bytes_uploaded");
+    }
+    const int64_t source_up = num(source, "bytes_uploaded");
+    chunk_bytes += source_up;
+    const int64_t copy = num(source, "copy_bytes");
+    const int64_t media_ms = num(source, "media_ms_published");
+
+    Json r;
+    r["peers"] = o_.peers;
+    r["mode"] = o_.mode;
+    r["duration_s"] = o_.duration;
+    r["stream_kbps"] = media_ms > 0 ? Json(copy * 8.0 / media_ms) : Json(nullptr);
+    r["source_copies"] = copy > 0 ? Json(static_cast<double>(source_up) / copy) : Json(nullptr);
+    r["offload"] =
+        delivered > 0 ? Json(1.0 - static_cast<double>(source_up) / delivered) : Json(nullptr);
+    r["continuity"] = continuity(viewers_, stats, [](const Viewer&) { return true; });
+    r["continuity_contributors"] =
+        continuity(viewers_, stats, [](const Viewer& v) { return !v.free_rider; });
+    r["continuity_free_riders"] =
+        continuity(viewers_, stats, [](const Viewer& v) { return v.free_rider; });
+    if (o_.churn > 0) {
+      r["continuity_survivors"] =
+          continuity(viewers_, stats, [](const Viewer& v) { return !v.killed && !v.joiner; });
+      r["continuity_joiners"] = continuity(viewers_, stats, [](const Viewer& v) { return v.joiner; });
+    }
+    r["startup_ms_p50"] = percentile_of(stats, "startup_ms", 50);
+    r["startup_ms_p95"] = percentile_of(stats, "startup_ms", 95);
+    // Each peer reports its own percentiles: the swarm's p50 is the median
+    // of theirs, its p95 the 95th percentile of theirs (an upper bound).
+    r["lag_ms_p50"] = percentile_of(stats, "lag_ms_p50", 50);
+    r["lag_ms_p95"] = percentile_of(stats, "lag_ms_p95", 95);
+    r["control_overhead"] =
+        chunk_bytes > 0 ? Json(static_cast<double>(control) / chunk_bytes) : Json(nullptr);
+    r["source"] = source;
+    r["per_peer"] = Json::array();
+    for (size_t i = 0; i < viewers_.size(); ++i) {
+      const Viewer& v = viewers_[i];
+      Json s = stats[i];
+      if (s.is_object()) s.erase("played_seqs");
+      r["per_peer"].push_back(
+          {{"peer", i + 1},
+           {"upload_limit", v.upload},
+           {"role", v.free_rider ? "free" : v.killed ? "killed" : v.joiner ? "joiner" : "contrib"},
+           {"stats", s}});
+    }
+    return r;
+  }
+
+  SwarmOptions o_;
+  std::string shoal_;
+  std::string uri_;
+  std::vector<Viewer> viewers_;
+  Clock::time_point started_ = Clock::now();
+};
+
+}  // namespace
+
+int swarm_main(const std::vector<std::string>& args) {
+  Command cmd;
+  cmd.usage = "shoal swarm [--peers N] [--duration S] [options]";
+  cmd.description =
+      "Runs a whole live broadcast on this machine: a tracker, a source and N viewers, each\n"
+      "its own process with its own upload limit, then reports how much of the load the\n"
+      "viewers took off the source (source copies, offload), continuity, startup delay,\n"
+      "lag and control overhead. --mode client-server runs the same with every viewer\n"
+      "fetching from the source only, the baseline to compare with.";
+  SwarmOptions o;
+  cmd.options.add_options()("peers", po::value(&o.peers)->default_value(8), "number of viewers")(
+      "duration", po::value(&o.duration)->default_value(30), "seconds each viewer watches")(
+      "input", po::value(&o.input)->default_value("testsrc"),
+      "what the source broadcasts: testsrc, a media file (looped) or a URL")(
+      "peer-upload", po::value(&o.peer_upload)->default_value("none"),
+      "viewers' upload limit: none, a bit rate (2M), a multiple of the stream rate (1.5x), or "
+      "a range spread over the viewers (0.5x-3x)")(
+      "source-upload", po::value(&o.source_upload)->default_value("none"),
+      "the source's upload limit, written the same way")(
+      "mode", po::value(&o.mode)->default_value("p2p"), "p2p or client-server")(
+      "free-riders", po::value(&o.free_riders)->default_value(0),
+      "how many of the viewers upload nothing")(
+      "churn", po::value(&o.churn)->default_value(0),
+      "fraction of the viewers killed (SIGKILL) at --churn-at and replaced by newcomers")(
+      "churn-at", po::value(&o.churn_at)->default_value(0),
+      "seconds after the last join when the churn happens (default: mid-run)")(
+      "join-spread", po::value(&o.join_spread)->default_value(2),
+      "seconds over which the viewers join")(
+      "warmup", po::value(&o.warmup)->default_value(4),
+      "seconds the broadcast runs before the first viewer joins")(
+      "lag-ms", po::value(&o.lag_ms)->default_value(3000), "viewers' playback lag, ms")(
+      "dir", po::value(&o.dir), "where to keep logs and stats (default: a fresh temp dir)")(
+      "json", po::value(&o.json_path), "write the report as JSON to this file");
+  po::variables_map vm;
+  if (auto code = parse(cmd, args, vm)) return *code;
+  if (o.peers < 1 || o.peers > 500 || o.duration <= 0 || o.free_riders < 0 ||
+      o.free_riders > o.peers || o.churn < 0 || o.churn > 0.9 || o.join_spread < 0 || o.warmup < 0) {
+    std::cerr << "shoal swarm: --peers must be 1..500, --duration positive, --free-riders "
+                 "0..peers, --churn 0..0.9, --join-spread and --warmup >= 0\n";
+    return 2;
+  }
+  if (o.mode != "p2p" && o.mode != "client-server") {
+    std::cerr << "shoal swarm: --mode must be p2p or client-server, not '" << o.mode << "'\n";
+    return 2;
+  }
+  if (o.churn > 0 && o.churn_at == 0) o.churn_at = o.duration / 2;
+  if (o.churn_at >= o.duration) {
+    std::cerr << "shoal swarm: --churn-at must come before the end of --duration\n";
+    return 2;
+  }
+  if (o.dir.empty()) {
+    o.dir = (fs::temp_directory_path() / ("shoal-swarm-" + std::to_string(::getpid()))).string();
+  }
+  return Swarm(std::move(o)).run();
+}
+
+}  // namespace shoal::cli
