@@ -66,6 +66,14 @@ void Connection::read_body(size_t length) {
 }
 
 void Connection::write_next() {
+  const Frame& f = writes_.front();
+  if (!f.chunk || !limiter_ || limiter_->rate() <= 0) return write_front();
+  limiter_->acquire(f.bytes.size(), [self = shared_from_this()] {
+    if (!self->closed_) self->write_front();
+  });
+}
+
+void Connection::write_front() {
   asio::async_write(socket_, asio::buffer(writes_.front().bytes),
                     [self = shared_from_this()](boost::system::error_code ec, size_t) {
                       if (ec) return self->shut(ec.message());

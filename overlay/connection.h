@@ -17,6 +17,7 @@
 
 #include "overlay/endpoint.h"
 #include "overlay/messages.h"
+#include "overlay/upload_limiter.h"
 
 namespace shoal {
 
@@ -44,6 +45,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection& operator=(const Connection&) = delete;
 
   void send(const Message& m);
+  // CHUNK frames then wait for the node's upload capacity before going out.
+  void set_upload_limiter(std::shared_ptr<UploadLimiter> limiter) { limiter_ = std::move(limiter); }
   // Flushes what is queued, then closes. Safe to call more than once.
   void close(const std::string& reason);
 
@@ -57,6 +60,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read_header();
   void read_body(size_t length);
   void write_next();
+  void write_front();
   void shut(const std::string& reason);
 
   boost::asio::ip::tcp::socket socket_;
@@ -74,6 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
   std::string close_reason_;
   Traffic traffic_;
+  std::shared_ptr<UploadLimiter> limiter_;
 };
 
 }  // namespace shoal

@@ -90,6 +90,7 @@ void PeerNode::on_connected(tcp::socket socket, LinkKind kind, const Endpoint& r
     log_line("connected to " + std::string(kind == LinkKind::source ? "source " : "peer ") +
              remote.to_string());
   }
+  if (limiter_) conn->set_upload_limiter(limiter_);
   links_[id] = Link{std::move(conn), kind};
   run(engine_.on_connected(id, kind, remote, wall_now()));
 }

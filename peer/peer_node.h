@@ -45,6 +45,8 @@ class PeerNode {
   void start();
   // Says BYE to every neighbour and closes; the node then stays idle.
   void stop();
+  // Every connection's CHUNK frames then share this upload capacity.
+  void set_upload_limiter(std::shared_ptr<UploadLimiter> limiter) { limiter_ = std::move(limiter); }
 
   PeerTraffic traffic() const;
   const PeerEngine& engine() const { return engine_; }
@@ -77,6 +79,7 @@ class PeerNode {
   bool source_banned_ = false;  // it sent a bad chunk
   PeerTraffic closed_traffic_;  // of links already gone
   uint64_t next_conn_ = 1;
+  std::shared_ptr<UploadLimiter> limiter_;
   bool stopped_ = false;
 };
 

@@ -41,6 +41,7 @@ void SourceNode::on_accepted(tcp::socket socket) {
              engine_.on_disconnected(id);
            },
        .on_chunk_sent = [this, id] { run(engine_.on_chunk_sent(id, wall_now())); }});
+  if (limiter_) conn->set_upload_limiter(limiter_);
   conns_[id] = conn;
   run(engine_.on_connected(id, Endpoint{remote.address().to_string(), remote.port()}));
 }

@@ -46,6 +46,8 @@ class SourceNode {
                  std::function<void(Result<std::monostate>)> on_end);
   // Stops ingest and closes every connection.
   void stop();
+  // Every connection's CHUNK frames then share this upload capacity.
+  void set_upload_limiter(std::shared_ptr<UploadLimiter> limiter) { limiter_ = std::move(limiter); }
 
   SourceStats stats() const;
 
@@ -64,6 +66,7 @@ class SourceNode {
   SourceStats closed_;  // traffic of connections already gone
   SourceStats published_;
   uint64_t next_conn_ = 1;
+  std::shared_ptr<UploadLimiter> limiter_;
 };
 
 }  // namespace shoal

@@ -48,5 +48,6 @@ int source_main(const std::vector<std::string>& args);
 int peer_main(const std::vector<std::string>& args);
 int demo_main(const std::vector<std::string>& args);
 int swarm_main(const std::vector<std::string>& args);
+int tracker_main(const std::vector<std::string>& args);
 
 }  // namespace shoal::cli

@@ -14,6 +14,7 @@ Peer-to-peer live video streaming.
 Commands:
   source   broadcast a live channel (a file, a URL or the built-in test pattern)
   peer     join a channel by its URI and play it
+  tracker  help the viewers of channels find each other
   swarm    run a whole local broadcast (tracker, source, N peers) and report the offload
   demo     a small swarm on the test pattern
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";
   if (command == "source") return shoal::cli::source_main(args);
   if (command == "peer") return shoal::cli::peer_main(args);
+  if (command == "tracker") return shoal::cli::tracker_main(args);
   if (command == "swarm") return shoal::cli::swarm_main(args);
   if (command == "demo") return shoal::cli::demo_main(args);
   if (command == "--help" || command == "-h" || command == "help") {

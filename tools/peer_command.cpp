@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "media/log.h"
+#include "overlay/tracker_client.h"
 #include "peer/peer_node.h"
 #include "peer/peer_report.h"
 #include "player/player.h"
@@ -25,6 +26,7 @@ struct Housekeeping {
   asio::steady_timer timer;
   Player& player;
   PeerNode& node;
+  UploadLimiter& limiter;
   UploadLimit limit;
   std::function<void()> write_stats;
 
@@ -34,7 +36,9 @@ struct Housekeeping {
       if (ec) return;
       for (const auto& m : player.poll_messages()) log_line("player: " + m);
       if (limit.stream_multiple) {
-        node.engine().set_upload_capacity(limit.resolve(node.engine().stream_rate()));
+        const auto capacity = limit.resolve(node.engine().stream_rate());
+        node.engine().set_upload_capacity(capacity);
+        limiter.set_rate(capacity.value_or(0));
       }
       write_stats();
       every_second();
@@ -146,7 +150,18 @@ int peer_main(const std::vector<std::string>& args) {
         }
       },
       std::move(listener));
+  auto limiter = std::make_shared<UploadLimiter>(io, limit->resolve(std::nullopt).value_or(0));
+  node.set_upload_limiter(limiter);
   node.start();
+  std::optional<TrackerClient> tracker;
+  if (uri->tracker && !client_server) {
+    tracker.emplace(io, *uri->tracker,
+                    AnnounceMsg{kProtocolVersion, uri->channel, config.self, config.listen_port},
+                    [&](std::vector<Endpoint> peers) {
+                      node.run(node.engine().on_peers_found(peers, wall_now()));
+                    });
+    tracker->start();
+  }
 
   const auto report = [&] {
     PeerReport r = PeerReport::from(node.engine().stats(), node.traffic());
@@ -166,12 +181,14 @@ int peer_main(const std::vector<std::string>& args) {
   };
 
   asio::steady_timer end(io);
-  Housekeeping housekeeping{asio::steady_timer(io), **player, node, *limit, write_stats};
+  Housekeeping housekeeping{asio::steady_timer(io), **player, node, *limiter, *limit,
+                            write_stats};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   const auto leave = [&](const std::string& why) {
     log_line(why);
     signals.cancel();
     end.cancel();
+    if (tracker) tracker->stop();
     node.stop();
     // Let the BYEs go out and the decoder finish the last chunk.
     housekeeping.timer.cancel();

@@ -2,12 +2,14 @@
 #include <boost/asio.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <nlohmann/json.hpp>
 
 #include "media/log.h"
 #include "overlay/channel_uri.h"
+#include "overlay/tracker_client.h"
 #include "source/source_node.h"
 #include "tools/cli.h"
 
@@ -41,15 +43,20 @@ void write_stats(const std::string& path, const SourceStats& s) {
 }
 
 // Logs how the broadcast is going every few seconds.
-void report_every(asio::steady_timer& timer, const SourceNode& node, uint64_t last_bytes) {
-  timer.expires_after(5s);
-  timer.async_wait([&timer, &node, last_bytes](boost::system::error_code ec) {
+// Every second: `each` (keeps a relative upload limit on the stream rate);
+// every five: a status line.
+void report_every(asio::steady_timer& timer, const SourceNode& node, uint64_t last_bytes,
+                  int second, std::function<void()> each) {
+  timer.expires_after(1s);
+  timer.async_wait([&timer, &node, last_bytes, second, each](boost::system::error_code ec) {
     if (ec) return;
+    each();
     const SourceStats s = node.stats();
+    if ((second + 1) % 5 != 0) return report_every(timer, node, last_bytes, second + 1, each);
     const double kbps = static_cast<double>(s.bytes_uploaded - last_bytes) * 8 / 5 / 1000;
     log_line(std::to_string(s.viewers) + " viewers, " + std::to_string(s.chunks_published) +
              " chunks published, uploading " + std::to_string(static_cast<int>(kbps)) + " kbit/s");
-    report_every(timer, node, s.bytes_uploaded);
+    report_every(timer, node, s.bytes_uploaded, second + 1, each);
   });
 }
 
@@ -63,7 +70,8 @@ int source_main(const std::vector<std::string>& args) {
       "Broadcasts a live channel. The first line on stdout is the channel URI viewers join\n"
       "with `shoal peer`; logs go to stderr. The channel id is the public key in --key,\n"
       "created on first use, so the URI stays the same across broadcasts.";
-  std::string input, listen, key_path, bitrate, stats_path, public_host;
+  std::string input, listen, key_path, bitrate, stats_path, public_host, tracker_text,
+      upload_limit;
   int chunk_ms = 500, window_sec = 60, linger_sec = 10;
   cmd.options.add_options()(
       "input", po::value(&input)->required(),
@@ -81,12 +89,31 @@ int source_main(const std::vector<std::string>& args) {
       "window-sec", po::value(&window_sec)->default_value(60), "seconds of chunks kept to serve")(
       "linger-sec", po::value(&linger_sec)->default_value(10),
       "seconds to keep serving after the input ends")(
-      "stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit");
+      "stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit")(
+      "upload-limit", po::value(&upload_limit)->default_value("none"),
+      "upload capacity: none, a bit rate (8M) or a multiple of the stream rate (4x)")(
+      "tracker", po::value(&tracker_text),
+      "HOST:PORT of a tracker to announce the channel to; it goes into the URI");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 
   auto rate = parse_bitrate(bitrate);
   auto at = Endpoint::parse(listen);
+  auto limit = parse_upload_limit(upload_limit);
+  if (!limit || limit->bytes_per_second == 0.0) {
+    std::cerr << "shoal source: "
+              << (limit ? "--upload-limit 0 would serve nobody" : limit.error()) << "\n";
+    return 2;
+  }
+  std::optional<Endpoint> tracker;
+  if (vm.count("tracker")) {
+    auto parsed = Endpoint::parse(tracker_text);
+    if (!parsed) {
+      std::cerr << "shoal source: --tracker: " << parsed.error() << "\n";
+      return 2;
+    }
+    tracker = *parsed;
+  }
   for (const std::string* error : {rate ? nullptr : &rate.error(), at ? nullptr : &at.error()}) {
     if (error) {
       std::cerr << "shoal source: " << *error << "\n";
@@ -122,11 +149,14 @@ int source_main(const std::vector<std::string>& args) {
   }
   const Endpoint bound = (*listener)->local();
   std::random_device random;
+  const PeerId self(uint64_t{random()} << 32 | random());
   SourceNode node(io, *key,
                   SourceConfig{.channel = key->channel(),
-                               .self = PeerId(uint64_t{random()} << 32 | random()),
+                               .self = self,
                                .window_chunks = window,
                                .seed = uint64_t{random()} << 32 | random()});
+  auto limiter = std::make_shared<UploadLimiter>(io, limit->resolve(std::nullopt).value_or(0));
+  node.set_upload_limiter(limiter);
   node.serve(std::move(*listener));
   Endpoint dial = bound;
   if (vm.count("public-host")) {
@@ -134,7 +164,13 @@ int source_main(const std::vector<std::string>& args) {
   } else if (dial.host == "0.0.0.0" || dial.host == "::") {
     dial.host = "127.0.0.1";
   }
-  std::cout << ChannelUri{key->channel(), dial}.to_string() << std::endl;
+  std::cout << ChannelUri{key->channel(), dial, tracker}.to_string() << std::endl;
+  std::optional<TrackerClient> announcer;
+  if (tracker) {
+    announcer.emplace(io, *tracker, AnnounceMsg{kProtocolVersion, key->channel(), self, bound.port},
+                      [](std::vector<Endpoint>) {});
+    announcer->start();
+  }
   log_line("serving viewers on " + bound.to_string());
 
   int exit_code = 0;
@@ -146,6 +182,7 @@ int source_main(const std::vector<std::string>& args) {
     signals.cancel();
     linger.cancel();
     status.cancel();
+    if (announcer) announcer->stop();
     node.stop();
   };
   signals.async_wait([&](boost::system::error_code ec, int) {
@@ -165,7 +202,12 @@ int source_main(const std::vector<std::string>& args) {
       if (!ec) finish();
     });
   });
-  report_every(status, node, 0);
+  report_every(status, node, 0, 0, [&] {
+    const SourceStats s = node.stats();
+    if (limit->stream_multiple && s.media_ms_published > 0) {
+      limiter->set_rate(*limit->resolve(s.copy_bytes * 1000.0 / s.media_ms_published));
+    }
+  });
   io.run();
   write_stats(stats_path, node.stats());
   return exit_code;

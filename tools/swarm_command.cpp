@@ -120,7 +120,7 @@ void print_report(const Json& r) {
   std::cout << "\n"
             << std::left << std::setw(5) << "peer" << std::setw(9) << "upload" << std::setw(8)
             << "role" << std::right << std::setw(10) << "startup" << std::setw(12) << "continuity"
-            << std::setw(9) << "lag p95" << std::setw(12) << "from src kB" << std::setw(13)
+            << std::setw(9) << "lag p95" << std::setw(13) << "from src kB" << std::setw(15)
             << "from peers kB" << std::setw(12) << "uploaded kB"
             << "\n";
   for (const Json& p : r["per_peer"]) {
@@ -131,7 +131,7 @@ void print_report(const Json& r) {
               << (s.is_object() && s["startup_ms"].is_number() ? s["startup_ms"].dump() : "-")
               << std::setw(12) << fixed(s.is_object() ? s["continuity"] : Json(), 3) << std::setw(9)
               << (s.is_object() && s["lag_ms_p95"].is_number() ? s["lag_ms_p95"].dump() : "-")
-              << std::setw(12) << num(s, "bytes_from_source") / 1000 << std::setw(13)
+              << std::setw(13) << num(s, "bytes_from_source") / 1000 << std::setw(15)
               << num(s, "bytes_from_peers") / 1000 << std::setw(12) << num(s, "bytes_uploaded") / 1000
               << "\n";
   }

@@ -1,0 +1,42 @@
+// Issue 3's CI check: `shoal swarm` runs a tracker, a source and 8 viewer
+// processes for 30 s on the test pattern. Every viewer decodes video and
+// plays on time, and the viewers, not the source, multiply the stream.
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace shoal::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Swarm, EightPeersPlayOnTimeWhileTheSourceUploadsUnderThreeCopies) {
+  TempDir dir;
+  auto swarm = Process::spawn({SHOAL_BINARY, "swarm", "--peers", "8", "--duration", "30",
+                               "--peer-upload", "2x", "--dir", dir / "run", "--json",
+                               dir / "report.json"},
+                              dir / "swarm.log");
+  ASSERT_TRUE(swarm) << swarm.error();
+  const std::string table = swarm->read_rest();
+  ASSERT_EQ(swarm->wait(120s), 0) << read_file(dir / "swarm.log") << table;
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << table;
+
+  EXPECT_EQ(report["peers"], 8);
+  EXPECT_GE(report["continuity"].get<double>(), 0.99) << table;
+  EXPECT_LT(report["source_copies"].get<double>(), 3.0) << table;
+  EXPECT_GT(report["offload"].get<double>(), 0.5) << table;
+  ASSERT_EQ(report["per_peer"].size(), 8u);
+  for (const auto& peer : report["per_peer"]) {
+    const auto& stats = peer["stats"];
+    SCOPED_TRACE(peer.dump());
+    ASSERT_TRUE(stats.is_object());
+    // 30 s at 30 fps; the first chunks go by before the start point.
+    EXPECT_GT(stats["frames_decoded"].get<int>(), 20 * 30);
+    EXPECT_GT(stats["bytes_from_peers"].get<int64_t>(), 0);
+    EXPECT_EQ(stats["chunks_rejected"], 0);
+  }
+}
+
+}  // namespace
+}  // namespace shoal::testing
