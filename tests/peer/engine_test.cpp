@@ -15,6 +15,7 @@ using testing::kEpoch;
 using testing::make_chunk;
 
 const ConnId kSource(1);
+const Endpoint kSourceAt{"127.0.0.1", 7000};
 
 template <typename T>
 std::vector<T> only(const Actions& actions) {
@@ -41,7 +42,7 @@ class EngineTest : public ::testing::Test {
 
   // The source holds chunks [0, count); every fourth one is random-access.
   Actions join_source(uint64_t count) {
-    engine_.on_connected(kSource, true, now_);
+    engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
     engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
     BufferMap map;
     for (uint64_t s = 0; s < count; ++s) map.add(ChunkSeq(s), s % 4 == 0);
@@ -50,29 +51,37 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, GreetsWithHelloAndItsBufferMap) {
-  const auto sends = only<SendAction>(engine_.on_connected(kSource, true, now_));
+  const auto sends = only<SendAction>(engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_));
   ASSERT_EQ(sends.size(), 2u);
   EXPECT_TRUE(std::holds_alternative<Hello>(sends[0].msg));
   EXPECT_TRUE(std::holds_alternative<BufferMapMsg>(sends[1].msg));
 }
 
-TEST_F(EngineTest, StartsAtTheNewestRandomAccessChunk) {
+TEST_F(EngineTest, ProbesTheNewestRandomAccessChunkFirst) {
   const auto seqs = requested(join_source(10));  // random-access: 0, 4, 8
-  EXPECT_EQ(seqs, (std::vector{ChunkSeq(8), ChunkSeq(9)}));
-  EXPECT_EQ(engine_.playout().cursor(), ChunkSeq(8));
+  EXPECT_EQ(seqs, (std::vector{ChunkSeq(8)}));
+  EXPECT_FALSE(engine_.playout().started());
+}
+
+TEST_F(EngineTest, StartsAtTheOldestRandomAccessChunkStillInTime) {
+  join_source(10);
+  now_ = kEpoch + 4000ms;  // chunk s is due at kEpoch + 500 ms * s + 3 s
+  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  // 4 is due at kEpoch + 5 s, more than start_margin ahead; 0 is past.
+  EXPECT_EQ(engine_.playout().cursor(), ChunkSeq(4));
 }
 
 TEST_F(EngineTest, PlaysAVerifiedChunkAtItsDeadline) {
   join_source(10);
   EXPECT_TRUE(
       only<PlayAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_)).empty());
-  const WallTime due = kEpoch + 4000ms + 1500ms;
-  EXPECT_EQ(engine_.next_wakeup(now_), std::min(due, now_ + 200ms));
+  const WallTime due = kEpoch + 4000ms + 3000ms;
+  EXPECT_EQ(engine_.next_wakeup(now_), std::min(due, now_ + 100ms));
   const auto plays = only<PlayAction>(engine_.tick(due));
   ASSERT_EQ(plays.size(), 1u);
   EXPECT_EQ(plays[0].chunk->seq, ChunkSeq(8));
   EXPECT_EQ(engine_.stats().chunks_on_time, 1u);
-  EXPECT_EQ(engine_.stats().lag_ms, std::vector<int64_t>{1500});
+  EXPECT_EQ(engine_.stats().lag_ms, std::vector<int64_t>{3000});
 }
 
 TEST_F(EngineTest, RejectsAChunkWithAFlippedPayloadByteAndBansTheSender) {
@@ -100,7 +109,7 @@ TEST_F(EngineTest, RejectsAChunkSignedByAnotherKey) {
 }
 
 TEST_F(EngineTest, DropsAPeerThatSpeaksBeforeHello) {
-  engine_.on_connected(ConnId(2), false, now_);
+  engine_.on_connected(ConnId(2), LinkKind::accepted, Endpoint{"127.0.0.1", 50000}, now_);
   const auto drops =
       only<DisconnectAction>(engine_.on_message(ConnId(2), RequestMsg{ChunkSeq(1)}, now_));
   ASSERT_EQ(drops.size(), 1u);
@@ -108,7 +117,7 @@ TEST_F(EngineTest, DropsAPeerThatSpeaksBeforeHello) {
 }
 
 TEST_F(EngineTest, DropsAndBansAHelloForAnotherChannel) {
-  engine_.on_connected(ConnId(2), false, now_);
+  engine_.on_connected(ConnId(2), LinkKind::accepted, Endpoint{"127.0.0.1", 50000}, now_);
   const auto drops = only<DisconnectAction>(engine_.on_message(
       ConnId(2), Hello{kProtocolVersion, testing::test_key(3).channel(), PeerId(9), 0}, now_));
   ASSERT_EQ(drops.size(), 1u);
@@ -123,15 +132,16 @@ TEST_F(EngineTest, ReissuesARequestThatTimedOut) {
     cancelled |= std::holds_alternative<CancelMsg>(send.msg);
   }
   EXPECT_TRUE(cancelled);
-  EXPECT_EQ(requested(actions), (std::vector{ChunkSeq(8), ChunkSeq(9)}));
+  EXPECT_EQ(requested(actions), (std::vector{ChunkSeq(8)}));
 }
 
 TEST_F(EngineTest, ServesARequestedChunkItHolds) {
   join_source(10);
   engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
   const ConnId viewer(2);
-  engine_.on_connected(viewer, false, now_);
-  engine_.on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 0}, now_);
+  engine_.on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
+  engine_.on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  engine_.tick(now_);  // the choker unchokes the interested newcomer
   const auto sends = only<SendAction>(engine_.on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(sends.size(), 1u);
   EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk.seq, ChunkSeq(8));

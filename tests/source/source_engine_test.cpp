@@ -17,7 +17,7 @@ class SourceEngineTest : public ::testing::Test {
   SourceEngine engine_{SourceConfig{key_.channel(), PeerId(0), 4}};
 
   Actions greet(ConnId conn) {
-    engine_.on_connected(conn);
+    engine_.on_connected(conn, Endpoint{"127.0.0.1", 40000});
     return engine_.on_message(conn, Hello{kProtocolVersion, key_.channel(), PeerId(9), 0},
                               testing::kEpoch);
   }
@@ -35,7 +35,7 @@ TEST_F(SourceEngineTest, AnswersAHelloWithItsBufferMap) {
 }
 
 TEST_F(SourceEngineTest, RefusesAViewerOfAnotherChannel) {
-  engine_.on_connected(ConnId(1));
+  engine_.on_connected(ConnId(1), Endpoint{"127.0.0.1", 40001});
   const auto out = engine_.on_message(
       ConnId(1), Hello{kProtocolVersion, testing::test_key(7).channel(), PeerId(9), 0},
       testing::kEpoch);
@@ -45,7 +45,7 @@ TEST_F(SourceEngineTest, RefusesAViewerOfAnotherChannel) {
 
 TEST_F(SourceEngineTest, AnnouncesEachNewChunkToGreetedViewers) {
   greet(ConnId(1));
-  engine_.on_connected(ConnId(2));  // has not said HELLO yet
+  engine_.on_connected(ConnId(2), Endpoint{"127.0.0.1", 40002});  // has not said HELLO yet
   const auto out = engine_.publish(shared_chunk(key_, 0), testing::kEpoch);
   ASSERT_EQ(out.size(), 1u);
   const auto& send = std::get<SendAction>(out[0]);
