@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <thread>
+
 #include "harness.h"
 #include "wire_client.h"
 
@@ -20,6 +22,9 @@ void expect_three_peers_play(const std::vector<std::string>& source_args, double
                              const TempDir& dir) {
   auto source = start_source(source_args, dir / "source.log");
   ASSERT_TRUE(source) << read_file(dir / "source.log");
+  // Viewers join a broadcast under way: there are chunks behind the live edge
+  // to start from, as with any live event.
+  std::this_thread::sleep_for(4s);
 
   std::vector<Process> peers;
   for (int i = 0; i < kPeers; ++i) {
