@@ -27,15 +27,15 @@ void Connection::send(const Message& m) {
   auto frame = encode_frame(m);
   (chunk ? traffic_.chunk_out : traffic_.control_out) += frame.size();
   queued_bytes_ += frame.size();
-  writes_.push_back({std::move(frame), chunk});
-  if (writes_.size() == 1) write_next();
+  (chunk ? chunks_ : control_).push_back(std::move(frame));
+  pump();
 }
 
 void Connection::close(const std::string& reason) {
   if (closing_) return;
   closing_ = true;
   close_reason_ = reason;
-  if (writes_.empty()) shut(reason);
+  pump();
 }
 
 void Connection::read_header() {
@@ -54,39 +54,62 @@ void Connection::read_body(size_t length) {
   asio::async_read(socket_, asio::buffer(body_),
                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
                      if (ec) return self->shut("truncated frame: " + ec.message());
-                     if (self->closing_) return;
                      auto m = decode_body(self->body_);
                      if (!m) return self->shut(m.error());
-                     const size_t bytes = kFrameHeader + self->body_.size();
-                     (std::holds_alternative<ChunkMsg>(*m) ? self->traffic_.chunk_in
-                                                           : self->traffic_.control_in) += bytes;
-                     self->handler_.on_message(std::move(*m));
-                     if (!self->closing_) self->read_header();
+                     if (!self->closing_) {
+                       const size_t bytes = kFrameHeader + self->body_.size();
+                       (std::holds_alternative<ChunkMsg>(*m) ? self->traffic_.chunk_in
+                                                             : self->traffic_.control_in) += bytes;
+                       self->handler_.on_message(std::move(*m));
+                     }
+                     if (!self->closed_) self->read_header();
                    });
 }
 
-void Connection::write_next() {
-  const Frame& f = writes_.front();
-  if (!f.chunk || !limiter_ || limiter_->rate() <= 0) return write_front();
-  limiter_->acquire(f.bytes.size(), [self = shared_from_this()] {
-    if (!self->closed_) self->write_front();
-  });
+void Connection::pump() {
+  if (closed_) return;
+  if (writing_.empty()) {
+    if (!control_.empty()) {
+      write(control_, false);
+    } else if (!chunks_.empty() && (chunk_granted_ || !limiter_)) {
+      write(chunks_, true);
+    } else if (closing_ && chunks_.empty()) {
+      return shut(close_reason_);
+    }
+  }
+  // The next chunk waits for its tokens while this write is in flight.
+  if (limiter_ && !chunks_.empty() && !chunk_granted_ && wait_ == 0) {
+    wait_ = limiter_->acquire(chunks_.front().size(), [weak = weak_from_this()] {
+      if (const auto self = weak.lock()) self->on_granted();
+    });
+  }
 }
 
-void Connection::write_front() {
-  asio::async_write(socket_, asio::buffer(writes_.front().bytes),
-                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
+void Connection::on_granted() {
+  wait_ = 0;
+  chunk_granted_ = true;
+  pump();
+}
+
+void Connection::write(std::deque<std::vector<uint8_t>>& queue, bool chunk) {
+  writing_ = std::move(queue.front());
+  queue.pop_front();
+  writing_chunk_ = chunk;
+  if (chunk) {
+    chunk_granted_ = false;
+  } else if (limiter_) {
+    limiter_->charge(writing_.size());
+  }
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this(), chunk](boost::system::error_code ec, size_t) {
                       if (ec) return self->shut(ec.message());
-                      const bool chunk = self->writes_.front().chunk;
-                      self->queued_bytes_ -= self->writes_.front().bytes.size();
-                      self->writes_.pop_front();
-                      if (!self->writes_.empty()) {
-                        self->write_next();
-                      } else if (self->closing_) {
-                        return self->shut(self->close_reason_);
-                      }
-                      // Last: the handler may send, which must find this write done.
+                      self->queued_bytes_ -= self->writing_.size();
+                      self->writing_.clear();
+                      self->writing_chunk_ = false;
+                      // Before pump() shuts a flushed closing connection; the
+                      // handler may send or close, which finds this write done.
                       if (chunk && self->handler_.on_chunk_sent) self->handler_.on_chunk_sent();
+                      self->pump();
                     });
 }
 
@@ -97,9 +120,15 @@ void Connection::shut(const std::string& reason) {
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  writes_.clear();
+  if (wait_ != 0) limiter_->cancel(wait_);
+  wait_ = 0;
+  control_.clear();
+  chunks_.clear();
+  chunk_granted_ = writing_chunk_ = false;
   queued_bytes_ = 0;
   if (handler_.on_closed) handler_.on_closed(close_reason_.empty() ? reason : close_reason_);
+  // Destroyed later, not here: shut may run inside one of these callbacks.
+  asio::post(socket_.get_executor(), [dropped = std::move(handler_)] {});
   handler_ = {};
 }
 

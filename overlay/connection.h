@@ -1,19 +1,30 @@
 #pragma once
 // Connection: one framed TCP connection driven by Boost.Asio. It only moves
 // bytes: it reads frames, decodes them and hands each message to its handler,
-// and writes queued messages in order. A bad frame (oversized, truncated,
+// and writes queued messages. A bad frame (oversized, truncated,
 // undecodable) closes the connection with the codec's reason; the node keeps
 // serving its other connections.
 //
+// Writes: control frames (every message but CHUNK) go out first, in order,
+// and are only charged to the upload limiter; CHUNK frames go out in order
+// after each has waited for the limiter's tokens. So a REQUEST, HAVE or CHOKE
+// is never stuck behind a backlog of chunk data. One write is in flight at a
+// time.
+//
 // Threading: all calls and callbacks happen on the io_context's thread.
-// Lifetime: the owner keeps a shared_ptr; pending operations keep it alive
-// until they finish after close(). on_closed is called exactly once.
+// Lifetime: the owner keeps a shared_ptr; socket operations keep the
+// connection alive until it shuts (after close() it keeps reading, and drops
+// what arrives, until its queue is flushed), so the owner may let go after
+// close(). A wait for upload capacity does not own it. on_closed is called
+// exactly once; the handler may close the connection from any callback.
 
+#include <array>
 #include <boost/asio.hpp>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "overlay/endpoint.h"
 #include "overlay/messages.h"
@@ -45,22 +56,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection& operator=(const Connection&) = delete;
 
   void send(const Message& m);
-  // CHUNK frames then wait for the node's upload capacity before going out.
+  // The node's upload capacity, shared with its other connections; set it
+  // before the first send. Without one, CHUNK frames do not wait.
   void set_upload_limiter(std::shared_ptr<UploadLimiter> limiter) { limiter_ = std::move(limiter); }
-  // Flushes what is queued, then closes. Safe to call more than once.
+  // Flushes what is queued (CHUNK frames still wait for the limiter), then
+  // closes. Safe to call more than once.
   void close(const std::string& reason);
 
   const Endpoint& remote() const { return remote_; }
   const Traffic& traffic() const { return traffic_; }
+  // Frame bytes, and CHUNK frames, queued or being written.
   size_t queued_bytes() const { return queued_bytes_; }
+  size_t queued_chunks() const { return chunks_.size() + (writing_chunk_ ? 1 : 0); }
   bool open() const { return !closing_; }
 
  private:
   Connection(boost::asio::ip::tcp::socket socket, Handler handler);
   void read_header();
   void read_body(size_t length);
-  void write_next();
-  void write_front();
+  // Starts the next write (control first, then a granted chunk), asks the
+  // limiter for the next chunk, or shuts a flushed closing connection.
+  void pump();
+  void on_granted();
+  void write(std::deque<std::vector<uint8_t>>& queue, bool chunk);
   void shut(const std::string& reason);
 
   boost::asio::ip::tcp::socket socket_;
@@ -68,11 +86,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Endpoint remote_;
   std::array<uint8_t, 4> header_{};
   std::vector<uint8_t> body_;
-  struct Frame {
-    std::vector<uint8_t> bytes;
-    bool chunk = false;
-  };
-  std::deque<Frame> writes_;
+  std::deque<std::vector<uint8_t>> control_;
+  std::deque<std::vector<uint8_t>> chunks_;
+  // The frame being written, owned here until its handler runs (even after
+  // shut); empty when no write is in flight.
+  std::vector<uint8_t> writing_;
+  bool writing_chunk_ = false;
+  bool chunk_granted_ = false;      // chunks_.front() has its tokens from the limiter
+  UploadLimiter::Ticket wait_ = 0;  // the limiter wait for chunks_.front(); 0: none
   size_t queued_bytes_ = 0;
   bool closing_ = false;
   bool closed_ = false;

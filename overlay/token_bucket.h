@@ -39,6 +39,21 @@ class TokenBucket {
                      std::chrono::duration<double>(missing / rate_));
   }
 
+  // Changes the rate and burst from `now` on. Tokens earned so far are kept
+  // (up to the new burst), so a rate that follows the stream does not hand
+  // out a fresh burst at every change; leaving unlimited starts full.
+  void set_rate(double bytes_per_second, double burst_bytes, Clock::time_point now) {
+    if (unlimited()) {
+      tokens_ = burst_bytes;
+    } else {
+      refill(now);
+      tokens_ = std::min(tokens_, burst_bytes);
+    }
+    rate_ = bytes_per_second;
+    burst_ = burst_bytes;
+    last_ = now;
+  }
+
   // Takes `bytes` tokens, going into debt if needed (a frame too large for
   // the bucket still goes out, and later sends wait for the debt to clear).
   void take(double bytes, Clock::time_point now) {

@@ -1,16 +1,24 @@
 #pragma once
-// UploadLimiter: a node's upload capacity, shared by all its connections.
-// Chunk frames wait here for tokens (TokenBucket, burst 100 ms of rate, at
-// least 16 KiB) and go out first come, first served across connections, so
-// one machine can model real access links. A rate of 0 means unlimited; the
-// rate may change while running (a limit relative to the stream rate follows
-// the stream).
+// UploadLimiter: a node's upload capacity, shared (shared_ptr) by all its
+// connections, so one machine can model real access links. CHUNK frames wait
+// here for tokens and are let through first come, first served across
+// connections; control frames are only charged. The bucket holds about
+// 100 ms of rate (at least 16 KiB); a frame larger than that goes out once the
+// bucket is full and leaves debt that later frames wait for.
 //
-// Threading: everything on the io_context's thread. A waiter is only a
-// callback: a connection that closes while waiting is called back and finds
-// itself closed.
+// Units: bytes and bytes per second; a rate of 0 means unlimited. The rate
+// may change while running (a limit relative to the stream rate follows the
+// stream as it is learnt).
+//
+// Threading: everything on the io_context's thread. `ready` callbacks run
+// from the limiter's timer, never from inside acquire, set_rate, charge or
+// cancel. Lifetime: the limiter owns its waiters' callbacks until it calls or
+// cancels them, so a callback should not own its caller (capture a weak_ptr)
+// and a caller that goes away cancels its ticket. Destroying the limiter
+// drops the waiting callbacks uncalled.
 
 #include <boost/asio.hpp>
+#include <cstdint>
 #include <deque>
 #include <functional>
 
@@ -20,21 +28,49 @@ namespace shoal {
 
 class UploadLimiter {
  public:
-  UploadLimiter(boost::asio::io_context& io, double bytes_per_second);
+  using Ticket = uint64_t;
 
+  UploadLimiter(boost::asio::io_context& io, double bytes_per_second);
+  UploadLimiter(const UploadLimiter&) = delete;
+  UploadLimiter& operator=(const UploadLimiter&) = delete;
+
+  // Takes effect at once for everyone waiting; tokens earned so far are kept.
   void set_rate(double bytes_per_second);
   double rate() const { return rate_; }
-  // Calls `ready` once `bytes` may be sent, after those who asked earlier.
-  void acquire(size_t bytes, std::function<void()> ready);
+
+  // Calls `ready` once `bytes` may be sent, after everyone who asked earlier.
+  // The ticket (never 0) cancels the wait.
+  Ticket acquire(size_t bytes, std::function<void()> ready);
+  // Forgets a waiter: its callback is destroyed uncalled. A ticket already
+  // granted or cancelled is ignored.
+  void cancel(Ticket ticket);
+  // Counts bytes that were sent without waiting (control frames): they use
+  // tokens, so the waiters go later.
+  void charge(size_t bytes);
+
+  // Bytes let through by acquire, and bytes charged, since construction.
+  uint64_t bytes_granted() const { return bytes_granted_; }
+  uint64_t bytes_charged() const { return bytes_charged_; }
+  size_t waiting() const { return waiting_.size(); }
 
  private:
+  struct Waiter {
+    Ticket ticket;
+    size_t bytes;
+    std::function<void()> ready;
+  };
+
   void grant();
+  // Arms the timer for when the first waiter can go (nothing if none waits).
+  void schedule();
 
   boost::asio::steady_timer timer_;
   double rate_;
   TokenBucket bucket_;
-  std::deque<std::pair<size_t, std::function<void()>>> waiting_;
-  bool timer_armed_ = false;
+  std::deque<Waiter> waiting_;
+  Ticket next_ticket_ = 1;
+  uint64_t bytes_granted_ = 0;
+  uint64_t bytes_charged_ = 0;
 };
 
 }  // namespace shoal

@@ -41,5 +41,43 @@ TEST(TokenBucket, ZeroRateIsUnlimited) {
   EXPECT_EQ(b.ready_at(1e12, t0), t0);
 }
 
+TEST(TokenBucket, SetRateKeepsTheTokensEarnedSoFar) {
+  TokenBucket b(1000, 500);
+  b.take(500, t0);
+  b.set_rate(2000, 800, t0 + 100ms);  // 100 tokens earned at the old rate
+  EXPECT_FALSE(b.try_take(300, t0 + 199ms));
+  EXPECT_TRUE(b.try_take(300, t0 + 200ms));
+}
+
+TEST(TokenBucket, SetRateClampsTokensToTheNewBurst) {
+  TokenBucket b(1000, 500);
+  b.set_rate(1000, 200, t0);
+  EXPECT_FALSE(b.try_take(201, t0));
+  EXPECT_TRUE(b.try_take(200, t0));
+}
+
+TEST(TokenBucket, SetRateKeepsDebt) {
+  TokenBucket b(1000, 500);
+  b.take(1500, t0);
+  b.set_rate(2000, 500, t0);  // 1000 bytes of debt, then a full bucket
+  EXPECT_EQ(b.ready_at(500, t0), t0 + 750ms);
+}
+
+TEST(TokenBucket, LeavingUnlimitedStartsFull) {
+  TokenBucket b(0, 0);
+  b.take(1e9, t0);
+  b.set_rate(1000, 500, t0 + 1s);
+  EXPECT_TRUE(b.try_take(500, t0 + 1s));
+  EXPECT_FALSE(b.try_take(1, t0 + 1s));
+}
+
+TEST(TokenBucket, SetRateZeroMakesItUnlimited) {
+  TokenBucket b(1000, 500);
+  b.take(5000, t0);
+  b.set_rate(0, 0, t0);
+  EXPECT_TRUE(b.unlimited());
+  EXPECT_EQ(b.ready_at(1e9, t0), t0);
+}
+
 }  // namespace
 }  // namespace shoal
