@@ -1,5 +1,7 @@
 #include "overlay/tracker_client.h"
 
+#include <algorithm>
+
 #include "media/log.h"
 
 namespace shoal {
@@ -8,87 +10,136 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
+namespace {
+
+constexpr std::chrono::seconds kReplyTimeout = 5s;
+constexpr std::chrono::seconds kDefaultReannounce = 10s;
+constexpr std::chrono::seconds kMaxReannounce = 1h;  // a tracker cannot silence us for longer
+constexpr std::chrono::seconds kMaxBackoff = 15s;
+
+}  // namespace
+
+struct TrackerClient::Round {
+  explicit Round(asio::io_context& io) : resolver(io), socket(io), deadline(io) {}
+  tcp::resolver resolver;
+  tcp::socket socket;
+  asio::steady_timer deadline;
+  std::shared_ptr<Connection> conn;
+};
+
 TrackerClient::TrackerClient(asio::io_context& io, Endpoint tracker, AnnounceMsg self,
                              PeersFn on_peers)
-    : io_(io),
-      tracker_(std::move(tracker)),
-      self_(self),
-      on_peers_(std::move(on_peers)),
-      timer_(io) {}
+    : io_(io), tracker_(std::move(tracker)), self_(self), on_peers_(std::move(on_peers)) {}
 
-void TrackerClient::start() { connect(); }
+TrackerClient::~TrackerClient() { stop(); }
+
+void TrackerClient::start() {
+  stopped_ = false;
+  announce_now();
+}
+
+void TrackerClient::announce_now() {
+  if (stopped_ || round_) return;
+  next_.reset();  // cancels the scheduled round
+  begin_round();
+}
 
 void TrackerClient::stop() {
   stopped_ = true;
-  timer_.cancel();
-  if (conn_) conn_->close("leaving");
+  next_.reset();
+  end_round();
 }
 
-void TrackerClient::connect() {
-  if (stopped_) return;
-  auto resolver = std::make_shared<tcp::resolver>(io_);
-  auto socket = std::make_shared<tcp::socket>(io_);
-  resolver->async_resolve(
+std::shared_ptr<TrackerClient::Round> TrackerClient::current(
+    const std::weak_ptr<Round>& weak) const {
+  // round_ is the only owner, so a live round also means a live client.
+  auto round = weak.lock();
+  return round && round == round_ ? round : nullptr;
+}
+
+void TrackerClient::begin_round() {
+  round_ = std::make_shared<Round>(io_);
+  const std::weak_ptr<Round> weak = round_;
+  round_->deadline.expires_after(kReplyTimeout);
+  round_->deadline.async_wait([this, weak](boost::system::error_code ec) {
+    if (!ec && current(weak)) {
+      fail("gave no reply within " + std::to_string(kReplyTimeout.count()) + " s");
+    }
+  });
+  round_->resolver.async_resolve(
       tracker_.host, std::to_string(tracker_.port),
-      [this, resolver, socket](boost::system::error_code ec, tcp::resolver::results_type eps) {
-        if (ec) return retry_later("cannot resolve: " + ec.message());
-        asio::async_connect(*socket, eps, [this, socket](boost::system::error_code ec, auto) {
-          if (stopped_) return;
-          if (ec) return retry_later(ec.message());
-          conn_ = Connection::start(
-              std::move(*socket),
-              {.on_message = [this](Message m) { on_message(m); },
-               .on_closed =
-                   [this](const std::string& reason) {
-                     conn_.reset();
-                     if (!stopped_ && !timer_armed_) retry_later("connection closed: " + reason);
-                   }});
-          announce();
-        });
+      [this, weak](boost::system::error_code ec, const tcp::resolver::results_type& addresses) {
+        const auto round = current(weak);
+        if (!round) return;
+        if (ec) return fail("unreachable: cannot resolve " + tracker_.host + ": " + ec.message());
+        asio::async_connect(round->socket, addresses,
+                            [this, weak](boost::system::error_code ec, const tcp::endpoint&) {
+                              const auto round = current(weak);
+                              if (!round) return;
+                              if (ec) return fail("unreachable: " + ec.message());
+                              send_announce(*round, weak);
+                            });
       });
 }
 
-void TrackerClient::announce() {
-  if (!conn_) return connect();
-  conn_->send(self_);
+void TrackerClient::send_announce(Round& round, const std::weak_ptr<Round>& weak) {
+  round.conn = Connection::start(std::move(round.socket),
+                                 {.on_message =
+                                      [this, weak](Message m) {
+                                        if (current(weak)) on_reply(m);
+                                      },
+                                  .on_closed =
+                                      [this, weak](const std::string& reason) {
+                                        if (current(weak))
+                                          fail("closed the connection without a reply: " + reason);
+                                      }});
+  round.conn->send(self_);
 }
 
-void TrackerClient::on_message(const Message& m) {
-  if (const auto* peers = std::get_if<PeersMsg>(&m)) {
-    backoff_ = 1s;
-    std::vector<Endpoint> found;
-    for (const std::string& a : peers->addrs) {
-      if (auto ep = Endpoint::parse(a)) found.push_back(*ep);
-    }
-    on_peers_(std::move(found));
-    announce_in(std::chrono::seconds(std::clamp<uint32_t>(peers->reannounce_s, 1, 300)));
-  } else if (const auto* error = std::get_if<ErrorMsg>(&m)) {
-    log_line("tracker " + tracker_.to_string() + " refused the announce: " + error->reason);
-    announce_in(15s);
-  } else {
-    log_line("tracker " + tracker_.to_string() + " sent " + message_name(m) + "; ignoring it");
+void TrackerClient::on_reply(const Message& m) {
+  if (const auto* error = std::get_if<ErrorMsg>(&m)) {
+    return fail("refused the announce: " + error->reason);
   }
+  const auto* peers = std::get_if<PeersMsg>(&m);
+  if (!peers) return fail(std::string("answered ") + message_name(m) + " instead of PEERS");
+  std::vector<Endpoint> found;
+  for (const std::string& a : peers->addrs) {
+    if (auto ep = Endpoint::parse(a)) found.push_back(std::move(*ep));
+  }
+  const auto again =
+      peers->reannounce_s > 0 ? std::chrono::seconds(peers->reannounce_s) : kDefaultReannounce;
+  end_round();
+  if (failing_) log_line("tracker " + tracker_.to_string() + " answers again");
+  failing_ = false;
+  backoff_ = 1s;
+  schedule(std::min(again, kMaxReannounce));
+  on_peers_(std::move(found));  // last: it may call stop() or announce_now()
 }
 
-void TrackerClient::announce_in(std::chrono::seconds delay) {
-  timer_armed_ = true;
-  timer_.expires_after(delay);
-  timer_.async_wait([this](boost::system::error_code ec) {
-    timer_armed_ = false;
-    if (!ec && !stopped_) announce();
-  });
-}
-
-void TrackerClient::retry_later(const std::string& why) {
-  if (stopped_) return;
-  log_line("tracker " + tracker_.to_string() + " unreachable: " + why + "; retrying in " +
+void TrackerClient::fail(const std::string& what) {
+  end_round();
+  failing_ = true;
+  log_line("tracker " + tracker_.to_string() + " " + what + "; retrying in " +
            std::to_string(backoff_.count()) + " s");
-  timer_armed_ = true;
-  timer_.expires_after(backoff_);
-  backoff_ = std::min(backoff_ * 2, std::chrono::seconds(15));
-  timer_.async_wait([this](boost::system::error_code ec) {
-    timer_armed_ = false;
-    if (!ec) connect();
+  schedule(backoff_);
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+}
+
+void TrackerClient::end_round() {
+  const auto round = std::move(round_);  // from here on its handlers see it is over
+  round_.reset();
+  if (round && round->conn) round->conn->close("announced");
+}
+
+void TrackerClient::schedule(std::chrono::seconds delay) {
+  if (stopped_) return;
+  next_ = std::make_shared<asio::steady_timer>(io_, delay);
+  next_->async_wait([this, weak = std::weak_ptr(next_)](boost::system::error_code ec) {
+    // next_ is the timer's only owner, so a live timer also means a live client.
+    const auto timer = weak.lock();
+    if (ec || !timer || timer != next_) return;
+    next_.reset();
+    begin_round();
   });
 }
 

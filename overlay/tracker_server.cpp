@@ -1,104 +1,150 @@
 #include "overlay/tracker_server.h"
 
+#include <algorithm>
+
 #include "media/log.h"
 
 namespace shoal {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
-TrackerServer::TrackerServer(asio::io_context& io, TrackerConfig config, TrackerLimits limits,
-                             uint64_t seed)
-    : io_(io), config_(config), limits_(limits), registry_(config, seed), sweeper_(io) {}
+TrackerServer::TrackerServer(asio::io_context& io, TrackerServerConfig config)
+    : io_(io),
+      config_(config),
+      registry_(config.registry, config.seed),
+      limits_(config.limits),
+      sweeper_(io) {}
 
-void TrackerServer::serve(std::unique_ptr<Listener> listener) {
-  listener_ = std::move(listener);
-  listener_->start([this](tcp::socket socket) { on_accepted(std::move(socket)); });
+TrackerServer::~TrackerServer() { stop(); }
+
+Result<Endpoint> TrackerServer::listen(const Endpoint& at) {
+  if (listener_)
+    return Error{"the tracker is already listening on " + listener_->local().to_string()};
+  auto listener = Listener::open(io_, at);
+  if (!listener) return Error{listener.error()};
+  listener_ = std::move(*listener);
+  listener_->start([this, alive = std::weak_ptr(alive_)](tcp::socket socket) {
+    if (!alive.expired()) on_accepted(std::move(socket));
+  });
   sweep();
+  return listener_->local();
 }
 
 void TrackerServer::on_accepted(tcp::socket socket) {
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
-  if (ec) return;
-  const std::string address = remote.address().to_string();
-  if (sessions_.size() >= limits_.max_connections ||
-      per_address_[address] >= limits_.max_per_address) {
+  if (ec) return;  // already gone
+  auto ip = remote.address();
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
+    ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());  // one IPv4 node, one key
+  }
+  const std::string address = ip.to_string();
+  if (!limits_.admit(address)) {
     ++stats_.refused;
+    ++refused_unlogged_;
     socket.close(ec);
     return;
   }
-  ++per_address_[address];
   const uint64_t id = next_id_++;
-  auto conn = Connection::start(std::move(socket),
-                                {.on_message = [this, id](Message m) { on_message(id, m); },
-                                 .on_closed = [this, id](const std::string&) { on_closed(id); }});
-  sessions_[id] = Session{std::move(conn), address, std::chrono::steady_clock::now()};
+  const auto alive = std::weak_ptr(alive_);
+  auto conn = Connection::start(std::move(socket), {.on_message =
+                                                        [this, alive, id](Message m) {
+                                                          if (!alive.expired()) on_message(id, m);
+                                                        },
+                                                    .on_closed =
+                                                        [this, alive, id](const std::string&) {
+                                                          if (!alive.expired()) on_closed(id);
+                                                        }});
+  sessions_[id] = Session{std::move(conn), address, Clock::now()};
 }
 
 void TrackerServer::on_message(uint64_t id, const Message& m) {
   const auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
   Session& s = it->second;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = Clock::now();
   s.last_heard = now;
-  const auto reply_error = [&](const std::string& reason, bool close) {
-    ++stats_.errors;
-    s.conn->send(ErrorMsg{reason});
-    if (close) s.conn->close(reason);
-  };
-  auto& budget =
-      request_budget_.try_emplace(s.address, limits_.requests_per_second, limits_.request_burst)
-          .first->second;
-  if (!budget.try_take(1, now)) return reply_error("too many requests; slow down", true);
+  if (!limits_.allow_request(s.address, now)) {
+    // A client that ignores the first refusal is abusing the tracker.
+    const bool abuse = s.warned;
+    s.warned = true;
+    return reply_error(s, "too many requests from " + s.address + "; announce less often", abuse);
+  }
   const auto* announce = std::get_if<AnnounceMsg>(&m);
   if (!announce) {
-    return reply_error(std::string("a tracker only answers ANNOUNCE, not ") + message_name(m),
+    return reply_error(s, std::string("a tracker answers only ANNOUNCE, not ") + message_name(m),
                        true);
   }
   if (announce->version != kProtocolVersion) {
-    return reply_error("protocol version " + std::to_string(announce->version) +
-                           " is not supported (this tracker speaks " +
-                           std::to_string(kProtocolVersion) + ")",
+    return reply_error(s,
+                       "protocol version " + std::to_string(announce->version) +
+                           " is not supported; this tracker speaks version " +
+                           std::to_string(kProtocolVersion),
                        true);
   }
-  if (announce->listen_port == 0) return reply_error("listen_port must not be 0", false);
-  const Endpoint address{s.address, announce->listen_port};
-  auto peers = registry_.announce(announce->channel, announce->peer_id, address, wall_now());
-  if (!peers) return reply_error(peers.error(), false);
+  auto reply = answer(s, *announce);
+  if (!reply) return reply_error(s, reply.error(), false);
   ++stats_.announces;
+  s.conn->send(*reply);
+}
+
+Result<PeersMsg> TrackerServer::answer(const Session& s, const AnnounceMsg& announce) {
+  if (announce.listen_port == 0) {
+    return Error{"listen_port 0: announce the port this node accepts peers on"};
+  }
+  auto peers = registry_.announce(announce.channel, announce.peer_id,
+                                  Endpoint{s.address, announce.listen_port}, wall_now());
+  if (!peers) return Error{peers.error()};
+  channels_.insert(announce.channel);
   PeersMsg reply;
-  reply.reannounce_s = static_cast<uint32_t>(
-      std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(config_.ttl).count() / 3));
+  // A third of the ttl: an entry survives two lost re-announces.
+  const auto every = std::chrono::duration_cast<std::chrono::seconds>(config_.registry.ttl / 3);
+  reply.reannounce_s = static_cast<uint32_t>(std::max<int64_t>(1, every.count()));
   for (const Endpoint& p : *peers) reply.addrs.push_back(p.to_string());
-  s.conn->send(reply);
+  return reply;
+}
+
+// Closing last: `s` may be gone once the connection is closed.
+void TrackerServer::reply_error(Session& s, const std::string& reason, bool close) {
+  ++stats_.errors;
+  s.conn->send(ErrorMsg{reason});
+  if (close) s.conn->close(reason);
 }
 
 void TrackerServer::on_closed(uint64_t id) {
   const auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
-  if (--per_address_[it->second.address] == 0) per_address_.erase(it->second.address);
+  limits_.release(it->second.address);
   sessions_.erase(it);
 }
 
-// Once a second: silent connections go, stale announces expire.
 void TrackerServer::sweep() {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = Clock::now();
   std::vector<std::shared_ptr<Connection>> idle;
   for (const auto& [id, s] : sessions_) {
-    if (now - s.last_heard >= limits_.idle_timeout) idle.push_back(s.conn);
+    if (now - s.last_heard >= config_.idle_timeout) idle.push_back(s.conn);
   }
-  for (const auto& conn : idle) conn->close("idle");
+  for (const auto& conn : idle) conn->close("idle");  // on_closed erases the session
   registry_.expire(wall_now());
-  if (request_budget_.size() > 4 * limits_.max_connections) request_budget_.clear();
-  sweeper_.expires_after(1s);
-  sweeper_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) sweep();
+  std::erase_if(channels_, [&](const ChannelId& c) { return registry_.peers(c) == 0; });
+  limits_.forget_idle(now);
+  if (refused_unlogged_ > 0) {
+    // One line per sweep at most, however hard the flood.
+    log_line("refused " + std::to_string(refused_unlogged_) + " connections over the limits (" +
+             std::to_string(config_.limits.max_per_address) + " per address, " +
+             std::to_string(config_.limits.max_total) + " in all)");
+    refused_unlogged_ = 0;
+  }
+  sweeper_.expires_after(config_.sweep_interval);
+  sweeper_.async_wait([this, alive = std::weak_ptr(alive_)](boost::system::error_code ec) {
+    if (!ec && !alive.expired() && !stopped_) sweep();
   });
 }
 
 void TrackerServer::stop() {
+  stopped_ = true;  // a sweep already due must not re-arm the timer
   sweeper_.cancel();
   if (listener_) listener_->close();
   std::vector<std::shared_ptr<Connection>> conns;
@@ -109,6 +155,8 @@ void TrackerServer::stop() {
 TrackerStats TrackerServer::stats() const {
   TrackerStats s = stats_;
   s.channels = registry_.channels();
+  s.peers = 0;
+  for (const ChannelId& c : channels_) s.peers += registry_.peers(c);
   s.connections = sessions_.size();
   return s;
 }

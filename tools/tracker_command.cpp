@@ -1,5 +1,6 @@
-// `shoal tracker`: where the peers of a channel find each other.
+// `shoal tracker`: where the sources and viewers of a channel find each other.
 #include <boost/asio.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,35 @@
 #include "tools/cli.h"
 
 namespace shoal::cli {
+namespace {
+
+// Written aside and renamed, so a reader never sees half a file.
+void write_stats(const std::string& path, const TrackerStats& s) {
+  const std::string partial = path + ".partial";
+  std::ofstream(partial) << nlohmann::json{{"announces", s.announces},
+                                           {"errors", s.errors},
+                                           {"refused", s.refused},
+                                           {"channels", s.channels},
+                                           {"peers", s.peers},
+                                           {"connections", s.connections}}
+                                .dump(2)
+                         << "\n";
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) log_line("cannot write " + path + ": " + ec.message());
+}
+
+// An IP address (or localhost) and a port: what a tracker can bind.
+Result<Endpoint> parse_listen(const std::string& text) {
+  auto at = Endpoint::parse(text);
+  if (!at) return at;
+  boost::system::error_code ec;
+  if (at->host != "localhost") boost::asio::ip::make_address(at->host, ec);
+  if (ec) return Error{"'" + at->host + "' is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)"};
+  return at;
+}
+
+}  // namespace
 
 int tracker_main(const std::vector<std::string>& args) {
   set_log_name("shoal tracker");
@@ -18,42 +48,48 @@ int tracker_main(const std::vector<std::string>& args) {
   cmd.description =
       "Runs a tracker: sources and viewers announce themselves and get back a random\n"
       "subset of the other live nodes of their channel. The first line on stdout is the\n"
-      "address it listens on (put it in the channel URI with `shoal source --tracker`).";
+      "address it listens on (give it to `shoal source --tracker`); logs go to stderr.\n"
+      "SIGINT or SIGTERM stops it and writes --stats-json.";
   std::string listen, stats_path;
   int ttl_sec = 30;
-  size_t max_reply = 50;
-  cmd.options.add_options()("listen", po::value(&listen)->default_value("127.0.0.1:7070"),
-                            "HOST:PORT to listen on; port 0 picks a free port")(
-      "ttl-sec", po::value(&ttl_sec)->default_value(30),
-      "seconds an announce stays live without being renewed")(
+  size_t max_reply = 50, max_per_address = 8;
+  cmd.options.add_options()(
+      "listen", po::value(&listen)->default_value("127.0.0.1:7070"),
+      "HOST:PORT to listen on; loopback only by default, 0.0.0.0:7070 serves other machines; "
+      "port 0 picks a free port")("ttl-sec", po::value(&ttl_sec)->default_value(30),
+                                  "seconds an announce stays live; nodes re-announce every "
+                                  "third of it")(
       "max-reply", po::value(&max_reply)->default_value(50), "most peers returned per announce")(
-      "stats-json", po::value(&stats_path), "write the tracker's stats as JSON here on exit");
+      "max-per-address", po::value(&max_per_address)->default_value(8),
+      "most connections open at once from one IP address (raise it when many nodes share one "
+      "address, e.g. a local swarm or a NAT)")("stats-json", po::value(&stats_path),
+                                               "write the tracker's stats as JSON here on exit");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
-  auto at = Endpoint::parse(listen);
+  auto at = parse_listen(listen);
   if (!at) {
-    std::cerr << "shoal tracker: " << at.error() << "\n";
+    std::cerr << "shoal tracker: --listen: " << at.error() << "\n";
     return 2;
   }
-  if (ttl_sec < 3 || max_reply < 1) {
-    std::cerr << "shoal tracker: --ttl-sec must be at least 3 and --max-reply at least 1\n";
+  if (ttl_sec < 3 || max_reply < 1 || max_per_address < 1) {
+    std::cerr << "shoal tracker: --ttl-sec must be at least 3, --max-reply and "
+                 "--max-per-address at least 1\n";
     return 2;
   }
 
   boost::asio::io_context io;
-  auto listener = Listener::open(io, *at);
-  if (!listener) {
-    std::cerr << "shoal tracker: " << listener.error() << "\n";
+  std::random_device random;
+  TrackerServer tracker(io, TrackerServerConfig{.registry = {.ttl = std::chrono::seconds(ttl_sec),
+                                                             .max_reply = max_reply},
+                                                .limits = {.max_per_address = max_per_address},
+                                                .seed = uint64_t{random()} << 32 | random()});
+  const auto bound = tracker.listen(*at);
+  if (!bound) {
+    std::cerr << "shoal tracker: " << bound.error() << "\n";
     return 1;
   }
-  const Endpoint bound = (*listener)->local();
-  std::random_device random;
-  TrackerServer tracker(io,
-                        TrackerConfig{.ttl = std::chrono::seconds(ttl_sec), .max_reply = max_reply},
-                        TrackerLimits{}, uint64_t{random()} << 32 | random());
-  tracker.serve(std::move(*listener));
-  std::cout << bound.to_string() << std::endl;
-  log_line("tracking channels on " + bound.to_string());
+  std::cout << bound->to_string() << std::endl;
+  log_line("tracking channels on " + bound->to_string());
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
@@ -63,16 +99,9 @@ int tracker_main(const std::vector<std::string>& args) {
   });
   io.run();
   const TrackerStats s = tracker.stats();
-  log_line(std::to_string(s.announces) + " announces, " + std::to_string(s.errors) +
+  log_line(std::to_string(s.announces) + " announces answered, " + std::to_string(s.errors) +
            " errors, " + std::to_string(s.refused) + " connections refused");
-  if (!stats_path.empty()) {
-    std::ofstream(stats_path) << nlohmann::json{{"announces", s.announces},
-                                                {"errors", s.errors},
-                                                {"refused", s.refused},
-                                                {"channels", s.channels}}
-                                     .dump(2)
-                              << "\n";
-  }
+  if (!stats_path.empty()) write_stats(stats_path, s);
   return 0;
 }
 
