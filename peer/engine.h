@@ -46,7 +46,7 @@ struct PeerConfig {
   std::chrono::milliseconds lag{3000};  // play time - capture time
   // A joining peer starts at the oldest random-access chunk due at least this
   // far ahead: time to fetch it, and no longer to wait.
-  std::chrono::milliseconds start_margin{700};
+  std::chrono::milliseconds start_margin{500};
   uint32_t window_chunks = 120;  // 60 s of 500 ms chunks
   uint32_t fetch_ahead = 16;     // chunks past the play cursor worth requesting
   SchedulerConfig scheduler;
