@@ -118,6 +118,8 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
     uploads_.pushed(to);
     out.push_back(SendAction{to, ChunkMsg{*chunk}});
   }
+  // A viewer that left with chunks in the link freed room no event reported.
+  for (Action& a : pump(now)) out.push_back(std::move(a));
   return out;
 }
 
