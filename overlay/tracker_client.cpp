@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "media/log.h"
+#include "overlay/dial.h"
 
 namespace shoal {
 
@@ -28,8 +29,12 @@ struct TrackerClient::Round {
 };
 
 TrackerClient::TrackerClient(asio::io_context& io, Endpoint tracker, AnnounceMsg self,
-                             PeersFn on_peers)
-    : io_(io), tracker_(std::move(tracker)), self_(self), on_peers_(std::move(on_peers)) {}
+                             PeersFn on_peers, std::optional<asio::ip::address> from)
+    : io_(io),
+      tracker_(std::move(tracker)),
+      self_(self),
+      on_peers_(std::move(on_peers)),
+      from_(from) {}
 
 TrackerClient::~TrackerClient() { stop(); }
 
@@ -72,13 +77,12 @@ void TrackerClient::begin_round() {
         const auto round = current(weak);
         if (!round) return;
         if (ec) return fail("unreachable: cannot resolve " + tracker_.host + ": " + ec.message());
-        asio::async_connect(round->socket, addresses,
-                            [this, weak](boost::system::error_code ec, const tcp::endpoint&) {
-                              const auto round = current(weak);
-                              if (!round) return;
-                              if (ec) return fail("unreachable: " + ec.message());
-                              send_announce(*round, weak);
-                            });
+        async_dial(round->socket, addresses, from_, [this, weak](boost::system::error_code ec) {
+          const auto round = current(weak);
+          if (!round) return;
+          if (ec) return fail("unreachable: " + ec.message());
+          send_announce(*round, weak);
+        });
       });
 }
 

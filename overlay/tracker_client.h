@@ -18,6 +18,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,9 @@ class TrackerClient {
  public:
   using PeersFn = std::function<void(std::vector<Endpoint>)>;
 
-  TrackerClient(boost::asio::io_context& io, Endpoint tracker, AnnounceMsg self, PeersFn on_peers);
+  // Rounds connect from `from` when set (see dial.h).
+  TrackerClient(boost::asio::io_context& io, Endpoint tracker, AnnounceMsg self, PeersFn on_peers,
+                std::optional<boost::asio::ip::address> from = std::nullopt);
   ~TrackerClient();
   TrackerClient(const TrackerClient&) = delete;
   TrackerClient& operator=(const TrackerClient&) = delete;
@@ -59,6 +62,7 @@ class TrackerClient {
   Endpoint tracker_;
   AnnounceMsg self_;
   PeersFn on_peers_;
+  std::optional<boost::asio::ip::address> from_;
   std::shared_ptr<Round> round_;                     // the round under way, if any
   std::shared_ptr<boost::asio::steady_timer> next_;  // the next round, if scheduled
   std::chrono::seconds backoff_{1};

@@ -14,7 +14,7 @@ TrackerServer::TrackerServer(asio::io_context& io, TrackerServerConfig config)
     : io_(io),
       config_(config),
       registry_(config.registry, config.seed),
-      limits_(config.limits),
+      guard_("tracker", config.limits),
       sweeper_(io) {}
 
 TrackerServer::~TrackerServer() { stop(); }
@@ -33,20 +33,8 @@ Result<Endpoint> TrackerServer::listen(const Endpoint& at) {
 }
 
 void TrackerServer::on_accepted(tcp::socket socket) {
-  boost::system::error_code ec;
-  const auto remote = socket.remote_endpoint(ec);
-  if (ec) return;  // already gone
-  auto ip = remote.address();
-  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
-    ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());  // one IPv4 node, one key
-  }
-  const std::string address = ip.to_string();
-  if (!limits_.admit(address)) {
-    ++stats_.refused;
-    ++refused_unlogged_;
-    socket.close(ec);
-    return;
-  }
+  auto address = guard_.admit(socket);
+  if (!address) return;
   const uint64_t id = next_id_++;
   const auto alive = std::weak_ptr(alive_);
   auto conn = Connection::start(std::move(socket), {.on_message =
@@ -57,16 +45,15 @@ void TrackerServer::on_accepted(tcp::socket socket) {
                                                         [this, alive, id](const std::string&) {
                                                           if (!alive.expired()) on_closed(id);
                                                         }});
-  sessions_[id] = Session{std::move(conn), address, Clock::now()};
+  sessions_[id] = Session{std::move(conn), std::move(*address), Clock::now()};
 }
 
 void TrackerServer::on_message(uint64_t id, const Message& m) {
   const auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
   Session& s = it->second;
-  const auto now = Clock::now();
-  s.last_heard = now;
-  if (!limits_.allow_request(s.address, now)) {
+  s.last_heard = Clock::now();
+  if (!guard_.allow_request(s.address)) {
     // A client that ignores the first refusal is abusing the tracker.
     const bool abuse = s.warned;
     s.warned = true;
@@ -116,7 +103,7 @@ void TrackerServer::reply_error(Session& s, const std::string& reason, bool clos
 void TrackerServer::on_closed(uint64_t id) {
   const auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
-  limits_.release(it->second.address);
+  guard_.release(it->second.address);
   sessions_.erase(it);
 }
 
@@ -129,14 +116,6 @@ void TrackerServer::sweep() {
   for (const auto& conn : idle) conn->close("idle");  // on_closed erases the session
   registry_.expire(wall_now());
   std::erase_if(channels_, [&](const ChannelId& c) { return registry_.peers(c) == 0; });
-  limits_.forget_idle(now);
-  if (refused_unlogged_ > 0) {
-    // One line per sweep at most, however hard the flood.
-    log_line("refused " + std::to_string(refused_unlogged_) + " connections over the limits (" +
-             std::to_string(config_.limits.max_per_address) + " per address, " +
-             std::to_string(config_.limits.max_total) + " in all)");
-    refused_unlogged_ = 0;
-  }
   sweeper_.expires_after(config_.sweep_interval);
   sweeper_.async_wait([this, alive = std::weak_ptr(alive_)](boost::system::error_code ec) {
     if (!ec && !alive.expired() && !stopped_) sweep();
@@ -158,6 +137,7 @@ TrackerStats TrackerServer::stats() const {
   s.peers = 0;
   for (const ChannelId& c : channels_) s.peers += registry_.peers(c);
   s.connections = sessions_.size();
+  s.refused = guard_.refused();
   return s;
 }
 

@@ -22,7 +22,7 @@
 #include <set>
 
 #include "media/result.h"
-#include "overlay/address_limits.h"
+#include "overlay/accept_guard.h"
 #include "overlay/connection.h"
 #include "overlay/listener.h"
 #include "overlay/tracker_registry.h"
@@ -81,13 +81,12 @@ class TrackerServer {
   boost::asio::io_context& io_;
   TrackerServerConfig config_;
   TrackerRegistry registry_;
-  AddressLimits limits_;
+  AcceptGuard guard_;
   std::unique_ptr<Listener> listener_;
   boost::asio::steady_timer sweeper_;
   std::map<uint64_t, Session> sessions_;
   std::set<ChannelId> channels_;  // announced to; pruned once empty
   TrackerStats stats_;
-  uint64_t refused_unlogged_ = 0;
   uint64_t next_id_ = 1;
   bool stopped_ = false;
   // Handlers hold a weak_ptr to this and do nothing once it is gone.

@@ -1,6 +1,7 @@
 #include "peer/peer_node.h"
 
 #include "media/log.h"
+#include "overlay/dial.h"
 
 namespace shoal {
 
@@ -13,24 +14,19 @@ constexpr auto kDialTimeout = 3s;
 }
 
 PeerNode::PeerNode(asio::io_context& io, ChannelUri uri, PeerConfig config, PlayFn on_play,
-                   std::unique_ptr<Listener> listener)
+                   std::unique_ptr<Listener> listener, AddressLimitsConfig limits)
     : io_(io),
       uri_(std::move(uri)),
       engine_(config),
       on_play_(std::move(on_play)),
       listener_(std::move(listener)),
+      guard_("peer", limits),
       wakeup_(io),
       redial_(io) {}
 
 void PeerNode::start() {
   if (listener_) {
-    listener_->start([this](tcp::socket socket) {
-      boost::system::error_code ec;
-      const auto remote = socket.remote_endpoint(ec);
-      if (ec) return;
-      on_connected(std::move(socket), LinkKind::accepted,
-                   Endpoint{remote.address().to_string(), remote.port()});
-    });
+    listener_->start([this](tcp::socket socket) { on_accepted(std::move(socket)); });
   }
   dial(uri_.source, LinkKind::source);
 }
@@ -48,12 +44,12 @@ void PeerNode::dial(const Endpoint& to, LinkKind kind) {
       [this, resolver, socket, deadline, to, kind](boost::system::error_code ec,
                                                    tcp::resolver::results_type eps) {
         if (ec) return on_dial_failed(to, kind, "cannot resolve: " + ec.message());
-        asio::async_connect(*socket, eps,
-                            [this, socket, deadline, to, kind](boost::system::error_code ec, auto) {
-                              deadline->cancel();
-                              if (ec) return on_dial_failed(to, kind, ec.message());
-                              on_connected(std::move(*socket), kind, to);
-                            });
+        async_dial(*socket, eps, from_,
+                   [this, socket, deadline, to, kind](boost::system::error_code ec) {
+                     deadline->cancel();
+                     if (ec) return on_dial_failed(to, kind, ec.message());
+                     on_connected(std::move(*socket), kind, to);
+                   });
       });
 }
 
@@ -78,12 +74,23 @@ void PeerNode::redial_source_later() {
   });
 }
 
-void PeerNode::on_connected(tcp::socket socket, LinkKind kind, const Endpoint& remote) {
+void PeerNode::on_accepted(tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec || stopped_) return;
+  auto address = guard_.admit(socket);
+  if (!address) return;
+  on_connected(std::move(socket), LinkKind::accepted,
+               Endpoint{remote.address().to_string(), remote.port()}, std::move(*address));
+}
+
+void PeerNode::on_connected(tcp::socket socket, LinkKind kind, const Endpoint& remote,
+                            std::string address) {
   if (stopped_) return;
   const ConnId id(next_conn_++);
   auto conn = Connection::start(
       std::move(socket),
-      {.on_message = [this, id](Message m) { run(engine_.on_message(id, m, wall_now())); },
+      {.on_message = [this, id](Message m) { on_message(id, m); },
        .on_closed = [this, id](const std::string& reason) { on_closed(id, reason); },
        .on_chunk_sent = [this, id] { run(engine_.on_chunk_sent(id, wall_now())); }});
   if (kind != LinkKind::accepted) {
@@ -91,8 +98,22 @@ void PeerNode::on_connected(tcp::socket socket, LinkKind kind, const Endpoint& r
              remote.to_string());
   }
   if (limiter_) conn->set_upload_limiter(limiter_);
-  links_[id] = Link{std::move(conn), kind};
+  links_[id] = Link{std::move(conn), kind, std::move(address)};
   run(engine_.on_connected(id, kind, remote, wall_now()));
+}
+
+void PeerNode::on_message(ConnId id, const Message& m) {
+  const auto it = links_.find(id);
+  if (it == links_.end()) return;
+  const Link& link = it->second;
+  if (link.kind == LinkKind::accepted && std::holds_alternative<RequestMsg>(m) &&
+      !guard_.allow_request(link.address)) {
+    const std::string why = "too many requests from " + link.address;
+    log_line("dropping " + link.conn->remote().to_string() + ": " + why);
+    link.conn->send(ErrorMsg{why});
+    return link.conn->close(why);
+  }
+  run(engine_.on_message(id, m, wall_now()));
 }
 
 void PeerNode::on_closed(ConnId id, const std::string& reason) {
@@ -100,6 +121,7 @@ void PeerNode::on_closed(ConnId id, const std::string& reason) {
   if (it == links_.end()) return;
   const Link link = it->second;
   links_.erase(it);
+  if (link.kind == LinkKind::accepted) guard_.release(link.address);
   add_traffic(link.conn->traffic(), link.kind, closed_traffic_);
   if (link.kind == LinkKind::source) {
     log_line("connection to the source closed: " + reason);

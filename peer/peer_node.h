@@ -14,8 +14,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
+#include "overlay/accept_guard.h"
 #include "overlay/channel_uri.h"
 #include "overlay/connection.h"
 #include "overlay/listener.h"
@@ -32,13 +34,21 @@ struct PeerTraffic {
   uint64_t control_out = 0;
 };
 
+// What one address may cost a peer's port: a peer keeps about a dozen
+// neighbours, so far fewer connections in all than the source. REQUESTs as
+// for the source (kSourceAddressLimits).
+inline constexpr AddressLimitsConfig kPeerAddressLimits{
+    .max_per_address = 8, .max_total = 64, .requests_per_second = 50, .request_burst = 200};
+
 class PeerNode {
  public:
   using PlayFn = std::function<void(const Chunk&)>;
 
-  // `listener` may be null: the peer then accepts no neighbours.
+  // `listener` may be null: the peer then accepts no neighbours. Accepted
+  // neighbours are held to `limits` per address (one over its REQUEST budget
+  // is dropped).
   PeerNode(boost::asio::io_context& io, ChannelUri uri, PeerConfig config, PlayFn on_play,
-           std::unique_ptr<Listener> listener);
+           std::unique_ptr<Listener> listener, AddressLimitsConfig limits = kPeerAddressLimits);
   PeerNode(const PeerNode&) = delete;
   PeerNode& operator=(const PeerNode&) = delete;
 
@@ -47,8 +57,12 @@ class PeerNode {
   void stop();
   // Every connection's CHUNK frames then share this upload capacity.
   void set_upload_limiter(std::shared_ptr<UploadLimiter> limiter) { limiter_ = std::move(limiter); }
+  // Dials then leave from this address (see overlay/dial.h).
+  void set_dial_from(std::optional<boost::asio::ip::address> from) { from_ = from; }
 
   PeerTraffic traffic() const;
+  // Connections closed at once by the per-address limits.
+  uint64_t refused() const { return guard_.refused(); }
   const PeerEngine& engine() const { return engine_; }
   PeerEngine& engine() { return engine_; }
   // Feeds the engine and carries out what it answers; for the runner's
@@ -59,11 +73,15 @@ class PeerNode {
   struct Link {
     std::shared_ptr<Connection> conn;
     LinkKind kind;
+    std::string address;  // AcceptGuard key of an accepted link, else empty
   };
 
   void dial(const Endpoint& to, LinkKind kind);
   void redial_source_later();
-  void on_connected(boost::asio::ip::tcp::socket socket, LinkKind kind, const Endpoint& remote);
+  void on_accepted(boost::asio::ip::tcp::socket socket);
+  void on_connected(boost::asio::ip::tcp::socket socket, LinkKind kind, const Endpoint& remote,
+                    std::string address = {});
+  void on_message(ConnId id, const Message& m);
   void on_dial_failed(const Endpoint& to, LinkKind kind, const std::string& why);
   void on_closed(ConnId id, const std::string& reason);
   void add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into) const;
@@ -73,6 +91,8 @@ class PeerNode {
   PeerEngine engine_;
   PlayFn on_play_;
   std::unique_ptr<Listener> listener_;
+  std::optional<boost::asio::ip::address> from_;  // dials leave from the listen host
+  AcceptGuard guard_;
   boost::asio::system_timer wakeup_;
   boost::asio::steady_timer redial_;
   std::map<ConnId, Link> links_;

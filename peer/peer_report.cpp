@@ -63,6 +63,8 @@ nlohmann::json PeerReport::to_json() const {
           {"control_bytes_out", traffic.control_out},
           {"lag_ms_p50", or_null(percentile(lag_ms, 50))},
           {"lag_ms_p95", or_null(percentile(lag_ms, 95))},
+          {"listen", or_null(listen)},
+          {"connections_refused", connections_refused},
           {"played_seqs", ranges(played)}};
 }
 

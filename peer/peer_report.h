@@ -20,6 +20,8 @@ struct PeerReport {
   PeerTraffic traffic;
   std::vector<int64_t> lag_ms;  // per chunk played
   std::vector<ChunkSeq> played;
+  std::optional<std::string> listen;  // HOST:PORT neighbours are accepted on
+  uint64_t connections_refused = 0;   // by the per-address limits
 
   static PeerReport from(const PlaybackStats& playback, const PeerTraffic& traffic);
   std::optional<double> continuity() const;

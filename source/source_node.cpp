@@ -16,34 +16,51 @@ SourceNode::~SourceNode() {
   if (ingest_thread_.joinable()) ingest_thread_.join();
 }
 
-void SourceNode::serve(std::unique_ptr<Listener> listener) {
+void SourceNode::serve(std::unique_ptr<Listener> listener, AddressLimitsConfig limits) {
+  guard_.emplace("source", limits);
   listener_ = std::move(listener);
   listener_->start([this](tcp::socket socket) { on_accepted(std::move(socket)); });
 }
 
 void SourceNode::on_accepted(tcp::socket socket) {
-  const ConnId id(next_conn_++);
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) return;
+  auto address = guard_->admit(socket);
+  if (!address) return;
+  const ConnId id(next_conn_++);
   auto conn = Connection::start(
       std::move(socket),
-      {.on_message = [this, id](Message m) { run(engine_.on_message(id, m, wall_now())); },
-       .on_closed =
-           [this, id](const std::string& reason) {
-             const auto it = conns_.find(id);
-             if (it == conns_.end()) return;
-             const Traffic& t = it->second->traffic();
-             closed_.bytes_uploaded += t.chunk_out;
-             closed_.control_bytes_out += t.control_out;
-             log_line("viewer " + it->second->remote().to_string() + " left: " + reason);
-             conns_.erase(it);
-             engine_.on_disconnected(id);
-           },
+      {.on_message = [this, id](Message m) { on_message(id, m); },
+       .on_closed = [this, id](const std::string& reason) { on_closed(id, reason); },
        .on_chunk_sent = [this, id] { run(engine_.on_chunk_sent(id, wall_now())); }});
   if (limiter_) conn->set_upload_limiter(limiter_);
-  conns_[id] = conn;
+  viewers_[id] = Viewer{conn, std::move(*address)};
   run(engine_.on_connected(id, Endpoint{remote.address().to_string(), remote.port()}));
+}
+
+void SourceNode::on_message(ConnId id, const Message& m) {
+  const auto it = viewers_.find(id);
+  if (it == viewers_.end()) return;
+  if (std::holds_alternative<RequestMsg>(m) && !guard_->allow_request(it->second.address)) {
+    const std::string why = "too many requests from " + it->second.address;
+    log_line("dropping " + it->second.conn->remote().to_string() + ": " + why);
+    it->second.conn->send(ErrorMsg{why});
+    return it->second.conn->close(why);
+  }
+  run(engine_.on_message(id, m, wall_now()));
+}
+
+void SourceNode::on_closed(ConnId id, const std::string& reason) {
+  const auto it = viewers_.find(id);
+  if (it == viewers_.end()) return;
+  const Viewer v = it->second;
+  viewers_.erase(it);
+  closed_.bytes_uploaded += v.conn->traffic().chunk_out;
+  closed_.control_bytes_out += v.conn->traffic().control_out;
+  guard_->release(v.address);
+  log_line("viewer " + v.conn->remote().to_string() + " left: " + reason);
+  engine_.on_disconnected(id);
 }
 
 void SourceNode::broadcast(std::unique_ptr<Ingest> ingest,
@@ -70,10 +87,11 @@ void SourceNode::publish(Chunk chunk) {
 void SourceNode::run(Actions actions) {
   for (Action& action : actions) {
     if (auto* send = std::get_if<SendAction>(&action)) {
-      if (const auto it = conns_.find(send->to); it != conns_.end()) it->second->send(send->msg);
+      if (const auto it = viewers_.find(send->to); it != viewers_.end())
+        it->second.conn->send(send->msg);
     } else if (auto* drop = std::get_if<DisconnectAction>(&action)) {
-      if (const auto it = conns_.find(drop->conn); it != conns_.end()) {
-        const auto conn = it->second;
+      if (const auto it = viewers_.find(drop->conn); it != viewers_.end()) {
+        const auto conn = it->second.conn;
         log_line("dropping " + conn->remote().to_string() + ": " + drop->reason);
         conn->close(drop->reason);
       }
@@ -85,7 +103,7 @@ void SourceNode::stop() {
   if (ingest_) ingest_->stop();
   if (listener_) listener_->close();
   std::vector<std::shared_ptr<Connection>> conns;
-  for (const auto& [id, conn] : conns_) conns.push_back(conn);
+  for (const auto& [id, v] : viewers_) conns.push_back(v.conn);
   for (const auto& conn : conns) {
     conn->send(ByeMsg{"broadcast over"});
     conn->close("broadcast over");
@@ -98,11 +116,12 @@ SourceStats SourceNode::stats() const {
   s.chunk_bytes_published = published_.chunk_bytes_published;
   s.copy_bytes = published_.copy_bytes;
   s.media_ms_published = published_.media_ms_published;
-  for (const auto& [id, conn] : conns_) {
-    s.bytes_uploaded += conn->traffic().chunk_out;
-    s.control_bytes_out += conn->traffic().control_out;
+  for (const auto& [id, v] : viewers_) {
+    s.bytes_uploaded += v.conn->traffic().chunk_out;
+    s.control_bytes_out += v.conn->traffic().control_out;
   }
   s.viewers = engine_.viewers();
+  if (guard_) s.refused = guard_->refused();
   return s;
 }
 

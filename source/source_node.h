@@ -10,10 +10,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "media/chunk_signature.h"
 #include "media/ingest.h"
+#include "overlay/accept_guard.h"
 #include "overlay/connection.h"
 #include "overlay/endpoint.h"
 #include "overlay/listener.h"
@@ -29,7 +31,14 @@ struct SourceStats {
   uint64_t bytes_uploaded = 0;         // CHUNK frame bytes sent to viewers
   uint64_t control_bytes_out = 0;
   size_t viewers = 0;
+  uint64_t refused = 0;  // connections closed at once by the per-address limits
 };
+
+// What one address may cost the source. A viewer asks for each chunk once, a
+// few per second, but one catching up (or several behind one NAT) may ask for
+// a whole window at once: the burst covers 100 s of 500 ms chunks.
+inline constexpr AddressLimitsConfig kSourceAddressLimits{.requests_per_second = 50,
+                                                          .request_burst = 200};
 
 class SourceNode {
  public:
@@ -38,8 +47,10 @@ class SourceNode {
   SourceNode(const SourceNode&) = delete;
   SourceNode& operator=(const SourceNode&) = delete;
 
-  // Starts accepting viewers on `listener`.
-  void serve(std::unique_ptr<Listener> listener);
+  // Starts accepting viewers on `listener`, each address within `limits`
+  // (a viewer over its REQUEST budget is dropped).
+  void serve(std::unique_ptr<Listener> listener,
+             AddressLimitsConfig limits = kSourceAddressLimits);
   // Starts ingest on its own thread; on_end runs on the io thread when the
   // input ends or fails.
   void broadcast(std::unique_ptr<Ingest> ingest,
@@ -52,7 +63,14 @@ class SourceNode {
   SourceStats stats() const;
 
  private:
+  struct Viewer {
+    std::shared_ptr<Connection> conn;
+    std::string address;  // its AcceptGuard key
+  };
+
   void on_accepted(boost::asio::ip::tcp::socket socket);
+  void on_message(ConnId id, const Message& m);
+  void on_closed(ConnId id, const std::string& reason);
   void publish(Chunk chunk);
   void run(Actions actions);
 
@@ -60,7 +78,8 @@ class SourceNode {
   ChannelKey key_;
   SourceEngine engine_;
   std::unique_ptr<Listener> listener_;
-  std::map<ConnId, std::shared_ptr<Connection>> conns_;
+  std::optional<AcceptGuard> guard_;  // set by serve()
+  std::map<ConnId, Viewer> viewers_;
   std::unique_ptr<Ingest> ingest_;
   std::thread ingest_thread_;
   SourceStats closed_;  // traffic of connections already gone

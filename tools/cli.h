@@ -43,6 +43,11 @@ struct UploadLimit {
 };
 Result<UploadLimit> parse_upload_limit(const std::string& text);
 
+// --max-per-address, shared by every node that accepts connections.
+inline constexpr const char* kMaxPerAddressHelp =
+    "most connections open at once from one IP address (raise it when many nodes share one "
+    "address, e.g. behind a NAT)";
+
 // Runs one subcommand; each returns the process exit code.
 int source_main(const std::vector<std::string>& args);
 int peer_main(const std::vector<std::string>& args);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "media/log.h"
+#include "overlay/dial.h"
 #include "overlay/tracker_client.h"
 #include "peer/peer_node.h"
 #include "peer/peer_report.h"
@@ -61,6 +62,7 @@ int peer_main(const std::vector<std::string>& args) {
   double duration = 0;
   int lag_ms = 3000;
   size_t neighbours = 8;
+  AddressLimitsConfig limits = kPeerAddressLimits;
   cmd.hidden.add_options()("uri", po::value(&uri_text)->required(), "channel URI");
   cmd.positional.add("uri", 1);
   cmd.options.add_options()("sink", po::value(&sink)->default_value("auto"),
@@ -78,6 +80,8 @@ int peer_main(const std::vector<std::string>& args) {
       "stream rate (1.5x)")(
       "neighbours", po::value(&neighbours)->default_value(8),
       "how many other viewers to keep as neighbours (up to 1.5x more accepted)")(
+      "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
+      kMaxPerAddressHelp)(
       "client-server", po::bool_switch(),
       "fetch everything from the source and nothing from other viewers (the baseline)");
   po::variables_map vm;
@@ -97,9 +101,10 @@ int peer_main(const std::vector<std::string>& args) {
     std::cerr << "shoal peer: --sink must be auto or fake, not '" << sink << "'\n";
     return 2;
   }
-  if (duration < 0 || lag_ms < 100 || neighbours < 1 || neighbours > 100) {
-    std::cerr << "shoal peer: --duration must be >= 0, --lag-ms at least 100 and "
-                 "--neighbours 1..100\n";
+  if (duration < 0 || lag_ms < 100 || neighbours < 1 || neighbours > 100 ||
+      limits.max_per_address < 1) {
+    std::cerr << "shoal peer: --duration must be >= 0, --lag-ms at least 100, "
+                 "--neighbours 1..100 and --max-per-address at least 1\n";
     return 2;
   }
   std::ofstream record;
@@ -127,7 +132,10 @@ int peer_main(const std::vector<std::string>& args) {
       return 1;
     }
     listener = std::move(*opened);
+    log_line("accepting neighbours on " + listener->local().to_string());
   }
+  const std::optional<std::string> listening =
+      listener ? std::optional(listener->local().to_string()) : std::nullopt;
   std::random_device random;
   const PeerConfig config{
       .channel = uri->channel,
@@ -149,9 +157,10 @@ int peer_main(const std::vector<std::string>& args) {
                        static_cast<std::streamsize>(chunk.payload.size()));
         }
       },
-      std::move(listener));
+      std::move(listener), limits);
   auto limiter = std::make_shared<UploadLimiter>(io, limit->resolve(std::nullopt).value_or(0));
   node.set_upload_limiter(limiter);
+  node.set_dial_from(dial_from(*at));
   node.start();
   std::optional<TrackerClient> tracker;
   if (uri->tracker && !client_server) {
@@ -159,13 +168,16 @@ int peer_main(const std::vector<std::string>& args) {
                     AnnounceMsg{kProtocolVersion, uri->channel, config.self, config.listen_port},
                     [&](std::vector<Endpoint> peers) {
                       node.run(node.engine().on_peers_found(peers, wall_now()));
-                    });
+                    },
+                    dial_from(*at));
     tracker->start();
   }
 
   const auto report = [&] {
     PeerReport r = PeerReport::from(node.engine().stats(), node.traffic());
     r.frames_decoded = (*player)->frames_decoded();
+    r.listen = listening;
+    r.connections_refused = node.refused();
     if (const auto first = (*player)->first_frame_time()) {
       r.startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*first - joined).count();
     }

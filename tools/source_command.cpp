@@ -9,6 +9,7 @@
 
 #include "media/log.h"
 #include "overlay/channel_uri.h"
+#include "overlay/dial.h"
 #include "overlay/tracker_client.h"
 #include "source/source_node.h"
 #include "tools/cli.h"
@@ -73,6 +74,7 @@ int source_main(const std::vector<std::string>& args) {
   std::string input, listen, key_path, bitrate, stats_path, public_host, tracker_text,
       upload_limit;
   int chunk_ms = 500, window_sec = 60, linger_sec = 10;
+  AddressLimitsConfig limits = kSourceAddressLimits;
   cmd.options.add_options()(
       "input", po::value(&input)->required(),
       "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")(
@@ -93,7 +95,9 @@ int source_main(const std::vector<std::string>& args) {
       "upload-limit", po::value(&upload_limit)->default_value("none"),
       "upload capacity: none, a bit rate (8M) or a multiple of the stream rate (4x)")(
       "tracker", po::value(&tracker_text),
-      "HOST:PORT of a tracker to announce the channel to; it goes into the URI");
+      "HOST:PORT of a tracker to announce the channel to; it goes into the URI")(
+      "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
+      kMaxPerAddressHelp);
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 
@@ -122,6 +126,10 @@ int source_main(const std::vector<std::string>& args) {
   }
   if (chunk_ms < 100 || chunk_ms > 10000 || window_sec < 5) {
     std::cerr << "shoal source: --chunk-ms must be 100..10000 and --window-sec at least 5\n";
+    return 2;
+  }
+  if (limits.max_per_address < 1) {
+    std::cerr << "shoal source: --max-per-address must be at least 1\n";
     return 2;
   }
   auto key = ChannelKey::load_or_create(key_path);
@@ -157,7 +165,7 @@ int source_main(const std::vector<std::string>& args) {
                                .seed = uint64_t{random()} << 32 | random()});
   auto limiter = std::make_shared<UploadLimiter>(io, limit->resolve(std::nullopt).value_or(0));
   node.set_upload_limiter(limiter);
-  node.serve(std::move(*listener));
+  node.serve(std::move(*listener), limits);
   Endpoint dial = bound;
   if (vm.count("public-host")) {
     dial.host = public_host;
@@ -168,7 +176,7 @@ int source_main(const std::vector<std::string>& args) {
   std::optional<TrackerClient> announcer;
   if (tracker) {
     announcer.emplace(io, *tracker, AnnounceMsg{kProtocolVersion, key->channel(), self, bound.port},
-                      [](std::vector<Endpoint>) {});
+                      [](std::vector<Endpoint>) {}, dial_from(bound));
     announcer->start();
   }
   log_line("serving viewers on " + bound.to_string());

@@ -227,7 +227,15 @@ class Swarm {
     return std::move(*p);
   }
 
+  // Each viewer on its own loopback address (127.0.1.1, 127.0.1.2, ...), as
+  // on the Internet, so the tracker and every node hold it to the same
+  // per-address limits as they would there.
+  static std::string viewer_host(size_t i) {
+    return "127.0." + std::to_string(1 + i / 250) + "." + std::to_string(1 + i % 250);
+  }
+
   void join(const std::string& upload, bool free_rider, bool joiner, double duration) {
+    const std::string listen = viewer_host(viewers_.size()) + ":0";
     Viewer v{.name = "peer" + std::to_string(viewers_.size() + 1),
              .upload = upload,
              .free_rider = free_rider,
@@ -236,7 +244,8 @@ class Swarm {
                                      "--sink",       "fake",          "--duration",
                                      std::to_string(duration),        "--stats-json",
                                      o_.dir + "/" + v.name + ".json", "--upload-limit",
-                                     upload,         "--lag-ms",      std::to_string(o_.lag_ms)};
+                                     upload,         "--lag-ms",      std::to_string(o_.lag_ms),
+                                     "--listen",     listen};
     if (o_.mode == "client-server") argv.push_back("--client-server");
     v.process = start(argv, v.name);
     viewers_.push_back(std::move(v));

@@ -61,8 +61,7 @@ int tracker_main(const std::vector<std::string>& args) {
                                   "third of it")(
       "max-reply", po::value(&max_reply)->default_value(50), "most peers returned per announce")(
       "max-per-address", po::value(&max_per_address)->default_value(8),
-      "most connections open at once from one IP address (raise it when many nodes share one "
-      "address, e.g. a local swarm or a NAT)")("stats-json", po::value(&stats_path),
+      kMaxPerAddressHelp)("stats-json", po::value(&stats_path),
                                                "write the tracker's stats as JSON here on exit");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
