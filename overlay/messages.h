@@ -34,7 +34,10 @@ struct BufferMapMsg {
   // Upload the sender could still add, in bytes/s; the source hands new
   // chunks to the peers with the most. 0 from a peer that uploads nothing.
   uint64_t spare_upload = 0;
-  MSGPACK_DEFINE(base_seq, count, have, random_access, spare_upload);
+  // The stream's rate in bytes/s as the source measures it, so that a peer
+  // knows what "1.5x" means before its first chunk; 0 from peers or unknown.
+  uint64_t stream_rate = 0;
+  MSGPACK_DEFINE(base_seq, count, have, random_access, spare_upload, stream_rate);
 };
 
 struct HaveMsg {  // batched announcement of newly held chunks

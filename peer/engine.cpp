@@ -106,7 +106,8 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         if constexpr (std::is_same_v<T, Hello>) {
           on_hello(from, n, m, now);
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
-          if (!n.map.assign(m)) drop(from, "malformed BUFFER_MAP", false, now);
+          if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false, now);
+          if (n.is_source() && m.stream_rate > 0) announced_stream_rate_ = m.stream_rate;
         } else if constexpr (std::is_same_v<T, HaveMsg>) {
           n.map.apply(m);
         } else if constexpr (std::is_same_v<T, ChunkMsg>) {
@@ -183,6 +184,7 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
   if (!store_.add(std::make_shared<const Chunk>(chunk))) return;
   stream_bytes_ += chunk.payload.size();
   stream_ms_ += chunk.duration_ms;
+  stats_.arrival_ms.push_back((now - chunk.capture_time).count());
   pending_haves_.seqs.push_back(chunk.seq);
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
 }
@@ -239,6 +241,7 @@ uint64_t PeerEngine::spare_upload(WallTime now) {
 }
 
 std::optional<double> PeerEngine::stream_rate() const {
+  if (announced_stream_rate_ > 0) return static_cast<double>(announced_stream_rate_);
   if (stream_ms_ == 0) return std::nullopt;
   return stream_bytes_ * 1000.0 / stream_ms_;
 }

@@ -72,6 +72,9 @@ struct PlaybackStats {
   uint64_t chunks_rejected = 0;
   std::vector<ChunkSeq> played;  // in play order
   std::vector<int64_t> lag_ms;   // play time - capture time, per chunk played
+  // Arrival time - capture time, per chunk stored: how long the swarm took
+  // to bring it, against a deadline of the lag.
+  std::vector<int64_t> arrival_ms;
 };
 
 enum class LinkKind { source, dialled, accepted };
@@ -154,6 +157,7 @@ class PeerEngine {
   RateMeter uploaded_{5};
   uint64_t stream_bytes_ = 0;
   uint64_t stream_ms_ = 0;
+  uint64_t announced_stream_rate_ = 0;  // by the source, bytes/s
   WallTime last_have_flush_;
   WallTime last_replace_;
   PlaybackStats stats_;

@@ -31,6 +31,7 @@ PeerReport PeerReport::from(const PlaybackStats& playback, const PeerTraffic& tr
   r.chunks_on_time = playback.chunks_on_time;
   r.chunks_rejected = playback.chunks_rejected;
   r.lag_ms = playback.lag_ms;
+  r.arrival_ms = playback.arrival_ms;
   r.played = playback.played;
   r.traffic = traffic;
   return r;
@@ -63,6 +64,8 @@ nlohmann::json PeerReport::to_json() const {
           {"control_bytes_out", traffic.control_out},
           {"lag_ms_p50", or_null(percentile(lag_ms, 50))},
           {"lag_ms_p95", or_null(percentile(lag_ms, 95))},
+          {"arrival_ms_p50", or_null(percentile(arrival_ms, 50))},
+          {"arrival_ms_p95", or_null(percentile(arrival_ms, 95))},
           {"listen", or_null(listen)},
           {"connections_refused", connections_refused},
           {"played_seqs", ranges(played)}};

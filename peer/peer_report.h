@@ -19,6 +19,7 @@ struct PeerReport {
   uint64_t chunks_rejected = 0;
   PeerTraffic traffic;
   std::vector<int64_t> lag_ms;  // per chunk played
+  std::vector<int64_t> arrival_ms;  // per chunk stored
   std::vector<ChunkSeq> played;
   std::optional<std::string> listen;  // HOST:PORT neighbours are accepted on
   uint64_t connections_refused = 0;   // by the per-address limits

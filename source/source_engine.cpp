@@ -41,7 +41,9 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     }
     v.greeted = true;
     v.address.port = hello->listen_port;
-    Actions out{SendAction{from, store_.map().to_message(store_.window_base(), store_.capacity())}};
+    BufferMapMsg map = store_.map().to_message(store_.window_base(), store_.capacity());
+    if (stream_ms_ > 0) map.stream_rate = stream_bytes_ * 1000 / stream_ms_;
+    Actions out{SendAction{from, std::move(map)}};
     if (PexMsg pex = other_viewers(from); !pex.addrs.empty()) out.push_back(SendAction{from, pex});
     return out;
   }
@@ -107,6 +109,8 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   HaveMsg have{{chunk->seq}, {}};
   if (chunk->random_access()) have.random_access.push_back(chunk->seq);
   if (!store_.add(chunk)) return {};
+  stream_bytes_ += chunk->payload.size();
+  stream_ms_ += chunk->duration_ms;
   Actions out;
   const auto targets = push_targets(now);
   for (const auto& [conn, v] : viewers_) {

@@ -70,6 +70,8 @@ class SourceEngine {
   ChunkStore store_;
   UploadQueue uploads_;
   std::map<ConnId, Viewer> viewers_;
+  uint64_t stream_bytes_ = 0;  // payload published, for the stream rate
+  uint64_t stream_ms_ = 0;
 };
 
 }  // namespace shoal

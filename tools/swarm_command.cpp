@@ -40,6 +40,7 @@ struct SwarmOptions {
   double join_spread = 2;   // seconds over which the peers join
   double warmup = 4;        // seconds the broadcast runs before the first peer joins
   int lag_ms = 3000;
+  int chunk_ms = 500;
   std::string dir;
   std::string json_path;
 };
@@ -171,7 +172,7 @@ class Swarm {
     std::vector<std::string> source_args = {
         shoal_,         "source",   "--input",  o_.input, "--key", o_.dir + "/source.key",
         "--tracker",    *tracker_at, "--upload-limit", o_.source_upload, "--stats-json",
-        o_.dir + "/source.json"};
+        o_.dir + "/source.json", "--chunk-ms", std::to_string(o_.chunk_ms)};
     if (o_.input != "testsrc") source_args.push_back("--loop");
     auto source = start(source_args, "source");
     if (!source) return 1;
@@ -372,7 +373,9 @@ int swarm_main(const std::vector<std::string>& args) {
       "seconds over which the viewers join")(
       "warmup", po::value(&o.warmup)->default_value(4),
       "seconds the broadcast runs before the first viewer joins")(
-      "lag-ms", po::value(&o.lag_ms)->default_value(3000), "viewers' playback lag, ms")(
+      "lag-ms", po::value(&o.lag_ms)->default_value(o.lag_ms), "viewers' playback lag, ms")(
+      "chunk-ms", po::value(&o.chunk_ms)->default_value(o.chunk_ms),
+      "the source's target chunk duration, ms")(
       "dir", po::value(&o.dir), "where to keep logs and stats (default: a fresh temp dir)")(
       "json", po::value(&o.json_path), "write the report as JSON to this file");
   po::variables_map vm;

@@ -147,5 +147,27 @@ TEST_F(EngineTest, ServesARequestedChunkItHolds) {
   EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk.seq, ChunkSeq(8));
 }
 
+TEST_F(EngineTest, KnowsTheStreamRateFromTheSourceBeforeItsFirstChunk) {
+  // A relative upload limit ("1.5x") needs the rate before anything arrives,
+  // or a newcomer would look like a free rider to the source and its peers.
+  EXPECT_FALSE(engine_.stream_rate());
+  engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  BufferMapMsg map = BufferMap().to_message(ChunkSeq(0), 120);
+  map.stream_rate = 160'000;
+  engine_.on_message(kSource, map, now_);
+  EXPECT_EQ(engine_.stream_rate(), 160'000.0);
+}
+
+TEST_F(EngineTest, IgnoresAStreamRateFromAPeer) {
+  const ConnId peer(2);
+  engine_.on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
+  engine_.on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  BufferMapMsg map = BufferMap().to_message(ChunkSeq(0), 120);
+  map.stream_rate = 1;
+  engine_.on_message(peer, map, now_);
+  EXPECT_FALSE(engine_.stream_rate());
+}
+
 }  // namespace
 }  // namespace shoal

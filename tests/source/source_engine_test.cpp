@@ -89,6 +89,17 @@ TEST_F(SourceEngineTest, AnswersAHelloWithItsBufferMap) {
   EXPECT_EQ(engine_->viewers(), 1u);
 }
 
+TEST_F(SourceEngineTest, TellsANewViewerTheStreamRateItPublishes) {
+  const auto rate_told = [&](ConnId viewer) {
+    const auto out = greet(viewer);
+    return std::get<BufferMapMsg>(std::get<SendAction>(out.at(0)).msg).stream_rate;
+  };
+  EXPECT_EQ(rate_told(ConnId(1)), 0u);  // nothing published: unknown
+  publish(0);
+  publish(1);  // two chunks of 188 bytes and 500 ms each
+  EXPECT_EQ(rate_told(ConnId(2)), 376u);
+}
+
 TEST_F(SourceEngineTest, PointsANewViewerAtTheViewersThatListen) {
   greet(ConnId(1), 7001);
   greet(ConnId(2), 0);  // accepts no connections
