@@ -46,6 +46,16 @@ bool AcceptGuard::allow_request(const std::string& address) {
   return limits_.allow_request(address, AddressLimits::Clock::now());
 }
 
+bool AcceptGuard::screen(const Message& m, const std::string& address,
+                         std::shared_ptr<Connection> conn) {
+  if (!std::holds_alternative<RequestMsg>(m) || allow_request(address)) return true;
+  const std::string why = "too many requests from " + address;
+  log_line(what_ + ": dropping " + conn->remote().to_string() + ": " + why);
+  conn->send(ErrorMsg{why});
+  conn->close(why);
+  return false;
+}
+
 void AcceptGuard::housekeep(AddressLimits::Clock::time_point now) {
   if (now - last_housekeeping_ < kHousekeepingInterval) return;
   last_housekeeping_ = now;

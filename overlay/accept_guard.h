@@ -9,10 +9,12 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "overlay/address_limits.h"
+#include "overlay/connection.h"
 
 namespace shoal {
 
@@ -27,6 +29,10 @@ class AcceptGuard {
   void release(const std::string& address);
   // Takes one request from the address's budget; false if it is spent.
   bool allow_request(const std::string& address);
+  // For a source or peer: lets `m` through unless it is a REQUEST over the
+  // address's budget; then `conn` gets ERROR and is closed, and false returns.
+  // Held by value: closing may end the caller's own reference.
+  bool screen(const Message& m, const std::string& address, std::shared_ptr<Connection> conn);
 
   uint64_t refused() const { return refused_; }
   size_t connections() const { return limits_.connections(); }

@@ -106,13 +106,7 @@ void PeerNode::on_message(ConnId id, const Message& m) {
   const auto it = links_.find(id);
   if (it == links_.end()) return;
   const Link& link = it->second;
-  if (link.kind == LinkKind::accepted && std::holds_alternative<RequestMsg>(m) &&
-      !guard_.allow_request(link.address)) {
-    const std::string why = "too many requests from " + link.address;
-    log_line("dropping " + link.conn->remote().to_string() + ": " + why);
-    link.conn->send(ErrorMsg{why});
-    return link.conn->close(why);
-  }
+  if (link.kind == LinkKind::accepted && !guard_.screen(m, link.address, link.conn)) return;
   run(engine_.on_message(id, m, wall_now()));
 }
 

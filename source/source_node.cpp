@@ -42,12 +42,7 @@ void SourceNode::on_accepted(tcp::socket socket) {
 void SourceNode::on_message(ConnId id, const Message& m) {
   const auto it = viewers_.find(id);
   if (it == viewers_.end()) return;
-  if (std::holds_alternative<RequestMsg>(m) && !guard_->allow_request(it->second.address)) {
-    const std::string why = "too many requests from " + it->second.address;
-    log_line("dropping " + it->second.conn->remote().to_string() + ": " + why);
-    it->second.conn->send(ErrorMsg{why});
-    return it->second.conn->close(why);
-  }
+  if (!guard_->screen(m, it->second.address, it->second.conn)) return;
   run(engine_.on_message(id, m, wall_now()));
 }
 
