@@ -1,7 +1,11 @@
 #include "tools/cli.h"
 
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+
+#include "media/log.h"
 
 namespace shoal::cli {
 
@@ -76,6 +80,14 @@ Result<UploadLimit> parse_upload_limit(const std::string& text) {
                  "' (none, 0, a bit rate such as 2M, or a multiple of the stream rate such as 1.5x)"};
   }
   return UploadLimit{.bytes_per_second = *bits / 8.0};
+}
+
+void write_json_file(const std::string& path, const nlohmann::json& stats) {
+  const std::string partial = path + ".partial";
+  std::ofstream(partial) << stats.dump(2) << "\n";
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) log_line("cannot write " + path + ": " + ec.message());
 }
 
 }  // namespace shoal::cli

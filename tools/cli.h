@@ -3,6 +3,7 @@
 // parsing of user-written quantities such as bit rates.
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ inline constexpr const char* kMaxPerAddressHelp =
     "address, e.g. behind a NAT)";
 
 // Runs one subcommand; each returns the process exit code.
+// Writes `stats` to `path` aside and renames it into place, so a reader never
+// sees half a file; a failure is logged, not thrown.
+void write_json_file(const std::string& path, const nlohmann::json& stats);
+
 int source_main(const std::vector<std::string>& args);
 int peer_main(const std::vector<std::string>& args);
 int demo_main(const std::vector<std::string>& args);

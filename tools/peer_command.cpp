@@ -184,12 +184,7 @@ int peer_main(const std::vector<std::string>& args) {
     return r;
   };
   const auto write_stats = [&] {
-    if (stats_path.empty()) return;
-    // Written aside and renamed, so a reader never sees half a file.
-    const std::string partial = stats_path + ".partial";
-    std::ofstream(partial) << report().to_json().dump(2) << "\n";
-    std::error_code ignored;
-    std::filesystem::rename(partial, stats_path, ignored);
+    if (!stats_path.empty()) write_json_file(stats_path, report().to_json());
   };
 
   asio::steady_timer end(io);

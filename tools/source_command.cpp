@@ -30,17 +30,14 @@ std::string default_key_path() {
   return "shoal-source.key";
 }
 
-void write_stats(const std::string& path, const SourceStats& s) {
-  if (path.empty()) return;
-  std::ofstream(path) << nlohmann::json{{"chunks_published", s.chunks_published},
-                                        {"chunk_bytes_published", s.chunk_bytes_published},
-                                        {"copy_bytes", s.copy_bytes},
-                                        {"media_ms_published", s.media_ms_published},
-                                        {"bytes_uploaded", s.bytes_uploaded},
-                                        {"control_bytes_out", s.control_bytes_out},
-                                        {"viewers", s.viewers}}
-                             .dump(2)
-                      << "\n";
+nlohmann::json to_json(const SourceStats& s) {
+  return {{"chunks_published", s.chunks_published},
+          {"chunk_bytes_published", s.chunk_bytes_published},
+          {"copy_bytes", s.copy_bytes},
+          {"media_ms_published", s.media_ms_published},
+          {"bytes_uploaded", s.bytes_uploaded},
+          {"control_bytes_out", s.control_bytes_out},
+          {"viewers", s.viewers}};
 }
 
 // Logs how the broadcast is going every few seconds.
@@ -217,7 +214,7 @@ int source_main(const std::vector<std::string>& args) {
     }
   });
   io.run();
-  write_stats(stats_path, node.stats());
+  if (!stats_path.empty()) write_json_file(stats_path, to_json(node.stats()));
   return exit_code;
 }
 

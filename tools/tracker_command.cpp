@@ -13,20 +13,9 @@
 namespace shoal::cli {
 namespace {
 
-// Written aside and renamed, so a reader never sees half a file.
-void write_stats(const std::string& path, const TrackerStats& s) {
-  const std::string partial = path + ".partial";
-  std::ofstream(partial) << nlohmann::json{{"announces", s.announces},
-                                           {"errors", s.errors},
-                                           {"refused", s.refused},
-                                           {"channels", s.channels},
-                                           {"peers", s.peers},
-                                           {"connections", s.connections}}
-                                .dump(2)
-                         << "\n";
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) log_line("cannot write " + path + ": " + ec.message());
+nlohmann::json to_json(const TrackerStats& s) {
+  return {{"announces", s.announces},     {"errors", s.errors}, {"refused", s.refused},
+          {"channels", s.channels},       {"peers", s.peers},   {"connections", s.connections}};
 }
 
 // An IP address (or localhost) and a port: what a tracker can bind.
@@ -100,7 +89,7 @@ int tracker_main(const std::vector<std::string>& args) {
   const TrackerStats s = tracker.stats();
   log_line(std::to_string(s.announces) + " announces answered, " + std::to_string(s.errors) +
            " errors, " + std::to_string(s.refused) + " connections refused");
-  if (!stats_path.empty()) write_stats(stats_path, s);
+  if (!stats_path.empty()) write_json_file(stats_path, to_json(s));
   return 0;
 }
 

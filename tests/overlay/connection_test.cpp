@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "run_until.h"
+
 namespace shoal {
 namespace {
 
@@ -16,15 +18,7 @@ using asio::ip::tcp;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-template <typename Pred>
-bool run_until(asio::io_context& io, Pred done, Clock::duration timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done() && Clock::now() < deadline) {
-    io.restart();
-    io.run_for(2ms);
-  }
-  return done();
-}
+using testing::run_until;
 
 ChunkMsg chunk(uint64_t seq, size_t payload_bytes) {
   ChunkMsg m;

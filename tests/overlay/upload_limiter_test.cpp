@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "overlay/connection.h"
+#include "run_until.h"
 
 namespace shoal {
 namespace {
@@ -16,16 +17,7 @@ using asio::ip::tcp;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Runs `io` until `done` holds or `timeout` passes; whether it held.
-template <typename Pred>
-bool run_until(asio::io_context& io, Pred done, Clock::duration timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done() && Clock::now() < deadline) {
-    io.restart();
-    io.run_for(2ms);
-  }
-  return done();
-}
+using testing::run_until;
 
 void run_for(asio::io_context& io, Clock::duration d) {
   io.restart();
