@@ -1,7 +1,8 @@
 #pragma once
-// AddressLimits: what one remote IP address may cost an acceptor (the
-// tracker now; the source and peer ports later). Sans IO: the caller reports
-// connections opening and closing and requests arriving, passing the time.
+// AddressLimits: what one remote IP address may cost an acceptor (tracker,
+// source or peer port; AcceptGuard applies it to sockets). Sans IO: the
+// caller reports connections opening and closing and requests arriving,
+// passing the time.
 //
 // - Connections: at most `max_per_address` open at once from one address and
 //   `max_total` in all; admit() says whether a new one may stay.

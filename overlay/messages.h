@@ -69,6 +69,9 @@ struct UnchokeMsg {
   MSGPACK_DEFINE();
 };
 
+// The most addresses a PEX carries, and the most a receiver reads.
+inline constexpr size_t kPexAddresses = 16;
+
 struct PexMsg {
   std::vector<std::string> addrs;  // "host:port" of other peers of the channel
   MSGPACK_DEFINE(addrs);

@@ -11,8 +11,6 @@ namespace {
 
 // What a peer with no upload limit reports as spare: a gigabit.
 constexpr uint64_t kUnlimitedSpare = 125'000'000;
-// PEX carries at most this many addresses each way.
-constexpr size_t kPexAddresses = 16;
 // Whether a neighbour wants something of ours is judged on our newest chunks.
 constexpr int kInterestSpan = 8;
 

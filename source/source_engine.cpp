@@ -8,7 +8,6 @@ namespace {
 // A pushed chunk costs its holder about this many uploads: the copies it
 // passes on before others can help. It weighs recent pushes against spare upload.
 constexpr double kExpectedFanout = 2;
-constexpr size_t kPexAddresses = 16;
 }  // namespace
 
 SourceEngine::SourceEngine(SourceConfig config)

@@ -37,7 +37,8 @@ nlohmann::json to_json(const SourceStats& s) {
           {"media_ms_published", s.media_ms_published},
           {"bytes_uploaded", s.bytes_uploaded},
           {"control_bytes_out", s.control_bytes_out},
-          {"viewers", s.viewers}};
+          {"viewers", s.viewers},
+          {"refused", s.refused}};
 }
 
 // Logs how the broadcast is going every few seconds.
