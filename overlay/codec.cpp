@@ -30,9 +30,9 @@ Result<Message> convert_as(size_t type, const msgpack::object& fields) {
 }  // namespace
 
 const char* message_name(const Message& m) {
-  static constexpr const char* kNames[] = {"HELLO", "BUFFER_MAP", "HAVE",     "REQUEST", "CANCEL",
-                                           "CHUNK", "CHOKE",      "UNCHOKE",  "PEX",     "BYE",
-                                           "ANNOUNCE", "PEERS",   "ERROR"};
+  static constexpr const char* kNames[] = {"HELLO",    "BUFFER_MAP", "HAVE",    "REQUEST", "CANCEL",
+                                           "CHUNK",    "CHOKE",      "UNCHOKE", "PEX",     "BYE",
+                                           "ANNOUNCE", "PEERS",      "ERROR",   "REJECT"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

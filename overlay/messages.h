@@ -56,6 +56,15 @@ struct CancelMsg {
   MSGPACK_DEFINE(seq);
 };
 
+// The sender will not serve this REQUEST (it chokes the requester, no longer
+// holds the chunk, or its uplink is too busy to start it soon): ask elsewhere
+// now rather than wait for a timeout. BitTorrent's Fast extension (BEP 6)
+// has the same message.
+struct RejectMsg {
+  ChunkSeq seq;
+  MSGPACK_DEFINE(seq);
+};
+
 struct ChunkMsg {
   Chunk chunk;
   MSGPACK_DEFINE(chunk);
@@ -104,8 +113,9 @@ struct ErrorMsg {
 };
 
 // Variant index + 1 is the wire type code; append new messages at the end.
-using Message = std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg,
-                             ChokeMsg, UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg>;
+using Message =
+    std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg, ChokeMsg,
+                 UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg>;
 
 const char* message_name(const Message& m);
 

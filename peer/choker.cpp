@@ -20,24 +20,48 @@ std::vector<ConnId> rank_by_rate(std::span<const NeighbourRate> neighbours, int 
   return top;
 }
 
-Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbours) {
+Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbours,
+                            Uplink uplink) {
+  const auto ranked = rank_by_rate(neighbours, static_cast<int>(neighbours.size()));
+  const auto spare = [&](ConnId c) { return std::ranges::find(spare_, c) != spare_.end(); };
   if (now >= next_rechoke_) {
-    const auto top = rank_by_rate(neighbours, config_.regular_slots);
-    regular_ = std::set<ConnId>(top.begin(), top.end());
-    if (optimistic_ && regular_.contains(*optimistic_)) optimistic_.reset();
+    regular_.clear();
+    const size_t spare_slots = spare_.size();
+    spare_.clear();
+    for (ConnId c : ranked) {
+      if (regular_.size() < static_cast<size_t>(config_.regular_slots)) {
+        regular_.insert(c);
+      } else if (spare_.size() < spare_slots) {
+        spare_.push_back(c);
+      }
+    }
+    if (optimistic_ && (regular_.contains(*optimistic_) || spare(*optimistic_)))
+      optimistic_.reset();
     next_rechoke_ = now + config_.rechoke_interval;
   }
   // A regular slot left free (a neighbour went away, a newcomer arrived) is
   // filled at once rather than idling until the next rechoke; nobody who
   // holds a slot loses it between rechokes.
-  for (ConnId c : rank_by_rate(neighbours, static_cast<int>(neighbours.size()))) {
+  for (ConnId c : ranked) {
     if (regular_.size() >= static_cast<size_t>(config_.regular_slots)) break;
-    if (optimistic_ != c) regular_.insert(c);
+    if (optimistic_ == c) continue;
+    regular_.insert(c);
+    std::erase(spare_, c);
+  }
+  if (now >= next_spare_) {
+    if (uplink == Uplink::spare && spare_.size() < static_cast<size_t>(config_.max_spare_slots)) {
+      const auto next = std::ranges::find_if(
+          ranked, [&](ConnId c) { return !regular_.contains(c) && !spare(c) && optimistic_ != c; });
+      if (next != ranked.end()) spare_.push_back(*next);
+    } else if (uplink == Uplink::saturated && !spare_.empty()) {
+      spare_.pop_back();
+    }
+    next_spare_ = now + config_.spare_interval;
   }
   if (now >= next_optimistic_ || (optimistic_ && regular_.contains(*optimistic_))) {
     std::vector<ConnId> choked;
     for (const auto& n : neighbours) {
-      if (n.interested && !regular_.contains(n.conn)) choked.push_back(n.conn);
+      if (n.interested && !regular_.contains(n.conn) && !spare(n.conn)) choked.push_back(n.conn);
     }
     optimistic_.reset();
     if (!choked.empty()) optimistic_ = choked[rng_() % choked.size()];
@@ -45,6 +69,7 @@ Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbo
   }
 
   std::set<ConnId> now_unchoked = regular_;
+  now_unchoked.insert(spare_.begin(), spare_.end());
   if (optimistic_) now_unchoked.insert(*optimistic_);
   Change change;
   std::ranges::set_difference(now_unchoked, unchoked_, std::back_inserter(change.unchoke));
@@ -55,6 +80,7 @@ Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbo
 
 void Choker::forget(ConnId conn) {
   regular_.erase(conn);
+  std::erase(spare_, conn);
   unchoked_.erase(conn);
   if (optimistic_ == conn) optimistic_.reset();
 }

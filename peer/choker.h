@@ -3,10 +3,19 @@
 //
 // Every `rechoke_interval` (10 s) the `regular_slots` (4) interested
 // neighbours that sent us the most in the last interval are unchoked; between
-// those moments nobody loses a slot, and a free slot is filled at once. Every `optimistic_interval` (30 s)
-// one more, chosen at random among the choked interested neighbours, is
-// unchoked optimistically, so newcomers get a chance to reciprocate and climb
-// into the regular slots. Sans IO: the caller passes rates and the time.
+// those moments nobody loses a slot, and a free slot is filled at once. Every `optimistic_interval`
+// (30 s) one more, chosen at random among the choked interested neighbours, is unchoked
+// optimistically, so newcomers get a chance to reciprocate and climb into the regular slots.
+//
+// Live video cannot wait for an optimistic slot to come round: neighbours
+// that trade with each other would form closed cliques, and a chunk would
+// reach the other cliques only through the source. So an uplink with capacity
+// to spare opens one more slot every `spare_interval` (up to
+// `max_spare_slots`) for the next neighbour in the ranking, and an uplink
+// that turns requests away closes the newest again, as libtorrent's
+// rate-based choker sizes its slots to the uplink. Spare slots are re-ranked
+// with the regular ones, so free riders still come last. Sans IO: the caller
+// passes rates, the state of its uplink and the time.
 
 #include <chrono>
 #include <optional>
@@ -24,6 +33,15 @@ struct ChokerConfig {
   int regular_slots = 4;
   std::chrono::milliseconds rechoke_interval{10'000};
   std::chrono::milliseconds optimistic_interval{30'000};
+  int max_spare_slots = 8;
+  std::chrono::milliseconds spare_interval{1000};
+};
+
+// How the caller's uplink keeps up with what it is asked for.
+enum class Uplink {
+  spare,      // it could upload more: open a slot
+  busy,       // keep the slots as they are
+  saturated,  // it turns requests away: close a spare slot
 };
 
 // What the choker knows of a neighbour.
@@ -47,21 +65,24 @@ class Choker {
   Choker(ChokerConfig config, uint64_t seed) : config_(config), rng_(seed) {}
 
   // Re-evaluates when an interval has passed; returns who changes state.
-  Change tick(WallTime now, std::span<const NeighbourRate> neighbours);
+  Change tick(WallTime now, std::span<const NeighbourRate> neighbours,
+              Uplink uplink = Uplink::busy);
   void forget(ConnId conn);
 
   bool unchoked(ConnId conn) const { return unchoked_.contains(conn); }
   std::optional<ConnId> optimistic() const { return optimistic_; }
-  WallTime next_wakeup() const { return std::min(next_rechoke_, next_optimistic_); }
+  size_t spare_slots() const { return spare_.size(); }
 
  private:
   ChokerConfig config_;
   std::mt19937_64 rng_;
   std::set<ConnId> regular_;
+  std::vector<ConnId> spare_;  // in the order opened
   std::optional<ConnId> optimistic_;
-  std::set<ConnId> unchoked_;  // regular_ + optimistic_
+  std::set<ConnId> unchoked_;  // regular_ + spare_ + optimistic_
   WallTime next_rechoke_{};
   WallTime next_optimistic_{};
+  WallTime next_spare_{};
 };
 
 }  // namespace shoal

@@ -13,6 +13,9 @@ namespace {
 constexpr uint64_t kUnlimitedSpare = 125'000'000;
 // Whether a neighbour wants something of ours is judged on our newest chunks.
 constexpr int kInterestSpan = 8;
+// An uplink that sent less than this share of its capacity lately has room
+// for another unchoked neighbour.
+constexpr double kSpareShare = 0.8;
 
 }  // namespace
 
@@ -112,6 +115,8 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           on_chunk(from, n, m.chunk, now);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
           on_request(from, n, m.seq, now);
+        } else if constexpr (std::is_same_v<T, RejectMsg>) {
+          scheduler_.rejected(m.seq, from, now);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
           upload_queue_.cancel(from, m.seq);
         } else if constexpr (std::is_same_v<T, ChokeMsg>) {
@@ -141,7 +146,8 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
 
 void PeerEngine::on_hello(ConnId from, Neighbour& n, const Hello& m, WallTime now) {
   if (m.version != kProtocolVersion) {
-    return drop(from, "protocol version " + std::to_string(m.version) + " is not supported", false, now);
+    return drop(from, "protocol version " + std::to_string(m.version) + " is not supported", false,
+                now);
   }
   if (m.channel != config_.channel) return drop(from, "HELLO for another channel", true, now);
   if (banned_.contains(m.peer_id)) return drop(from, "it sent a bad chunk before", true, now);
@@ -177,20 +183,37 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
   }
   n.received.add(chunk.payload.size(), now);
   if (const auto elsewhere = scheduler_.received(chunk.seq, from, now)) {
-    if (neighbours_.contains(*elsewhere)) out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
+    if (neighbours_.contains(*elsewhere))
+      out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
   }
   if (!store_.add(std::make_shared<const Chunk>(chunk))) return;
   stream_bytes_ += chunk.payload.size();
   stream_ms_ += chunk.duration_ms;
+  ++stream_chunks_;
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
   pending_haves_.seqs.push_back(chunk.seq);
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
 }
 
 void PeerEngine::on_request(ConnId from, const Neighbour& n, ChunkSeq seq, WallTime now) {
-  // A request from a neighbour we choke is late news of an old unchoke.
-  if (n.is_source() || !choker_.unchoked(from) || !store_.has(seq)) return;
+  if (n.is_source()) return;
+  // Said at once, so that the requester asks elsewhere rather than waiting
+  // for its timeout. A choked requester sent it before our CHOKE reached it.
+  const bool busy = uplink_busy();
+  if (busy) last_busy_reject_ = now;
+  if (!choker_.unchoked(from) || !store_.has(seq) || busy) {
+    out_.push_back(SendAction{from, RejectMsg{seq}});
+    return;
+  }
   upload_queue_.push(from, seq, now);
+}
+
+bool PeerEngine::uplink_busy() const {
+  if (!config_.upload_capacity || *config_.upload_capacity <= 0 || stream_chunks_ == 0)
+    return false;
+  const double chunk_bytes = static_cast<double>(stream_bytes_) / stream_chunks_;
+  return upload_queue_.expected_wait(chunk_bytes, *config_.upload_capacity) >
+         config_.max_upload_wait;
 }
 
 Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {
@@ -211,6 +234,14 @@ void PeerEngine::pump_uploads(WallTime now) {
     uploaded_.add(chunk->payload.size(), now);
     out_.push_back(SendAction{r->from, ChunkMsg{*chunk}});
   }
+}
+
+Uplink PeerEngine::uplink(WallTime now) {
+  if (!config_.upload_capacity) return Uplink::spare;
+  if (*config_.upload_capacity <= 0 || now - last_busy_reject_ < config_.choker.spare_interval)
+    return Uplink::saturated;
+  if (uploaded_.rate(now) < kSpareShare * *config_.upload_capacity) return Uplink::spare;
+  return Uplink::busy;
 }
 
 void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
@@ -264,7 +295,8 @@ void PeerEngine::choose_start(WallTime now) {
   const auto newest = store_.map().newest();
   if (!newest) return;
   std::set<ChunkSeq> starts;
-  const auto span = static_cast<int64_t>(std::min<uint64_t>(newest->value, config_.window_chunks - 1));
+  const auto span =
+      static_cast<int64_t>(std::min<uint64_t>(newest->value, config_.window_chunks - 1));
   for (const auto& [conn, n] : neighbours_) {
     for (ChunkSeq s = *newest + (-span); s <= *newest; s = s.next()) {
       if (n.map.has(s) && n.map.random_access(s)) starts.insert(s);
@@ -273,7 +305,8 @@ void PeerEngine::choose_start(WallTime now) {
   if (const auto ra = store_.map().newest_random_access()) starts.insert(*ra);
   for (ChunkSeq s : starts) {
     const auto due = playout_.deadline(s, store_);
-    if (due && *due >= now + (store_.has(s) ? std::chrono::milliseconds(0) : config_.start_margin)) {
+    if (due &&
+        *due >= now + (store_.has(s) ? std::chrono::milliseconds(0) : config_.start_margin)) {
       return playout_.start_at(s);
     }
   }
@@ -337,7 +370,7 @@ void PeerEngine::rechoke(WallTime now) {
     if (!n.greeted || n.is_source()) continue;
     rates.push_back({conn, n.received.rate(now), uploads && interested(n)});
   }
-  const Choker::Change change = choker_.tick(now, rates);
+  const Choker::Change change = choker_.tick(now, rates, uplink(now));
   for (ConnId c : change.unchoke) out_.push_back(SendAction{c, UnchokeMsg{}});
   for (ConnId c : change.choke) {
     out_.push_back(SendAction{c, ChokeMsg{}});
@@ -352,7 +385,8 @@ void PeerEngine::maintain_neighbours(WallTime now) {
     last_replace_ = now;
     for (auto& [conn, n] : neighbours_) {
       if (n.is_source() || now - n.connected_at < config_.replace_after ||
-          n.received.rate(now) > 0 || n.sent.rate(now) > 0 || candidates_.size() <= peer_neighbours())
+          n.received.rate(now) > 0 || n.sent.rate(now) > 0 ||
+          candidates_.size() <= peer_neighbours())
         continue;
       drop(conn, "no chunk traded lately; trying another peer", false, now);
       break;

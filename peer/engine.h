@@ -60,6 +60,9 @@ struct PeerConfig {
   // A neighbour that traded no chunk for this long makes room for another.
   std::chrono::milliseconds replace_after{30'000};
   int upload_pipe = 2;  // chunks handed to the uplink at once
+  // A request that could not start within this is REJECTed, so its requester
+  // asks a less busy holder instead of queueing behind others.
+  std::chrono::milliseconds max_upload_wait{500};
   // bytes/s this peer may upload; nullopt: no limit; 0: it uploads nothing.
   std::optional<double> upload_capacity;
   bool client_server = false;  // fetch from the source only: the baseline to compare with
@@ -138,6 +141,8 @@ class PeerEngine {
   void pump_uploads(WallTime now);
   void flush_haves();
   bool interested(const Neighbour& n) const;
+  bool uplink_busy() const;
+  Uplink uplink(WallTime now);
   uint64_t spare_upload(WallTime now);
   void drop(ConnId conn, std::string reason, bool ban, WallTime now);
   Actions take();
@@ -157,9 +162,11 @@ class PeerEngine {
   RateMeter uploaded_{5};
   uint64_t stream_bytes_ = 0;
   uint64_t stream_ms_ = 0;
+  uint64_t stream_chunks_ = 0;
   uint64_t announced_stream_rate_ = 0;  // by the source, bytes/s
   WallTime last_have_flush_;
   WallTime last_replace_;
+  WallTime last_busy_reject_;
   PlaybackStats stats_;
   Actions out_;
 };

@@ -15,7 +15,7 @@ void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, Conn
                       bool is_source, WallTime now) {
   WallTime expires = now + config_.request_timeout;
   if (!is_source && w.deadline) expires = std::min(expires, *w.deadline - config_.rescue_margin);
-  in_flight_[w.seq] = Outstanding{conn, now, expires};
+  in_flight_[w.seq] = Outstanding{conn, is_source, now, expires};
   ++load_[conn];
   out.push_back({conn, w.seq});
 }
@@ -29,10 +29,14 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   const auto has_room = [&](const Candidate& c) {
     return load_[c.conn] < (c.is_source ? config_.max_in_flight_source : config_.max_in_flight);
   };
-  const auto expected = [&](const Candidate& c) { return answer_time(c.conn) * (load_[c.conn] + 1); };
+  const auto expected = [&](const Candidate& c) {
+    return answer_time(c.conn) * (load_[c.conn] + 1);
+  };
   const auto failed_at = [&](ChunkSeq seq, ConnId conn) {
     const auto it = failed_.find(seq);
-    return it != failed_.end() && it->second.contains(conn);
+    if (it == failed_.end()) return false;
+    const auto until = it->second.find(conn);
+    return until != it->second.end() && now < until->second;
   };
   // The peer holding `seq` expected to deliver it soonest.
   const auto soonest_peer = [&](ChunkSeq seq) -> const Candidate* {
@@ -56,7 +60,8 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
         peer && (!w.deadline || now + expected(*peer) <= *w.deadline - config_.rescue_margin);
     const bool source_time = !w.deadline || *w.deadline - now <= config_.source_window;
     const auto source = std::ranges::find_if(neighbours, [&](const Candidate& c) {
-      return source_time && c.is_source && c.map->has(w.seq) && has_room(c);
+      return source_time && c.is_source && c.map->has(w.seq) && has_room(c) &&
+             !failed_at(w.seq, c.conn);
     });
     if (peer_in_time || (peer && source == neighbours.end())) {
       issue(out, w, peer->conn, false, now);
@@ -92,17 +97,25 @@ std::optional<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime no
   return std::nullopt;
 }
 
+void Scheduler::rejected(ChunkSeq seq, ConnId from, WallTime now) {
+  const auto it = in_flight_.find(seq);
+  if (it == in_flight_.end() || it->second.conn != from) return;
+  in_flight_.erase(it);
+  --load_[from];
+  failed_[seq][from] = now + config_.retry_after_reject;
+}
+
 std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
   std::vector<ChunkRequest> expired;
   std::erase_if(in_flight_, [&](const auto& entry) {
     const auto& [seq, out] = entry;
     if (now < out.expires) return false;
     expired.push_back({out.conn, seq});
+    if (!out.source) failed_[seq][out.conn] = WallTime::max();
     return true;
   });
   for (const ChunkRequest& r : expired) {
     --load_[r.conn];
-    failed_[r.seq].insert(r.conn);
     answer_time_[r.conn] = std::min(answer_time(r.conn) * 2, config_.request_timeout);
   }
   return expired;

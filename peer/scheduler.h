@@ -10,8 +10,10 @@
 // a chunk due within `source_window` that no peer can deliver in time.
 //
 // A peer request not answered after `request_timeout`, or by `rescue_margin`
-// before its chunk is due, expires: the chunk is asked again from someone
-// else (the source, if nobody else has it in time). Sans IO.
+// before its chunk is due, expires, as does one REJECTed: the chunk is asked
+// again from someone else (the source, if nobody else has it in time); from
+// the same peer never after a timeout, and after a while after a REJECT (its
+// uplink was busy). Sans IO.
 
 #include <chrono>
 #include <map>
@@ -28,12 +30,14 @@
 namespace shoal {
 
 struct SchedulerConfig {
-  int max_in_flight = 3;          // per peer
+  int max_in_flight = 3;  // per peer
   int max_in_flight_source = 8;
   std::chrono::milliseconds request_timeout{2000};
   std::chrono::milliseconds urgent_window{1500};
   std::chrono::milliseconds source_window{1000};
   std::chrono::milliseconds rescue_margin{400};
+  // A neighbour that REJECTed a chunk (busy) may be asked for it again after this.
+  std::chrono::milliseconds retry_after_reject{250};
   std::chrono::milliseconds initial_answer_time{300};  // before a peer has answered anything
 };
 
@@ -66,6 +70,8 @@ class Scheduler {
   // `seq` arrived from `from`. Returns another neighbour it was outstanding
   // at, whose request should be CANCELled.
   std::optional<ConnId> received(ChunkSeq seq, ConnId from, WallTime now);
+  // `from` will not serve `seq`: it is asked of someone else.
+  void rejected(ChunkSeq seq, ConnId from, WallTime now);
   // Requests given up on; they are forgotten, so the caller should cancel them.
   std::vector<ChunkRequest> expire(WallTime now);
   // The neighbour is gone or choked us; its outstanding requests are forgotten.
@@ -80,6 +86,7 @@ class Scheduler {
  private:
   struct Outstanding {
     ConnId conn;
+    bool source = false;
     WallTime sent;
     WallTime expires;
   };
@@ -91,8 +98,11 @@ class Scheduler {
   std::mt19937_64 rng_;
   std::map<ChunkSeq, Outstanding> in_flight_;
   std::unordered_map<ConnId, std::chrono::milliseconds> answer_time_;
-  std::map<ChunkSeq, std::set<ConnId>> failed_;  // who let a request for it expire
-  std::unordered_map<ConnId, int> load_;         // requests in flight per neighbour
+  // Who may not be asked for a chunk again before when: a peer that let a
+  // request expire, never (the source, whose queue drops stale requests, may
+  // be asked again); one that REJECTed it, after `retry_after_reject`.
+  std::map<ChunkSeq, std::map<ConnId, WallTime>> failed_;
+  std::unordered_map<ConnId, int> load_;  // requests in flight per neighbour
 };
 
 }  // namespace shoal

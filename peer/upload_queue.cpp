@@ -35,6 +35,12 @@ void UploadQueue::sent(ConnId to) {
   if (it != in_link_.end() && --it->second <= 0) in_link_.erase(it);
 }
 
+std::chrono::milliseconds UploadQueue::expected_wait(double chunk_bytes,
+                                                     double bytes_per_second) const {
+  const double ahead = static_cast<double>(in_link() + queue_.size()) * chunk_bytes;
+  return std::chrono::milliseconds(static_cast<int64_t>(1000 * ahead / bytes_per_second));
+}
+
 int UploadQueue::in_link() const {
   int n = 0;
   for (const auto& [conn, count] : in_link_) n += count;

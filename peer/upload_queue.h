@@ -44,6 +44,9 @@ class UploadQueue {
 
   size_t waiting() const { return queue_.size(); }
   int in_link() const;
+  // How long a request pushed now would wait before its chunk goes out, on an
+  // uplink of `bytes_per_second` (> 0) with chunks of about `chunk_bytes`.
+  std::chrono::milliseconds expected_wait(double chunk_bytes, double bytes_per_second) const;
 
  private:
   std::chrono::milliseconds max_age_;

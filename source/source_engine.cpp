@@ -48,7 +48,9 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
   }
   if (!v.greeted) return {DisconnectAction{from, std::string(message_name(msg)) + " before HELLO"}};
   if (const auto* request = std::get_if<RequestMsg>(&msg)) {
-    if (store_.has(request->seq)) uploads_.push(from, request->seq, now);
+    if (!store_.has(request->seq) || uplink_busy())
+      return {SendAction{from, RejectMsg{request->seq}}};
+    uploads_.push(from, request->seq, now);
     return pump(now);
   }
   if (const auto* cancel = std::get_if<CancelMsg>(&msg)) {
@@ -76,6 +78,12 @@ Actions SourceEngine::pump(WallTime now) {
     }
   }
   return out;
+}
+
+bool SourceEngine::uplink_busy() const {
+  if (!upload_capacity_ || *upload_capacity_ <= 0 || stream_chunks_ == 0) return false;
+  const double chunk_bytes = static_cast<double>(stream_bytes_) / stream_chunks_;
+  return uploads_.expected_wait(chunk_bytes, *upload_capacity_) > config_.max_wait;
 }
 
 PexMsg SourceEngine::other_viewers(ConnId to) {
@@ -110,6 +118,7 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   if (!store_.add(chunk)) return {};
   stream_bytes_ += chunk->payload.size();
   stream_ms_ += chunk->duration_ms;
+  ++stream_chunks_;
   Actions out;
   const auto targets = push_targets(now);
   for (const auto& [conn, v] : viewers_) {

@@ -8,10 +8,13 @@
 // with the most spare upload (reported in their BUFFER_MAPs) and the fewest
 // chunks pushed lately; everything else the source uploads only on request,
 // which peers make only for a chunk no other peer can deliver in time.
-// Requests wait in an UploadQueue for room in the uplink.
+// Requests wait in an UploadQueue for room in the uplink; one that could not
+// start within `max_wait` is REJECTed at once, since a repair that comes late
+// is worth nothing and would delay every other chunk.
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "overlay/endpoint.h"
@@ -30,6 +33,7 @@ struct SourceConfig {
   int push_copies = 1;
   int upload_pipe = 2;  // chunks handed to the uplink at once
   std::chrono::milliseconds request_max_age{2000};
+  std::chrono::milliseconds max_wait{500};
   uint64_t seed = 1;
 };
 
@@ -50,13 +54,18 @@ class SourceEngine {
   // A new signed chunk enters the window.
   Actions publish(std::shared_ptr<const Chunk> chunk, WallTime now);
 
+  // bytes/s the uplink sends; nullopt: no limit.
+  void set_upload_capacity(std::optional<double> bytes_per_second) {
+    upload_capacity_ = bytes_per_second;
+  }
+
   size_t viewers() const;
   const ChunkStore& store() const { return store_; }
 
  private:
   struct Viewer {
     bool greeted = false;
-    Endpoint address;  // where it accepts other viewers; port 0 if it does not
+    Endpoint address;           // where it accepts other viewers; port 0 if it does not
     uint64_t spare_upload = 0;  // bytes/s, as it last reported
     RateMeter pushed{5};        // chunk bytes pushed to it lately
   };
@@ -64,6 +73,7 @@ class SourceEngine {
   std::vector<ConnId> push_targets(WallTime now);
   PexMsg other_viewers(ConnId to);
   Actions pump(WallTime now);
+  bool uplink_busy() const;
 
   SourceConfig config_;
   std::mt19937_64 rng_;
@@ -72,6 +82,8 @@ class SourceEngine {
   std::map<ConnId, Viewer> viewers_;
   uint64_t stream_bytes_ = 0;  // payload published, for the stream rate
   uint64_t stream_ms_ = 0;
+  uint64_t stream_chunks_ = 0;
+  std::optional<double> upload_capacity_;
 };
 
 }  // namespace shoal

@@ -43,6 +43,8 @@ void SourceNode::on_message(ConnId id, const Message& m) {
   const auto it = viewers_.find(id);
   if (it == viewers_.end()) return;
   if (!guard_->screen(m, it->second.address, it->second.conn)) return;
+  // The limit may follow the stream's rate; the engine judges its backlog by it.
+  if (limiter_ && limiter_->rate() > 0) engine_.set_upload_capacity(limiter_->rate());
   run(engine_.on_message(id, m, wall_now()));
 }
 

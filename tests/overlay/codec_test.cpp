@@ -48,7 +48,8 @@ std::vector<Message> one_of_each() {
           ByeMsg{"shutting down"},
           AnnounceMsg{kProtocolVersion, hello.channel, PeerId(78), 7002},
           PeersMsg{{"127.0.0.1:7003"}, 15},
-          ErrorMsg{"listen_port must not be 0"}};
+          ErrorMsg{"listen_port must not be 0"},
+          RejectMsg{ChunkSeq(8)}};
 }
 
 TEST(Codec, EveryMessageRoundTrips) {

@@ -1,6 +1,7 @@
 // Tit-for-tat: the four fastest senders are unchoked, the ranking moves only
 // every 10 s, one optimistic slot rotates every 30 s, and a newcomer that
-// reciprocates earns a regular slot.
+// reciprocates earns a regular slot. An uplink with room to spare opens
+// more slots, one a second, in the same ranking; a saturated one closes them.
 #include "peer/choker.h"
 
 #include <gtest/gtest.h>
@@ -61,7 +62,7 @@ TEST(Choker, AFreeSlotIsFilledAtOnceWithoutDisplacingAnyone) {
   Choker c({}, 1);
   auto n = rates({10, 50, 30});
   c.tick(kEpoch, n);
-  EXPECT_FALSE(c.optimistic());  // everyone fits in the regular slots
+  EXPECT_FALSE(c.optimistic());   // everyone fits in the regular slots
   n = rates({10, 50, 30, 0, 0});  // two newcomers, one slot left
   c.tick(kEpoch + 1s, n);
   EXPECT_EQ(regular(c, 5), (std::set{ConnId(1), ConnId(2), ConnId(3), ConnId(4)}));
@@ -95,6 +96,74 @@ TEST(Choker, ANewlyUnchokedPeerThatReciprocatesEntersTheTopFour) {
   c.tick(kEpoch + 10s, n);
   EXPECT_TRUE(regular(c, 5).contains(ConnId(5)));
   EXPECT_FALSE(regular(c, 5).contains(ConnId(4)));  // the slowest made room
+}
+
+TEST(Choker, AnUplinkWithRoomOpensOneMoreSlotEverySpareInterval) {
+  Choker c({}, 3);
+  const auto n = rates({90, 80, 70, 60, 50, 40, 30, 20, 10});
+  c.tick(kEpoch, n, Uplink::spare);
+  EXPECT_EQ(c.spare_slots(), 1u);
+  EXPECT_TRUE(c.unchoked(ConnId(5)));  // the best one left out of the top four
+  EXPECT_TRUE(c.tick(kEpoch + 999ms, n, Uplink::spare).unchoke.empty());
+  const auto change = c.tick(kEpoch + 1s, n, Uplink::spare);
+  EXPECT_EQ(c.spare_slots(), 2u);
+  // The next in the ranking, unless it already holds the optimistic slot.
+  const ConnId next = c.optimistic() == ConnId(6) ? ConnId(7) : ConnId(6);
+  EXPECT_EQ(change.unchoke, std::vector{next});
+  EXPECT_TRUE(change.choke.empty());
+}
+
+TEST(Choker, ABusyUplinkKeepsItsSpareSlots) {
+  Choker c({}, 3);
+  const auto n = rates({90, 80, 70, 60, 50, 40, 30});
+  c.tick(kEpoch, n, Uplink::spare);
+  c.tick(kEpoch + 1s, n, Uplink::spare);
+  const auto change = c.tick(kEpoch + 2s, n, Uplink::busy);
+  EXPECT_EQ(c.spare_slots(), 2u);
+  EXPECT_TRUE(change.unchoke.empty() && change.choke.empty());
+}
+
+TEST(Choker, ASaturatedUplinkClosesTheNewestSpareSlot) {
+  Choker c({}, 3);
+  const auto n = rates({90, 80, 70, 60, 50, 40, 30});
+  c.tick(kEpoch, n, Uplink::spare);
+  const auto opened = c.tick(kEpoch + 1s, n, Uplink::spare).unchoke;
+  ASSERT_EQ(opened.size(), 1u);
+  const auto change = c.tick(kEpoch + 2s, n, Uplink::saturated);
+  EXPECT_EQ(c.spare_slots(), 1u);
+  EXPECT_EQ(change.choke, opened);
+  EXPECT_TRUE(c.unchoked(ConnId(5)));  // the older spare slot stays
+}
+
+TEST(Choker, SpareSlotsAreCappedAtMaxSpareSlots) {
+  Choker c({.max_spare_slots = 2}, 3);
+  const auto n = rates({90, 80, 70, 60, 50, 40, 30, 20, 10});
+  for (int s = 0; s < 5; ++s) c.tick(kEpoch + s * 1s, n, Uplink::spare);
+  EXPECT_EQ(c.spare_slots(), 2u);
+}
+
+TEST(Choker, SpareSlotsFollowTheRankingAtEachRechoke) {
+  Choker c({.max_spare_slots = 1}, 3);
+  auto n = rates({90, 80, 70, 60, 50, 0, 0});
+  n[5].interested = n[6].interested = false;  // nobody left for the optimistic slot
+  c.tick(kEpoch, n, Uplink::spare);
+  ASSERT_TRUE(c.unchoked(ConnId(5)));
+  n[6] = {ConnId(7), 200, true};  // 7 now sends the most
+  c.tick(kEpoch + 9s, n, Uplink::busy);
+  EXPECT_FALSE(c.unchoked(ConnId(7)));  // only a free slot is filled between rechokes
+  c.tick(kEpoch + 10s, n, Uplink::busy);
+  EXPECT_EQ(c.spare_slots(), 1u);
+  EXPECT_TRUE(c.unchoked(ConnId(7)));
+  EXPECT_TRUE(c.unchoked(ConnId(4)));   // out of the top four, into the spare slot
+  EXPECT_FALSE(c.unchoked(ConnId(5)));  // last in the ranking
+}
+
+TEST(Choker, AFreeRiderGetsASpareSlotOnlyAfterEveryContributor) {
+  Choker c({.max_spare_slots = 2}, 3);
+  // 5 and 6 upload nothing to us; 7 does.
+  const auto n = rates({90, 80, 70, 60, 0, 0, 5});
+  c.tick(kEpoch, n, Uplink::spare);
+  EXPECT_TRUE(c.unchoked(ConnId(7)));
 }
 
 }  // namespace

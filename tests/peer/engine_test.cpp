@@ -51,7 +51,8 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, GreetsWithHelloAndItsBufferMap) {
-  const auto sends = only<SendAction>(engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_));
+  const auto sends =
+      only<SendAction>(engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_));
   ASSERT_EQ(sends.size(), 2u);
   EXPECT_TRUE(std::holds_alternative<Hello>(sends[0].msg));
   EXPECT_TRUE(std::holds_alternative<BufferMapMsg>(sends[1].msg));
@@ -145,6 +146,77 @@ TEST_F(EngineTest, ServesARequestedChunkItHolds) {
   const auto sends = only<SendAction>(engine_.on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(sends.size(), 1u);
   EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk.seq, ChunkSeq(8));
+}
+
+TEST_F(EngineTest, RejectsARequestFromANeighbourItChokes) {
+  join_source(10);
+  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  const ConnId viewer(2);
+  engine_.on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
+  engine_.on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  const auto sends = only<SendAction>(engine_.on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(std::get<RejectMsg>(sends[0].msg).seq, ChunkSeq(8));
+}
+
+TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
+  // 188-byte test chunks at 188 bytes/s: each one takes the uplink a second.
+  engine_.set_upload_capacity(188);
+  join_source(10);
+  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  std::vector<ConnId> viewers;
+  for (uint64_t i = 0; i < 2; ++i) {
+    const ConnId v(2 + i);
+    engine_.on_connected(v, LinkKind::accepted, Endpoint{"127.0.0.1", uint16_t(50001 + i)}, now_);
+    engine_.on_message(v, Hello{kProtocolVersion, key_.channel(), PeerId(7 + i), 7001}, now_);
+    viewers.push_back(v);
+  }
+  engine_.tick(now_);  // both interested newcomers are unchoked
+  const auto first =
+      only<SendAction>(engine_.on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<ChunkMsg>(first[0].msg));
+  // The first chunk holds the uplink for a second, over max_upload_wait (500 ms).
+  const auto second =
+      only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(std::get<RejectMsg>(second[0].msg).seq, ChunkSeq(8));
+  // Once it has left, the uplink takes requests again.
+  engine_.on_chunk_sent(viewers[0], now_ + 1s);
+  const auto third =
+      only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_ + 1s));
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<ChunkMsg>(third[0].msg));
+}
+
+TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
+  join_source(10);
+  const ConnId a(2), b(3);
+  for (const ConnId n : {a, b}) {
+    engine_.on_connected(n, LinkKind::dialled, Endpoint{"127.0.0.1", uint16_t(7000 + n.value)},
+                         now_);
+    engine_.on_message(n, Hello{kProtocolVersion, key_.channel(), PeerId(10 + n.value), 7001},
+                       now_);
+    BufferMap map;
+    map.add(ChunkSeq(9), false);
+    engine_.on_message(n, map.to_message(ChunkSeq(0), 120), now_);
+    engine_.on_message(n, UnchokeMsg{}, now_);
+  }
+  // Chunk 4 fixes the timeline: 9 is due 2.5 s later, beyond the urgent window.
+  ConnId asked = kSource;
+  for (const auto& send :
+       only<SendAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 4)}, now_))) {
+    if (const auto* r = std::get_if<RequestMsg>(&send.msg); r && r->seq == ChunkSeq(9))
+      asked = send.to;
+  }
+  ASSERT_TRUE(asked == a || asked == b) << "chunk 9 not requested from a peer";
+  const auto retry = only<SendAction>(engine_.on_message(asked, RejectMsg{ChunkSeq(9)}, now_));
+  std::vector<ConnId> to;
+  for (const auto& send : retry) {
+    if (const auto* r = std::get_if<RequestMsg>(&send.msg); r && r->seq == ChunkSeq(9))
+      to.push_back(send.to);
+  }
+  EXPECT_EQ(to, std::vector{asked == a ? b : a});
 }
 
 TEST_F(EngineTest, KnowsTheStreamRateFromTheSourceBeforeItsFirstChunk) {

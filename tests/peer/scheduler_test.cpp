@@ -310,6 +310,55 @@ TEST(Scheduler, AnExpiredRequestIsNotReissuedToThePeerThatLetItExpire) {
   EXPECT_EQ(asked_for(0, again), kSource);
 }
 
+TEST(Scheduler, ARejectedChunkIsAskedOfAnotherHolderAtOnce) {
+  Scheduler s({}, 1);
+  const BufferMap a = map_of("1"), b = map_of("1");
+  const Candidate n[] = {{kA, false, &a}, {kB, false, &b}};
+  const WantedChunk wanted[] = {due_in(0, 5000ms)};
+  const auto first = s.plan(kNow, wanted, n);
+  ASSERT_EQ(first.size(), 1u);
+  s.rejected(ChunkSeq(0), first[0].conn, kNow + 5ms);
+  EXPECT_FALSE(s.in_flight(ChunkSeq(0)));
+  const auto again = s.plan(kNow + 5ms, wanted, n);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0].conn, first[0].conn);
+}
+
+TEST(Scheduler, ABusyPeerIsAskedAgainAfterRetryAfterReject) {
+  Scheduler s({.retry_after_reject = 250ms}, 1);
+  const BufferMap a = map_of("1");
+  const Candidate n[] = {{kA, false, &a}};
+  const WantedChunk wanted[] = {due_in(0, 5000ms)};
+  ASSERT_EQ(asked_for(0, s.plan(kNow, wanted, n)), kA);
+  s.rejected(ChunkSeq(0), kA, kNow);
+  EXPECT_TRUE(s.plan(kNow + 249ms, wanted, n).empty());
+  EXPECT_EQ(asked_for(0, s.plan(kNow + 250ms, wanted, n)), kA);
+}
+
+TEST(Scheduler, ARejectFromANeighbourNotAskedChangesNothing) {
+  Scheduler s({}, 1);
+  const BufferMap a = map_of("1"), b = map_of("1");
+  const Candidate n[] = {{kA, false, &a}, {kB, false, &b}};
+  const WantedChunk wanted[] = {due_in(0, 5000ms)};
+  const auto first = s.plan(kNow, wanted, n);
+  ASSERT_EQ(first.size(), 1u);
+  s.rejected(ChunkSeq(0), first[0].conn == kA ? kB : kA, kNow);
+  EXPECT_TRUE(s.in_flight(ChunkSeq(0)));
+}
+
+TEST(Scheduler, TheSourceIsAskedAgainAfterATimeoutButNotRightAfterAReject) {
+  Scheduler s({.request_timeout = 1000ms}, 1);
+  const BufferMap source = map_of("1");
+  const Candidate n[] = {{kSource, true, &source}};
+  const WantedChunk wanted[] = {due_in(0, 900ms)};
+  ASSERT_EQ(asked_for(0, s.plan(kNow, wanted, n)), kSource);
+  ASSERT_EQ(s.expire(kNow + 1000ms).size(), 1u);  // its queue dropped the request
+  const WantedChunk still[] = {due_in(0, 900ms, kNow + 1000ms)};
+  ASSERT_EQ(asked_for(0, s.plan(kNow + 1000ms, still, n)), kSource);
+  s.rejected(ChunkSeq(0), kSource, kNow + 1001ms);
+  EXPECT_TRUE(s.plan(kNow + 1001ms, still, n).empty());
+}
+
 TEST(Scheduler, APeerRequestExpiresRescueMarginBeforeTheDeadline) {
   Scheduler s({.request_timeout = 2000ms, .rescue_margin = 400ms}, 1);
   const BufferMap a = map_of("1");

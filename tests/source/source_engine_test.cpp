@@ -23,7 +23,8 @@ std::map<ConnId, std::vector<uint64_t>> chunks_sent(const Actions& actions) {
   for (const auto& a : actions) {
     const auto* send = std::get_if<SendAction>(&a);
     if (!send) continue;
-    if (const auto* c = std::get_if<ChunkMsg>(&send->msg)) out[send->to].push_back(c->chunk.seq.value);
+    if (const auto* c = std::get_if<ChunkMsg>(&send->msg))
+      out[send->to].push_back(c->chunk.seq.value);
   }
   return out;
 }
@@ -37,6 +38,17 @@ std::map<ConnId, std::vector<uint64_t>> haves_sent(const Actions& actions) {
     if (const auto* h = std::get_if<HaveMsg>(&send->msg)) {
       for (ChunkSeq s : h->seqs) out[send->to].push_back(s.value);
     }
+  }
+  return out;
+}
+
+// The seqs of the REJECT messages, in order.
+std::vector<ChunkSeq> rejected(const Actions& actions) {
+  std::vector<ChunkSeq> out;
+  for (const auto& a : actions) {
+    const auto* send = std::get_if<SendAction>(&a);
+    if (!send) continue;
+    if (const auto* r = std::get_if<RejectMsg>(&send->msg)) out.push_back(r->seq);
   }
   return out;
 }
@@ -233,10 +245,24 @@ TEST_F(SourceEngineTest, TheFirstPushAmongEquallySpareViewersIsNotAlwaysTheSame)
 TEST_F(SourceEngineTest, ServesRequestsFromItsWindowOnly) {
   greet(ConnId(1));
   for (uint64_t s = 0; s < 6; ++s) publish(s);
-  EXPECT_TRUE(engine_->on_message(ConnId(1), RequestMsg{ChunkSeq(1)}, now_).empty());  // slid out
-  EXPECT_TRUE(engine_->on_message(ConnId(1), RequestMsg{ChunkSeq(6)}, now_).empty());  // not yet
+  EXPECT_EQ(rejected(engine_->on_message(ConnId(1), RequestMsg{ChunkSeq(1)}, now_)),
+            std::vector{ChunkSeq(1)});  // slid out
+  EXPECT_EQ(rejected(engine_->on_message(ConnId(1), RequestMsg{ChunkSeq(6)}, now_)),
+            std::vector{ChunkSeq(6)});  // not yet
   const auto out = engine_->on_message(ConnId(1), RequestMsg{ChunkSeq(5)}, now_);
   EXPECT_EQ(chunks_sent(out), (PerConn{{ConnId(1), {5}}}));
+}
+
+TEST_F(SourceEngineTest, RejectsARequestItCouldNotStartWithinMaxWait) {
+  greet(ConnId(1));
+  greet(ConnId(2));
+  for (uint64_t s = 0; s < 4; ++s) publish(s);
+  engine_->set_upload_capacity(376);  // two 188-byte test chunks a second
+  EXPECT_EQ(chunks_sent(engine_->on_message(ConnId(1), RequestMsg{ChunkSeq(0)}, now_)).size(), 1u);
+  // Half a second behind the first: within max_wait (500 ms).
+  EXPECT_TRUE(rejected(engine_->on_message(ConnId(2), RequestMsg{ChunkSeq(1)}, now_)).empty());
+  EXPECT_EQ(rejected(engine_->on_message(ConnId(2), RequestMsg{ChunkSeq(2)}, now_)),
+            std::vector{ChunkSeq(2)});
 }
 
 TEST_F(SourceEngineTest, ServesAtMostUploadPipeChunksUntilOneIsSent) {
