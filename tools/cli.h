@@ -58,6 +58,7 @@ int source_main(const std::vector<std::string>& args);
 int peer_main(const std::vector<std::string>& args);
 int demo_main(const std::vector<std::string>& args);
 int swarm_main(const std::vector<std::string>& args);
+int simulate_main(const std::vector<std::string>& args);
 int tracker_main(const std::vector<std::string>& args);
 
 }  // namespace shoal::cli

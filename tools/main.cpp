@@ -16,6 +16,7 @@ Commands:
   peer     join a channel by its URI and play it
   tracker  help the viewers of channels find each other
   swarm    run a whole local broadcast (tracker, source, N peers) and report the offload
+  simulate the same experiment in simulated time, deterministic and in seconds
   demo     a small swarm on the test pattern
 
 Run `shoal <command> --help` for a command's options.
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   if (command == "peer") return shoal::cli::peer_main(args);
   if (command == "tracker") return shoal::cli::tracker_main(args);
   if (command == "swarm") return shoal::cli::swarm_main(args);
+  if (command == "simulate") return shoal::cli::simulate_main(args);
   if (command == "demo") return shoal::cli::demo_main(args);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;

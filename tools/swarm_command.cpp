@@ -7,17 +7,15 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
-#include <sstream>
 #include <thread>
 
-#include "peer/peer_report.h"
 #include "tools/cli.h"
 #include "tools/process.h"
+#include "tools/swarm_report.h"
 
 namespace shoal::cli {
 namespace {
@@ -54,103 +52,11 @@ struct Viewer {
   std::optional<Process> process;
 };
 
-// Per-peer upload limits from DIST: one limit for all ("1.5x", "2M",
-// "none"), or "LOx-HIx" spread evenly over the peers.
-Result<std::vector<std::string>> upload_limits(const std::string& dist, int n) {
-  const size_t dash = dist.find('-');
-  if (dash == std::string::npos) {
-    if (auto limit = parse_upload_limit(dist); !limit) return Error{limit.error()};
-    return std::vector<std::string>(n, dist);
-  }
-  auto lo = parse_upload_limit(dist.substr(0, dash));
-  auto hi = parse_upload_limit(dist.substr(dash + 1));
-  if (!lo || !hi || !lo->stream_multiple || !hi->stream_multiple) {
-    return Error{"bad --peer-upload '" + dist + "': a range is written like 0.5x-3x"};
-  }
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) {
-    const double f = n == 1 ? 0.5 : static_cast<double>(i) / (n - 1);
-    std::ostringstream s;
-    s << std::setprecision(3) << *lo->stream_multiple + f * (*hi->stream_multiple - *lo->stream_multiple)
-      << "x";
-    out.push_back(s.str());
-  }
-  return out;
-}
-
 Json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) return nullptr;
   Json j = Json::parse(in, nullptr, false);
   return j.is_discarded() ? Json(nullptr) : j;
-}
-
-int64_t num(const Json& j, const char* field) {
-  return j.is_object() && j[field].is_number() ? j[field].get<int64_t>() : 0;
-}
-
-// Chunks on time / chunks due over the rows `pick` selects; null if none due.
-template <typename Pick>
-Json continuity(const std::vector<Viewer>& viewers, const std::vector<Json>& stats, Pick pick) {
-  int64_t due = 0, on_time = 0;
-  for (size_t i = 0; i < viewers.size(); ++i) {
-    if (!pick(viewers[i])) continue;
-    due += num(stats[i], "chunks_due");
-    on_time += num(stats[i], "chunks_on_time");
-  }
-  return due == 0 ? Json(nullptr) : Json(static_cast<double>(on_time) / due);
-}
-
-Json percentile_of(const std::vector<Json>& stats, const char* field, double p) {
-  std::vector<int64_t> values;
-  for (const Json& s : stats) {
-    if (s.is_object() && s[field].is_number()) values.push_back(s[field].get<int64_t>());
-  }
-  const auto v = percentile(values, p);
-  return v ? Json(*v) : Json(nullptr);
-}
-
-std::string fixed(const Json& v, int digits) {
-  if (!v.is_number()) return "-";
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v.get<double>();
-  return s.str();
-}
-
-void print_report(const Json& r) {
-  std::cout << "\n"
-            << std::left << std::setw(5) << "peer" << std::setw(9) << "upload" << std::setw(8)
-            << "role" << std::right << std::setw(10) << "startup" << std::setw(12) << "continuity"
-            << std::setw(9) << "lag p95" << std::setw(13) << "from src kB" << std::setw(15)
-            << "from peers kB" << std::setw(12) << "uploaded kB"
-            << "\n";
-  for (const Json& p : r["per_peer"]) {
-    const Json& s = p["stats"];
-    std::cout << std::left << std::setw(5) << p["peer"].get<int>() << std::setw(9)
-              << p["upload_limit"].get<std::string>() << std::setw(8)
-              << p["role"].get<std::string>() << std::right << std::setw(10)
-              << (s.is_object() && s["startup_ms"].is_number() ? s["startup_ms"].dump() : "-")
-              << std::setw(12) << fixed(s.is_object() ? s["continuity"] : Json(), 3) << std::setw(9)
-              << (s.is_object() && s["lag_ms_p95"].is_number() ? s["lag_ms_p95"].dump() : "-")
-              << std::setw(13) << num(s, "bytes_from_source") / 1000 << std::setw(15)
-              << num(s, "bytes_from_peers") / 1000 << std::setw(12) << num(s, "bytes_uploaded") / 1000
-              << "\n";
-  }
-  std::cout << "\n"
-            << r["peers"] << " peers, " << r["mode"].get<std::string>() << ", stream "
-            << fixed(r["stream_kbps"], 0) << " kbit/s\n"
-            << "  source copies      " << fixed(r["source_copies"], 2) << "   (source upload / one copy)\n"
-            << "  offload            " << fixed(r["offload"], 3) << "  (1 - source upload / delivered)\n"
-            << "  continuity         " << fixed(r["continuity"], 4) << "  (contributors "
-            << fixed(r["continuity_contributors"], 4) << ", free riders "
-            << fixed(r["continuity_free_riders"], 4) << ")\n";
-  if (r.contains("continuity_survivors")) {
-    std::cout << "  churn              survivors " << fixed(r["continuity_survivors"], 4)
-              << ", joiners " << fixed(r["continuity_joiners"], 4) << "\n";
-  }
-  std::cout << "  startup ms p50/p95 " << r["startup_ms_p50"] << " / " << r["startup_ms_p95"] << "\n"
-            << "  lag ms p50/p95     " << r["lag_ms_p50"] << " / " << r["lag_ms_p95"] << "\n"
-            << "  control overhead   " << fixed(r["control_overhead"], 4) << "\n";
 }
 
 class Swarm {
@@ -208,7 +114,7 @@ class Swarm {
     tracker->wait(5s);
 
     const Json report = aggregate();
-    print_report(report);
+    print_swarm_report(report);
     if (!o_.json_path.empty()) std::ofstream(o_.json_path) << report.dump(2) << "\n";
     return 0;
   }
@@ -278,60 +184,19 @@ class Swarm {
   }
 
   Json aggregate() {
-    std::vector<Json> stats;
-    for (const Viewer& v : viewers_) stats.push_back(read_json(o_.dir + "/" + v.name + ".json"));
-    const Json source = read_json(o_.dir + "/source.json");
-
-    int64_t delivered = 0, control = num(source, "control_bytes_out"), chunk_bytes = 0;
-    for (const Json& s : stats) {
-      delivered += num(s, "bytes_from_source") + num(s, "bytes_from_peers");
-      control += num(s, "control_bytes_out");
-      chunk_bytes += num(s, "bytes_uploaded");
+    ReportInput in{.peers = o_.peers,
+                   .mode = o_.mode,
+                   .duration_s = o_.duration,
+                   .churn = o_.churn > 0,
+                   .source = read_json(o_.dir + "/source.json")};
+    for (const Viewer& v : viewers_) {
+      in.viewers.push_back({.upload = v.upload,
+                            .free_rider = v.free_rider,
+                            .killed = v.killed,
+                            .joiner = v.joiner,
+                            .stats = read_json(o_.dir + "/" + v.name + ".json")});
     }
-    const int64_t source_up = num(source, "bytes_uploaded");
-    chunk_bytes += source_up;
-    const int64_t copy = num(source, "copy_bytes");
-    const int64_t media_ms = num(source, "media_ms_published");
-
-    Json r;
-    r["peers"] = o_.peers;
-    r["mode"] = o_.mode;
-    r["duration_s"] = o_.duration;
-    r["stream_kbps"] = media_ms > 0 ? Json(copy * 8.0 / media_ms) : Json(nullptr);
-    r["source_copies"] = copy > 0 ? Json(static_cast<double>(source_up) / copy) : Json(nullptr);
-    r["offload"] =
-        delivered > 0 ? Json(1.0 - static_cast<double>(source_up) / delivered) : Json(nullptr);
-    r["continuity"] = continuity(viewers_, stats, [](const Viewer&) { return true; });
-    r["continuity_contributors"] =
-        continuity(viewers_, stats, [](const Viewer& v) { return !v.free_rider; });
-    r["continuity_free_riders"] =
-        continuity(viewers_, stats, [](const Viewer& v) { return v.free_rider; });
-    if (o_.churn > 0) {
-      r["continuity_survivors"] =
-          continuity(viewers_, stats, [](const Viewer& v) { return !v.killed && !v.joiner; });
-      r["continuity_joiners"] = continuity(viewers_, stats, [](const Viewer& v) { return v.joiner; });
-    }
-    r["startup_ms_p50"] = percentile_of(stats, "startup_ms", 50);
-    r["startup_ms_p95"] = percentile_of(stats, "startup_ms", 95);
-    // Each peer reports its own percentiles: the swarm's p50 is the median
-    // of theirs, its p95 the 95th percentile of theirs (an upper bound).
-    r["lag_ms_p50"] = percentile_of(stats, "lag_ms_p50", 50);
-    r["lag_ms_p95"] = percentile_of(stats, "lag_ms_p95", 95);
-    r["control_overhead"] =
-        chunk_bytes > 0 ? Json(static_cast<double>(control) / chunk_bytes) : Json(nullptr);
-    r["source"] = source;
-    r["per_peer"] = Json::array();
-    for (size_t i = 0; i < viewers_.size(); ++i) {
-      const Viewer& v = viewers_[i];
-      Json s = stats[i];
-      if (s.is_object()) s.erase("played_seqs");
-      r["per_peer"].push_back(
-          {{"peer", i + 1},
-           {"upload_limit", v.upload},
-           {"role", v.free_rider ? "free" : v.killed ? "killed" : v.joiner ? "joiner" : "contrib"},
-           {"stats", s}});
-    }
-    return r;
+    return swarm_report(in);
   }
 
   SwarmOptions o_;

@@ -1,0 +1,201 @@
+#include "tools/swarm_report.h"
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "peer/peer_report.h"
+#include "tools/cli.h"
+
+namespace shoal::cli {
+namespace {
+
+using Json = nlohmann::json;
+
+int64_t num(const Json& j, const char* field) {
+  return j.is_object() && j.contains(field) && j[field].is_number() ? j[field].get<int64_t>() : 0;
+}
+
+// Chunks on time / chunks due over the viewers `pick` selects; null if none due.
+template <typename Pick>
+Json continuity(const std::vector<ReportViewer>& viewers, Pick pick) {
+  int64_t due = 0, on_time = 0;
+  for (const ReportViewer& v : viewers) {
+    if (!pick(v)) continue;
+    due += num(v.stats, "chunks_due");
+    on_time += num(v.stats, "chunks_on_time");
+  }
+  return due == 0 ? Json(nullptr) : Json(static_cast<double>(on_time) / due);
+}
+
+Json percentile_of(const std::vector<ReportViewer>& viewers, const char* field, double p) {
+  std::vector<int64_t> values;
+  for (const ReportViewer& v : viewers) {
+    const Json& s = v.stats;
+    if (s.is_object() && s.contains(field) && s[field].is_number())
+      values.push_back(s[field].get<int64_t>());
+  }
+  const auto value = percentile(values, p);
+  return value ? Json(*value) : Json(nullptr);
+}
+
+std::string fixed(const Json& v, int digits) {
+  if (!v.is_number()) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v.get<double>();
+  return s.str();
+}
+
+std::string field(const Json& s, const char* name) {
+  return s.is_object() && s.contains(name) && s[name].is_number() ? s[name].dump() : "-";
+}
+
+const char* role(const ReportViewer& v) {
+  return v.free_rider ? "free" : v.killed ? "killed" : v.joiner ? "joiner" : "contrib";
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> upload_limits(const std::string& dist, int n) {
+  const size_t dash = dist.find('-');
+  if (dash == std::string::npos) {
+    if (auto limit = parse_upload_limit(dist); !limit) return Error{limit.error()};
+    return std::vector<std::string>(n, dist);
+  }
+  auto lo = parse_upload_limit(dist.substr(0, dash));
+  auto hi = parse_upload_limit(dist.substr(dash + 1));
+  if (!lo || !hi || !lo->stream_multiple || !hi->stream_multiple) {
+    return Error{"bad --peer-upload '" + dist + "': a range is written like 0.5x-3x"};
+  }
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    const double f = n == 1 ? 0.5 : static_cast<double>(i) / (n - 1);
+    std::ostringstream s;
+    s << std::setprecision(3)
+      << *lo->stream_multiple + f * (*hi->stream_multiple - *lo->stream_multiple) << "x";
+    out.push_back(s.str());
+  }
+  return out;
+}
+
+Json source_stats_json(const SourceStats& s) {
+  return {{"chunks_published", s.chunks_published},
+          {"chunk_bytes_published", s.chunk_bytes_published},
+          {"copy_bytes", s.copy_bytes},
+          {"media_ms_published", s.media_ms_published},
+          {"bytes_uploaded", s.bytes_uploaded},
+          {"control_bytes_out", s.control_bytes_out},
+          {"viewers", s.viewers},
+          {"refused", s.refused}};
+}
+
+Json swarm_report(const ReportInput& in) {
+  int64_t delivered = 0, control = num(in.source, "control_bytes_out"), chunk_bytes = 0;
+  for (const ReportViewer& v : in.viewers) {
+    delivered += num(v.stats, "bytes_from_source") + num(v.stats, "bytes_from_peers");
+    control += num(v.stats, "control_bytes_out");
+    chunk_bytes += num(v.stats, "bytes_uploaded");
+  }
+  const int64_t source_up = num(in.source, "bytes_uploaded");
+  chunk_bytes += source_up;
+  const int64_t copy = num(in.source, "copy_bytes");
+  const int64_t media_ms = num(in.source, "media_ms_published");
+
+  Json r;
+  r["peers"] = in.peers;
+  r["mode"] = in.mode;
+  r["duration_s"] = in.duration_s;
+  r["stream_kbps"] = media_ms > 0 ? Json(copy * 8.0 / media_ms) : Json(nullptr);
+  r["source_copies"] = copy > 0 ? Json(static_cast<double>(source_up) / copy) : Json(nullptr);
+  r["offload"] =
+      delivered > 0 ? Json(1.0 - static_cast<double>(source_up) / delivered) : Json(nullptr);
+  r["continuity"] = continuity(in.viewers, [](const ReportViewer&) { return true; });
+  r["continuity_contributors"] =
+      continuity(in.viewers, [](const ReportViewer& v) { return !v.free_rider; });
+  r["continuity_free_riders"] =
+      continuity(in.viewers, [](const ReportViewer& v) { return v.free_rider; });
+  if (in.churn) {
+    r["continuity_survivors"] =
+        continuity(in.viewers, [](const ReportViewer& v) { return !v.killed && !v.joiner; });
+    r["continuity_joiners"] =
+        continuity(in.viewers, [](const ReportViewer& v) { return v.joiner; });
+  }
+  r["startup_ms_p50"] = percentile_of(in.viewers, "startup_ms", 50);
+  r["startup_ms_p95"] = percentile_of(in.viewers, "startup_ms", 95);
+  // Each peer reports its own percentiles: the swarm's p50 is the median
+  // of theirs, its p95 the 95th percentile of theirs (an upper bound).
+  r["lag_ms_p50"] = percentile_of(in.viewers, "lag_ms_p50", 50);
+  r["lag_ms_p95"] = percentile_of(in.viewers, "lag_ms_p95", 95);
+  r["control_overhead"] =
+      chunk_bytes > 0 ? Json(static_cast<double>(control) / chunk_bytes) : Json(nullptr);
+  r["source"] = in.source;
+  r["per_peer"] = Json::array();
+  for (size_t i = 0; i < in.viewers.size(); ++i) {
+    const ReportViewer& v = in.viewers[i];
+    Json s = v.stats;
+    if (s.is_object()) s.erase("played_seqs");
+    r["per_peer"].push_back(
+        {{"peer", i + 1}, {"upload_limit", v.upload}, {"role", role(v)}, {"stats", s}});
+  }
+  return r;
+}
+
+void add_diagnostics(Json& report, const std::vector<int64_t>& arrival_ms) {
+  const auto p50 = percentile(arrival_ms, 50), p95 = percentile(arrival_ms, 95);
+  report["arrival_ms_p50"] = p50 ? Json(*p50) : Json(nullptr);
+  report["arrival_ms_p95"] = p95 ? Json(*p95) : Json(nullptr);
+  int64_t uploaded = 0;
+  for (const Json& p : report["per_peer"]) uploaded += num(p["stats"], "bytes_uploaded");
+  const Json& kbps = report["stream_kbps"];
+  const double watched = report["duration_s"].get<double>() * report["per_peer"].size();
+  report["peer_upload_ratio"] =
+      kbps.is_number() && watched > 0
+          ? Json(static_cast<double>(uploaded) / (kbps.get<double>() * 1000 / 8 * watched))
+          : Json(nullptr);
+}
+
+void print_swarm_report(const Json& r) {
+  std::cout << "\n"
+            << std::left << std::setw(5) << "peer" << std::setw(9) << "upload" << std::setw(8)
+            << "role" << std::right << std::setw(10) << "startup" << std::setw(12) << "continuity"
+            << std::setw(9) << "lag p95" << std::setw(13) << "from src kB" << std::setw(15)
+            << "from peers kB" << std::setw(12) << "uploaded kB"
+            << "\n";
+  for (const Json& p : r["per_peer"]) {
+    const Json& s = p["stats"];
+    std::cout << std::left << std::setw(5) << p["peer"].get<int>() << std::setw(9)
+              << p["upload_limit"].get<std::string>() << std::setw(8)
+              << p["role"].get<std::string>() << std::right << std::setw(10)
+              << field(s, "startup_ms") << std::setw(12)
+              << fixed(s.is_object() ? s["continuity"] : Json(), 3) << std::setw(9)
+              << field(s, "lag_ms_p95") << std::setw(13) << num(s, "bytes_from_source") / 1000
+              << std::setw(15) << num(s, "bytes_from_peers") / 1000 << std::setw(12)
+              << num(s, "bytes_uploaded") / 1000 << "\n";
+  }
+  std::cout << "\n"
+            << r["peers"] << " peers, " << r["mode"].get<std::string>() << ", stream "
+            << fixed(r["stream_kbps"], 0) << " kbit/s\n"
+            << "  source copies      " << fixed(r["source_copies"], 2)
+            << "   (source upload / one copy)\n"
+            << "  offload            " << fixed(r["offload"], 3)
+            << "  (1 - source upload / delivered)\n"
+            << "  continuity         " << fixed(r["continuity"], 4) << "  (contributors "
+            << fixed(r["continuity_contributors"], 4) << ", free riders "
+            << fixed(r["continuity_free_riders"], 4) << ")\n";
+  if (r.contains("continuity_survivors")) {
+    std::cout << "  churn              survivors " << fixed(r["continuity_survivors"], 4)
+              << ", joiners " << fixed(r["continuity_joiners"], 4) << "\n";
+  }
+  std::cout << "  startup ms p50/p95 " << r["startup_ms_p50"] << " / " << r["startup_ms_p95"]
+            << "\n"
+            << "  lag ms p50/p95     " << r["lag_ms_p50"] << " / " << r["lag_ms_p95"] << "\n"
+            << "  control overhead   " << fixed(r["control_overhead"], 4) << "\n";
+  if (r.contains("arrival_ms_p50")) {
+    std::cout << "  arrival ms p50/p95 " << r["arrival_ms_p50"] << " / " << r["arrival_ms_p95"]
+              << "  (capture to arrival, every chunk stored)\n"
+              << "  peer upload ratio  " << fixed(r["peer_upload_ratio"], 3)
+              << "  (mean peer upload / stream over its watch)\n";
+  }
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,59 @@
+#pragma once
+// The swarm report: what `shoal swarm` (real processes) and `shoal simulate`
+// (simulated time) both print and write as JSON, computed in one place so
+// that the two cannot drift. Inputs are the nodes' own stats JSON (a peer's
+// PeerReport::to_json, the source's stats), as the nodes write them.
+//
+// Figures (null where undefined): source_copies = source upload / one copy
+// of everything published; offload = 1 - source upload / bytes delivered to
+// peers; continuity = chunks on time / chunks due over all peers (also over
+// contributors and free riders, and with churn survivors and joiners);
+// startup p50/p95 over the peers; lag p50 = median of the peers' p50s, p95 =
+// 95th percentile of their p95s; control overhead = non-chunk bytes / chunk
+// bytes.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "media/result.h"
+#include "source/source_node.h"
+
+namespace shoal::cli {
+
+// Per-peer upload limits from DIST: one limit for all ("1.5x", "2M",
+// "none"), or "LOx-HIx" spread evenly over the `n` peers.
+Result<std::vector<std::string>> upload_limits(const std::string& dist, int n);
+
+struct ReportViewer {
+  std::string upload;  // its upload limit as written ("1.5x", "0", "none")
+  bool free_rider = false;
+  bool killed = false;
+  bool joiner = false;   // came in to replace a killed peer
+  nlohmann::json stats;  // its stats JSON; null if it left none
+};
+
+struct ReportInput {
+  int peers = 0;
+  std::string mode;  // "p2p" or "client-server"
+  double duration_s = 0;
+  bool churn = false;     // adds continuity_survivors and continuity_joiners
+  nlohmann::json source;  // the source's stats JSON (source_stats_json)
+  std::vector<ReportViewer> viewers;
+};
+
+// The source's stats as `shoal source --stats-json` writes them.
+nlohmann::json source_stats_json(const SourceStats& s);
+
+nlohmann::json swarm_report(const ReportInput& in);
+
+// Diagnostics the simulation can give exactly: arrival_ms_p50/p95 over
+// every chunk stored by every peer (`arrival_ms`, pooled), and
+// peer_upload_ratio = mean bytes uploaded per peer / the stream's bytes over
+// the time each watched. Added to `report`.
+void add_diagnostics(nlohmann::json& report, const std::vector<int64_t>& arrival_ms);
+
+// The per-peer table and the summary; diagnostics too if the report has them.
+void print_swarm_report(const nlohmann::json& report);
+
+}  // namespace shoal::cli
