@@ -48,7 +48,10 @@ struct HaveMsg {  // batched announcement of newly held chunks
 
 struct RequestMsg {
   ChunkSeq seq;
-  MSGPACK_DEFINE(seq);
+  // How long the requester waits for it before asking elsewhere; a chunk
+  // that could not leave within this is not worth sending. 0: not said.
+  uint32_t wait_ms = 0;
+  MSGPACK_DEFINE(seq, wait_ms);
 };
 
 struct CancelMsg {

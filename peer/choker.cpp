@@ -48,10 +48,18 @@ Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbo
     regular_.insert(c);
     std::erase(spare_, c);
   }
+  const auto choked = [&](ConnId c) {
+    return !regular_.contains(c) && !spare(c) && optimistic_ != c;
+  };
+  const auto room = [&] { return spare_.size() < static_cast<size_t>(config_.max_spare_slots); };
+  // A viewer waiting for its first chunk should not wait for the next interval.
+  for (const auto& n : neighbours) {
+    if (uplink == Uplink::saturated || !room()) break;
+    if (n.interested && n.starting && choked(n.conn)) spare_.push_back(n.conn);
+  }
   if (now >= next_spare_) {
-    if (uplink == Uplink::spare && spare_.size() < static_cast<size_t>(config_.max_spare_slots)) {
-      const auto next = std::ranges::find_if(
-          ranked, [&](ConnId c) { return !regular_.contains(c) && !spare(c) && optimistic_ != c; });
+    if (uplink == Uplink::spare && room()) {
+      const auto next = std::ranges::find_if(ranked, choked);
       if (next != ranked.end()) spare_.push_back(*next);
     } else if (uplink == Uplink::saturated && !spare_.empty()) {
       spare_.pop_back();

@@ -13,8 +13,11 @@
 // to spare opens one more slot every `spare_interval` (up to
 // `max_spare_slots`) for the next neighbour in the ranking, and an uplink
 // that turns requests away closes the newest again, as libtorrent's
-// rate-based choker sizes its slots to the uplink. Spare slots are re-ranked
-// with the regular ones, so free riders still come last. Sans IO: the caller
+// rate-based choker sizes its slots to the uplink. A neighbour that holds no
+// chunk yet (a viewer waiting for its first, with nothing to reciprocate
+// with) gets a spare slot at once unless the uplink is saturated. Spare
+// slots are re-ranked with the regular ones at each rechoke, so free riders
+// still come last. Sans IO: the caller
 // passes rates, the state of its uplink and the time.
 
 #include <chrono>
@@ -49,6 +52,7 @@ struct NeighbourRate {
   ConnId conn;
   double bytes_per_second = 0;  // what it sent us lately
   bool interested = false;      // it wants something we have
+  bool starting = false;        // it holds no chunk yet
 };
 
 // The `slots` interested neighbours with the highest rates, best first; ties

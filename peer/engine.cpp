@@ -13,9 +13,13 @@ namespace {
 constexpr uint64_t kUnlimitedSpare = 125'000'000;
 // Whether a neighbour wants something of ours is judged on our newest chunks.
 constexpr int kInterestSpan = 8;
+// A newcomer starts at most this many chunks behind the newest start point.
+constexpr int kStartSpan = 2;
 // An uplink that sent less than this share of its capacity lately has room
 // for another unchoked neighbour.
 constexpr double kSpareShare = 0.8;
+// One that sent at least this share has none: newcomers wait for a slot.
+constexpr double kSaturatedShare = 0.95;
 
 }  // namespace
 
@@ -114,7 +118,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, ChunkMsg>) {
           on_chunk(from, n, m.chunk, now);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
-          on_request(from, n, m.seq, now);
+          on_request(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
           scheduler_.rejected(m.seq, from, now);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
@@ -137,6 +141,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         }
       },
       msg);
+  follow_stream_rate();
   if (!playout_.started()) choose_start(now);
   play_due(now);
   request_missing(now);
@@ -195,25 +200,25 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
 }
 
-void PeerEngine::on_request(ConnId from, const Neighbour& n, ChunkSeq seq, WallTime now) {
+void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {
   if (n.is_source()) return;
+  const auto wait =
+      r.wait_ms > 0 ? std::optional(std::chrono::milliseconds(r.wait_ms)) : std::nullopt;
   // Said at once, so that the requester asks elsewhere rather than waiting
   // for its timeout. A choked requester sent it before our CHOKE reached it.
-  const bool busy = uplink_busy();
-  if (busy) last_busy_reject_ = now;
-  if (!choker_.unchoked(from) || !store_.has(seq) || busy) {
-    out_.push_back(SendAction{from, RejectMsg{seq}});
+  if (!choker_.unchoked(from) || !store_.has(r.seq) || uplink_busy(wait)) {
+    out_.push_back(SendAction{from, RejectMsg{r.seq}});
     return;
   }
-  upload_queue_.push(from, seq, now);
+  upload_queue_.push(from, r.seq, now, wait);
 }
 
-bool PeerEngine::uplink_busy() const {
+bool PeerEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait) const {
   if (!config_.upload_capacity || *config_.upload_capacity <= 0 || stream_chunks_ == 0)
     return false;
   const double chunk_bytes = static_cast<double>(stream_bytes_) / stream_chunks_;
   return upload_queue_.expected_wait(chunk_bytes, *config_.upload_capacity) >
-         config_.max_upload_wait;
+         std::min(config_.max_upload_wait, wait.value_or(config_.max_upload_wait));
 }
 
 Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {
@@ -238,9 +243,10 @@ void PeerEngine::pump_uploads(WallTime now) {
 
 Uplink PeerEngine::uplink(WallTime now) {
   if (!config_.upload_capacity) return Uplink::spare;
-  if (*config_.upload_capacity <= 0 || now - last_busy_reject_ < config_.choker.spare_interval)
-    return Uplink::saturated;
-  if (uploaded_.rate(now) < kSpareShare * *config_.upload_capacity) return Uplink::spare;
+  if (*config_.upload_capacity <= 0) return Uplink::saturated;
+  const double used = uploaded_.rate(now) / *config_.upload_capacity;
+  if (used >= kSaturatedShare) return Uplink::saturated;
+  if (used < kSpareShare) return Uplink::spare;
   return Uplink::busy;
 }
 
@@ -275,6 +281,16 @@ std::optional<double> PeerEngine::stream_rate() const {
   return stream_bytes_ * 1000.0 / stream_ms_;
 }
 
+// By a tenth at least, so that the uplink is not re-set for every chunk.
+void PeerEngine::follow_stream_rate() {
+  const auto rate = stream_rate();
+  if (!config_.upload_multiple || !rate) return;
+  const double capacity = *config_.upload_multiple * *rate;
+  const auto& current = config_.upload_capacity;
+  if (current && std::abs(*current - capacity) <= 0.1 * *current) return;
+  set_upload_capacity(capacity);
+}
+
 void PeerEngine::set_upload_capacity(std::optional<double> bytes_per_second) {
   const auto before = config_.upload_capacity;
   config_.upload_capacity = bytes_per_second;
@@ -288,25 +304,30 @@ void PeerEngine::set_upload_capacity(std::optional<double> bytes_per_second) {
 }
 
 // Playback starts at the oldest random-access chunk that is due at least
-// start_margin from now: the earliest frame this peer can surely show. Its
-// deadline is extrapolated from the first chunk received, so the newest
-// random-access chunk on offer is fetched first.
+// start_margin from now (source_start_margin if only the source holds it):
+// the earliest frame this peer can surely show. Its deadline is extrapolated
+// from the first chunk received, so a start point is fetched first.
 void PeerEngine::choose_start(WallTime now) {
   const auto newest = store_.map().newest();
   if (!newest) return;
-  std::set<ChunkSeq> starts;
+  // Start points with the margin each needs: a chunk held by a peer can be
+  // fetched in start_margin; one only the source holds may be turned away.
+  std::map<ChunkSeq, std::chrono::milliseconds> starts;
   const auto span =
       static_cast<int64_t>(std::min<uint64_t>(newest->value, config_.window_chunks - 1));
   for (const auto& [conn, n] : neighbours_) {
+    const auto margin = n.is_source() ? config_.source_start_margin : config_.start_margin;
     for (ChunkSeq s = *newest + (-span); s <= *newest; s = s.next()) {
-      if (n.map.has(s) && n.map.random_access(s)) starts.insert(s);
+      if (!n.map.has(s) || !n.map.random_access(s)) continue;
+      const auto [it, fresh] = starts.emplace(s, margin);
+      if (!fresh) it->second = std::min(it->second, margin);
     }
   }
-  if (const auto ra = store_.map().newest_random_access()) starts.insert(*ra);
-  for (ChunkSeq s : starts) {
+  if (const auto ra = store_.map().newest_random_access())
+    starts[*ra] = std::chrono::milliseconds(0);
+  for (const auto& [s, margin] : starts) {
     const auto due = playout_.deadline(s, store_);
-    if (due &&
-        *due >= now + (store_.has(s) ? std::chrono::milliseconds(0) : config_.start_margin)) {
+    if (due && *due >= now + (store_.has(s) ? std::chrono::milliseconds(0) : margin)) {
       return playout_.start_at(s);
     }
   }
@@ -336,9 +357,10 @@ void PeerEngine::request_missing(WallTime now) {
   }
   std::vector<WantedChunk> wanted;
   if (!playout_.started()) {
-    // Nothing to go by yet: fetch the newest start point, which fixes the timeline.
-    if (edge_ra && store_.map().empty() && !scheduler_.in_flight(*edge_ra))
-      wanted.push_back({*edge_ra, std::nullopt});
+    // Nothing to go by yet: fetch a start point, which fixes the timeline.
+    if (const auto probe = start_probe(candidates, edge_ra);
+        probe && store_.map().empty() && !scheduler_.in_flight(*probe))
+      wanted.push_back({*probe, std::nullopt});
   } else if (edge) {
     const ChunkSeq last = std::min(*edge, *playout_.cursor() + (config_.fetch_ahead - 1));
     for (ChunkSeq s = *playout_.cursor(); s <= last; s = s.next()) {
@@ -349,8 +371,26 @@ void PeerEngine::request_missing(WallTime now) {
     }
   }
   for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) {
-    out_.push_back(SendAction{r.conn, RequestMsg{r.seq}});
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now);
+    out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count())}});
   }
+}
+
+// The newest start point overall is fresh, held by the source and a peer or
+// two, and so is the start point every newcomer of a flash crowd would ask
+// for; one a little older that a peer serving us holds is as good a start
+// and spares the source.
+std::optional<ChunkSeq> PeerEngine::start_probe(std::span<const Candidate> candidates,
+                                                std::optional<ChunkSeq> edge_ra) const {
+  if (!edge_ra) return std::nullopt;
+  std::optional<ChunkSeq> best;
+  for (const Candidate& c : candidates) {
+    if (c.is_source) continue;
+    for (ChunkSeq s = *edge_ra + (-kStartSpan); s <= *edge_ra; s = s.next()) {
+      if (c.map->has(s) && c.map->random_access(s) && (!best || s > *best)) best = s;
+    }
+  }
+  return best ? best : edge_ra;
 }
 
 bool PeerEngine::interested(const Neighbour& n) const {
@@ -368,7 +408,7 @@ void PeerEngine::rechoke(WallTime now) {
   const bool uploads = !config_.upload_capacity || *config_.upload_capacity > 0;
   for (auto& [conn, n] : neighbours_) {
     if (!n.greeted || n.is_source()) continue;
-    rates.push_back({conn, n.received.rate(now), uploads && interested(n)});
+    rates.push_back({conn, n.received.rate(now), uploads && interested(n), n.map.empty()});
   }
   const Choker::Change change = choker_.tick(now, rates, uplink(now));
   for (ConnId c : change.unchoke) out_.push_back(SendAction{c, UnchokeMsg{}});
@@ -430,7 +470,8 @@ Actions PeerEngine::tick(WallTime now) {
 }
 
 WallTime PeerEngine::next_wakeup(WallTime now) const {
-  WallTime next = now + config_.have_interval;
+  WallTime next = now + config_.idle_tick;
+  if (!pending_haves_.seqs.empty()) next = std::min(next, last_have_flush_ + config_.have_interval);
   if (const auto cursor = playout_.cursor()) {
     if (const auto due = playout_.deadline(*cursor, store_)) next = std::min(next, *due);
   }

@@ -47,6 +47,9 @@ struct PeerConfig {
   // A joining peer starts at the oldest random-access chunk due at least this
   // far ahead: time to fetch it, and no longer to wait.
   std::chrono::milliseconds start_margin{500};
+  // The same for a chunk only the source holds: the source turns repairs away
+  // beyond its repair share, so such a start needs time for a second try.
+  std::chrono::milliseconds source_start_margin{1000};
   uint32_t window_chunks = 120;  // 60 s of 500 ms chunks
   uint32_t fetch_ahead = 16;     // chunks past the play cursor worth requesting
   SchedulerConfig scheduler;
@@ -54,17 +57,23 @@ struct PeerConfig {
   CandidateConfig candidates;
   size_t target_neighbours = 8;
   size_t max_neighbours = 12;
-  std::chrono::milliseconds have_interval{100};  // HAVEs are batched this long
+  std::chrono::milliseconds have_interval{20};  // HAVEs are batched this long
+  // The engine is ticked at least this often to rechoke, request and play.
+  std::chrono::milliseconds idle_tick{100};
   std::chrono::milliseconds buffer_map_interval{5000};
   std::chrono::milliseconds pex_interval{10'000};
   // A neighbour that traded no chunk for this long makes room for another.
   std::chrono::milliseconds replace_after{30'000};
-  int upload_pipe = 2;  // chunks handed to the uplink at once
+  int upload_pipe = 1;  // chunks handed to the uplink at once
   // A request that could not start within this is REJECTed, so its requester
   // asks a less busy holder instead of queueing behind others.
-  std::chrono::milliseconds max_upload_wait{500};
+  std::chrono::milliseconds max_upload_wait{300};
   // bytes/s this peer may upload; nullopt: no limit; 0: it uploads nothing.
   std::optional<double> upload_capacity;
+  // If set, the capacity is this multiple of the stream rate instead: nothing
+  // until the rate is known (the source announces it on connect), then
+  // following it. The node's uplink follows upload_capacity().
+  std::optional<double> upload_multiple;
   bool client_server = false;  // fetch from the source only: the baseline to compare with
   uint64_t seed = 1;
 };
@@ -106,6 +115,7 @@ class PeerEngine {
   // bytes/s of the stream, from the chunks received; nullopt before any.
   std::optional<double> stream_rate() const;
   void set_upload_capacity(std::optional<double> bytes_per_second);
+  std::optional<double> upload_capacity() const { return config_.upload_capacity; }
 
   const PlaybackStats& stats() const { return stats_; }
   const ChunkStore& store() const { return store_; }
@@ -130,7 +140,7 @@ class PeerEngine {
 
   void on_hello(ConnId from, Neighbour& n, const Hello& m, WallTime now);
   void on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTime now);
-  void on_request(ConnId from, const Neighbour& n, ChunkSeq seq, WallTime now);
+  void on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
   void send_pex(ConnId to, Neighbour& n, WallTime now);
   void choose_start(WallTime now);
@@ -141,7 +151,11 @@ class PeerEngine {
   void pump_uploads(WallTime now);
   void flush_haves();
   bool interested(const Neighbour& n) const;
-  bool uplink_busy() const;
+  void follow_stream_rate();
+  std::optional<ChunkSeq> start_probe(std::span<const Candidate> candidates,
+                                      std::optional<ChunkSeq> edge_ra) const;
+  // Whether a request whose requester waits `wait` could not start in time.
+  bool uplink_busy(std::optional<std::chrono::milliseconds> wait) const;
   Uplink uplink(WallTime now);
   uint64_t spare_upload(WallTime now);
   void drop(ConnId conn, std::string reason, bool ban, WallTime now);
@@ -166,7 +180,6 @@ class PeerEngine {
   uint64_t announced_stream_rate_ = 0;  // by the source, bytes/s
   WallTime last_have_flush_;
   WallTime last_replace_;
-  WallTime last_busy_reject_;
   PlaybackStats stats_;
   Actions out_;
 };

@@ -39,18 +39,19 @@ void PeerNode::dial(const Endpoint& to, LinkKind kind) {
   deadline->async_wait([socket](boost::system::error_code ec) {
     if (!ec) socket->close(ec);
   });
-  resolver->async_resolve(
-      to.host, std::to_string(to.port),
-      [this, resolver, socket, deadline, to, kind](boost::system::error_code ec,
-                                                   tcp::resolver::results_type eps) {
-        if (ec) return on_dial_failed(to, kind, "cannot resolve: " + ec.message());
-        async_dial(*socket, eps, from_,
-                   [this, socket, deadline, to, kind](boost::system::error_code ec) {
-                     deadline->cancel();
-                     if (ec) return on_dial_failed(to, kind, ec.message());
-                     on_connected(std::move(*socket), kind, to);
-                   });
-      });
+  resolver->async_resolve(to.host, std::to_string(to.port),
+                          [this, resolver, socket, deadline, to, kind](
+                              boost::system::error_code ec, tcp::resolver::results_type eps) {
+                            if (ec)
+                              return on_dial_failed(to, kind, "cannot resolve: " + ec.message());
+                            async_dial(
+                                *socket, eps, from_,
+                                [this, socket, deadline, to, kind](boost::system::error_code ec) {
+                                  deadline->cancel();
+                                  if (ec) return on_dial_failed(to, kind, ec.message());
+                                  on_connected(std::move(*socket), kind, to);
+                                });
+                          });
 }
 
 void PeerNode::on_dial_failed(const Endpoint& to, LinkKind kind, const std::string& why) {
@@ -143,6 +144,8 @@ void PeerNode::run(Actions actions) {
       conn->close(drop->reason);
     }
   }
+  // A limit relative to the stream is set by the engine once it knows the rate.
+  if (limiter_) limiter_->set_rate(engine_.upload_capacity().value_or(0));
   if (stopped_) return;
   const WallTime now = wall_now();
   wakeup_.expires_at(engine_.next_wakeup(now));

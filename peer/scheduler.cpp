@@ -14,10 +14,15 @@ milliseconds Scheduler::answer_time(ConnId conn) const {
 void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, ConnId conn,
                       bool is_source, WallTime now) {
   WallTime expires = now + config_.request_timeout;
-  if (!is_source && w.deadline) expires = std::min(expires, *w.deadline - config_.rescue_margin);
+  // A peer request is cut short to leave time for a rescue, unless that time
+  // has come already: then it waits to the deadline, as nobody else can help.
+  if (!is_source && w.deadline) {
+    const WallTime rescue = *w.deadline - config_.rescue_margin;
+    expires = std::min(expires, rescue > now ? rescue : *w.deadline);
+  }
   in_flight_[w.seq] = Outstanding{conn, is_source, now, expires};
   ++load_[conn];
-  out.push_back({conn, w.seq});
+  out.push_back({conn, w.seq, expires});
 }
 
 std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedChunk> wanted,
@@ -110,7 +115,7 @@ std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
   std::erase_if(in_flight_, [&](const auto& entry) {
     const auto& [seq, out] = entry;
     if (now < out.expires) return false;
-    expired.push_back({out.conn, seq});
+    expired.push_back({out.conn, seq, out.expires});
     if (!out.source) failed_[seq][out.conn] = WallTime::max();
     return true;
   });

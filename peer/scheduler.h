@@ -35,7 +35,7 @@ struct SchedulerConfig {
   std::chrono::milliseconds request_timeout{2000};
   std::chrono::milliseconds urgent_window{1500};
   std::chrono::milliseconds source_window{1000};
-  std::chrono::milliseconds rescue_margin{400};
+  std::chrono::milliseconds rescue_margin{250};
   // A neighbour that REJECTed a chunk (busy) may be asked for it again after this.
   std::chrono::milliseconds retry_after_reject{250};
   std::chrono::milliseconds initial_answer_time{300};  // before a peer has answered anything
@@ -57,6 +57,7 @@ struct WantedChunk {
 struct ChunkRequest {
   ConnId conn;
   ChunkSeq seq;
+  WallTime expires{};  // when it is given up on, unless answered
 };
 
 class Scheduler {

@@ -4,10 +4,11 @@
 
 namespace shoal {
 
-void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now) {
+void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now,
+                       std::optional<std::chrono::milliseconds> wait) {
   const bool queued = std::ranges::any_of(
       queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; });
-  if (!queued) queue_.push_back({from, seq, now});
+  if (!queued) queue_.push_back({from, seq, now + std::min(wait.value_or(max_age_), max_age_)});
 }
 
 void UploadQueue::cancel(ConnId from, ChunkSeq seq) {
@@ -23,7 +24,7 @@ std::optional<QueuedRequest> UploadQueue::pop(WallTime now) {
   while (in_link() < pipe_ && !queue_.empty()) {
     const QueuedRequest r = queue_.front();
     queue_.pop_front();
-    if (now - r.received > max_age_) continue;
+    if (now > r.give_up) continue;
     ++in_link_[r.from];
     return r;
   }

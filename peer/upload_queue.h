@@ -5,8 +5,9 @@
 // A node hands the next request to its link only while fewer than `pipe`
 // chunks are in it (handed out, not yet sent), so a slow uplink holds
 // requests here, where a CANCEL or a choke can still withdraw them, rather
-// than in a socket buffer. A request older than `max_age` is dropped when it
-// comes up: its requester has given up on it already. Sans IO.
+// than in a socket buffer. A request is dropped when it comes up after its
+// requester stopped waiting (the wait its REQUEST said, at most `max_age`):
+// a chunk that arrives after that is worth nothing. Sans IO.
 
 #include <chrono>
 #include <deque>
@@ -21,14 +22,16 @@ namespace shoal {
 struct QueuedRequest {
   ConnId from;
   ChunkSeq seq;
-  WallTime received;
+  WallTime give_up;  // its requester no longer waits for it after this
 };
 
 class UploadQueue {
  public:
   UploadQueue(std::chrono::milliseconds max_age, int pipe) : max_age_(max_age), pipe_(pipe) {}
 
-  void push(ConnId from, ChunkSeq seq, WallTime now);
+  // `wait`: how long the requester waits, if it said (at most max_age).
+  void push(ConnId from, ChunkSeq seq, WallTime now,
+            std::optional<std::chrono::milliseconds> wait = std::nullopt);
   void cancel(ConnId from, ChunkSeq seq);
   // The neighbour is gone or choked: its requests go, and its chunks in the
   // link no longer count.

@@ -5,15 +5,14 @@ namespace shoal::sim {
 using namespace std::chrono_literals;
 
 SimPeer::SimPeer(EventQueue& events, SimNetwork& network, SimTracker& tracker, PeerConfig config,
-                 Endpoint at, UplinkLimit limit)
+                 Endpoint at)
     : events_(events),
       network_(network),
       tracker_(tracker),
       config_(config),
       engine_(config),
       at_(std::move(at)),
-      limit_(limit),
-      uplink_(events, limit.resolve(std::nullopt).value_or(0)) {}
+      uplink_(events, config.upload_capacity.value_or(0)) {}
 
 void SimPeer::start() {
   joined_ = events_.wall_now();
@@ -31,7 +30,6 @@ void SimPeer::start() {
           run(engine_.on_peers_found(peers, events_.wall_now()));
         });
   }
-  events_.after(1s, [this] { every_second(); });
 }
 
 void SimPeer::dial(const Endpoint& to, LinkKind kind) {
@@ -96,22 +94,12 @@ void SimPeer::run(Actions actions) {
       it->second.conn->close(drop->reason);
     }
   }
+  uplink_.set_rate(engine_.upload_capacity().value_or(0));
   if (stopped_) return;
   const uint64_t generation = ++wakeup_;
   events_.at(events_.from_wall(engine_.next_wakeup(events_.wall_now())), [this, generation] {
     if (generation == wakeup_ && !stopped_) run(engine_.tick(events_.wall_now()));
   });
-}
-
-// peer_command.cpp's housekeeping: a relative limit follows the stream.
-void SimPeer::every_second() {
-  if (stopped_) return;
-  if (limit_.stream_multiple) {
-    const auto capacity = limit_.resolve(engine_.stream_rate());
-    engine_.set_upload_capacity(capacity);
-    uplink_.set_rate(capacity.value_or(0));
-  }
-  events_.after(1s, [this] { every_second(); });
 }
 
 void SimPeer::stop() {

@@ -4,10 +4,9 @@
 // engine asks for, accepts neighbours at its address, announces to the
 // tracker (not in client-server mode), carries out the engine's actions over
 // SimConnections that share one SimUplink, and keeps one wake-up armed at
-// the engine's next_wakeup() after every call, as PeerNode::run does. Once
-// a second a relative upload limit follows the stream's rate, as
-// peer_command.cpp's housekeeping does. A lost or refused source is dialled
-// again a second later.
+// the engine's next_wakeup() after every call, as PeerNode::run does, and
+// sets the uplink to the engine's upload_capacity() as it does. A lost or
+// refused source is dialled again a second later.
 //
 // Leaving (stop) says BYE to every neighbour and closes; the process ends
 // kExitDelay later, dropping whatever was still queued.
@@ -36,7 +35,7 @@ class SimPeer {
   // `at` is where it accepts neighbours (port 0: it accepts none) and the
   // host its dials leave from.
   SimPeer(EventQueue& events, SimNetwork& network, SimTracker& tracker, PeerConfig config,
-          Endpoint at, UplinkLimit limit);
+          Endpoint at);
   SimPeer(const SimPeer&) = delete;
   SimPeer& operator=(const SimPeer&) = delete;
 
@@ -59,7 +58,6 @@ class SimPeer {
   void on_connected(std::shared_ptr<SimConnection> conn, LinkKind kind, const Endpoint& remote);
   void on_closed(ConnId id);
   void run(Actions actions);
-  void every_second();
   void exit();
   PeerTraffic traffic() const;
   static void add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into);
@@ -70,7 +68,6 @@ class SimPeer {
   PeerConfig config_;
   PeerEngine engine_;
   Endpoint at_;
-  UplinkLimit limit_;
   SimUplink uplink_;
   std::map<ConnId, Link> links_;
   PeerTraffic closed_traffic_;  // of links already gone

@@ -44,6 +44,7 @@ PeerConfig peer_config(const SimConfig& c, const ChannelKey& key, uint16_t port,
                     .target_neighbours = kNeighbours,
                     .max_neighbours = kNeighbours + (kNeighbours + 1) / 2,
                     .upload_capacity = c.peer_upload[i].resolve(std::nullopt),
+                    .upload_multiple = c.peer_upload[i].stream_multiple,
                     .client_server = c.client_server,
                     .seed = rng()};
 }
@@ -70,6 +71,7 @@ Result<SimResult> simulate(const SimConfig& c) {
                    SourceConfig{.channel = key.channel(),
                                 .self = PeerId(rng()),
                                 .window_chunks = std::max<uint32_t>(window, 1),
+                                .repair_share = c.repair_share,
                                 .seed = rng()},
                    kSourceAt, c.source_upload,
                    StreamShape{.chunk = c.chunk, .bytes_per_second = c.stream_kbps * 1000 / 8},
@@ -84,7 +86,7 @@ Result<SimResult> simulate(const SimConfig& c) {
     const uint16_t port = c.client_server ? 0 : static_cast<uint16_t>(kFirstPeerPort + i);
     auto peer =
         std::make_unique<SimPeer>(events, network, tracker, peer_config(c, key, port, i, rng),
-                                  Endpoint{viewer_host(i), port}, c.peer_upload[i]);
+                                  Endpoint{viewer_host(i), port});
     SimPeer* p = peer.get();
     const SimTime join =
         std::chrono::duration_cast<SimTime>(c.warmup) + gap * static_cast<int64_t>(i);

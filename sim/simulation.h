@@ -32,7 +32,8 @@ struct SimConfig {
   // One upload limit per peer, in join order; its size is the number of
   // peers. A free rider has a fixed limit of 0.
   std::vector<UplinkLimit> peer_upload;
-  UplinkLimit source_upload;                   // none by default
+  UplinkLimit source_upload;  // none by default
+  std::optional<double> repair_share = SourceConfig{}.repair_share;
   bool client_server = false;                  // every peer fetches from the source only
   std::chrono::milliseconds duration{30'000};  // each peer watches this long
   std::chrono::milliseconds warmup{4000};

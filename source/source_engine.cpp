@@ -48,9 +48,14 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
   }
   if (!v.greeted) return {DisconnectAction{from, std::string(message_name(msg)) + " before HELLO"}};
   if (const auto* request = std::get_if<RequestMsg>(&msg)) {
-    if (!store_.has(request->seq) || uplink_busy())
+    const auto wait = request->wait_ms > 0
+                          ? std::optional(std::chrono::milliseconds(request->wait_ms))
+                          : std::nullopt;
+    if (!store_.has(request->seq) || uplink_busy(wait) || turn_away(request->seq, now)) {
       return {SendAction{from, RejectMsg{request->seq}}};
-    uploads_.push(from, request->seq, now);
+    }
+    ++copies_[request->seq];
+    uploads_.push(from, request->seq, now, wait);
     return pump(now);
   }
   if (const auto* cancel = std::get_if<CancelMsg>(&msg)) {
@@ -72,6 +77,7 @@ Actions SourceEngine::pump(WallTime now) {
   Actions out;
   while (const auto r = uploads_.pop(now)) {
     if (auto chunk = store_.get(r->seq)) {
+      repaired_.add(chunk->payload.size(), now);
       out.push_back(SendAction{r->from, ChunkMsg{*chunk}});
     } else {
       uploads_.sent(r->from);
@@ -80,10 +86,21 @@ Actions SourceEngine::pump(WallTime now) {
   return out;
 }
 
-bool SourceEngine::uplink_busy() const {
+bool SourceEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait) const {
   if (!upload_capacity_ || *upload_capacity_ <= 0 || stream_chunks_ == 0) return false;
   const double chunk_bytes = static_cast<double>(stream_bytes_) / stream_chunks_;
-  return uploads_.expected_wait(chunk_bytes, *upload_capacity_) > config_.max_wait;
+  return uploads_.expected_wait(chunk_bytes, *upload_capacity_) >
+         std::min(config_.max_wait, wait.value_or(config_.max_wait));
+}
+
+bool SourceEngine::over_repair_share(WallTime now) {
+  if (!config_.repair_share || stream_ms_ == 0) return false;
+  return repaired_.rate(now) >= *config_.repair_share * stream_bytes_ * 1000.0 / stream_ms_;
+}
+
+bool SourceEngine::turn_away(ChunkSeq seq, WallTime now) {
+  const auto it = copies_.find(seq);
+  return over_repair_share(now) && it != copies_.end() && it->second >= config_.seed_copies;
 }
 
 PexMsg SourceEngine::other_viewers(ConnId to) {
@@ -119,8 +136,10 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   stream_bytes_ += chunk->payload.size();
   stream_ms_ += chunk->duration_ms;
   ++stream_chunks_;
+  std::erase_if(copies_, [&](const auto& c) { return c.first < store_.window_base(); });
   Actions out;
   const auto targets = push_targets(now);
+  copies_[chunk->seq] = static_cast<int>(targets.size());
   for (const auto& [conn, v] : viewers_) {
     if (v.greeted && std::ranges::find(targets, conn) == targets.end())
       out.push_back(SendAction{conn, have});

@@ -34,6 +34,15 @@ struct SourceConfig {
   int upload_pipe = 2;  // chunks handed to the uplink at once
   std::chrono::milliseconds request_max_age{2000};
   std::chrono::milliseconds max_wait{500};
+  // Requests are served up to this multiple of the stream rate, over the
+  // last 5 s; beyond it they are REJECTed, keeping the uplink free for the
+  // pushes and making the peers, not the source, repair each other. nullopt:
+  // no limit (viewers that fetch from the source only).
+  std::optional<double> repair_share = 0.3;
+  // ... except for a chunk that has left the source fewer times than this
+  // (its push included): nobody may hold it yet, as when viewers join a
+  // broadcast under way and all want the chunks before the newest.
+  int seed_copies = 2;
   uint64_t seed = 1;
 };
 
@@ -73,7 +82,10 @@ class SourceEngine {
   std::vector<ConnId> push_targets(WallTime now);
   PexMsg other_viewers(ConnId to);
   Actions pump(WallTime now);
-  bool uplink_busy() const;
+  bool uplink_busy(std::optional<std::chrono::milliseconds> wait) const;
+  bool over_repair_share(WallTime now);
+  // Whether a request for `seq` is beyond what the source repairs.
+  bool turn_away(ChunkSeq seq, WallTime now);
 
   SourceConfig config_;
   std::mt19937_64 rng_;
@@ -84,6 +96,8 @@ class SourceEngine {
   uint64_t stream_ms_ = 0;
   uint64_t stream_chunks_ = 0;
   std::optional<double> upload_capacity_;
+  RateMeter repaired_{5};           // chunk bytes sent on request
+  std::map<ChunkSeq, int> copies_;  // times each chunk in the window left the source
 };
 
 }  // namespace shoal

@@ -76,10 +76,24 @@ Result<UploadLimit> parse_upload_limit(const std::string& text) {
   }
   auto bits = parse_bitrate(text);
   if (!bits) {
-    return Error{"bad upload limit '" + text +
-                 "' (none, 0, a bit rate such as 2M, or a multiple of the stream rate such as 1.5x)"};
+    return Error{
+        "bad upload limit '" + text +
+        "' (none, 0, a bit rate such as 2M, or a multiple of the stream rate such as 1.5x)"};
   }
   return UploadLimit{.bytes_per_second = *bits / 8.0};
+}
+
+Result<std::optional<double>> parse_repair_share(const std::string& text) {
+  if (text == "none") return std::optional<double>();
+  const char* end = text.data() + text.size();
+  if (!text.empty() && (text.back() == 'x' || text.back() == 'X')) --end;
+  double multiple = 0;
+  const auto [p, ec] = std::from_chars(text.data(), end, multiple);
+  if (text.empty() || ec != std::errc() || p != end || multiple < 0) {
+    return Error{"bad repair share '" + text +
+                 "' (none, or a multiple of the stream rate such as 0.3x)"};
+  }
+  return std::optional(multiple);
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& stats) {

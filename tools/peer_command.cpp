@@ -20,15 +20,11 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Every second: logs what the player's bus said, follows the stream's rate
-// with a relative upload limit, and refreshes the stats file, so that even a
-// peer killed outright leaves figures behind.
+// Every second: logs what the player's bus said and refreshes the stats
+// file, so that even a peer killed outright leaves figures behind.
 struct Housekeeping {
   asio::steady_timer timer;
   Player& player;
-  PeerNode& node;
-  UploadLimiter& limiter;
-  UploadLimit limit;
   std::function<void()> write_stats;
 
   void every_second() {
@@ -36,11 +32,6 @@ struct Housekeeping {
     timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       for (const auto& m : player.poll_messages()) log_line("player: " + m);
-      if (limit.stream_multiple) {
-        const auto capacity = limit.resolve(node.engine().stream_rate());
-        node.engine().set_upload_capacity(capacity);
-        limiter.set_rate(capacity.value_or(0));
-      }
       write_stats();
       every_second();
     });
@@ -137,17 +128,17 @@ int peer_main(const std::vector<std::string>& args) {
   const std::optional<std::string> listening =
       listener ? std::optional(listener->local().to_string()) : std::nullopt;
   std::random_device random;
-  const PeerConfig config{
-      .channel = uri->channel,
-      .self = PeerId(uint64_t{random()} << 32 | random()),
-      .listen_port = listener ? listener->local().port : uint16_t{0},
-      .source = uri->source,
-      .lag = std::chrono::milliseconds(lag_ms),
-      .target_neighbours = neighbours,
-      .max_neighbours = neighbours + (neighbours + 1) / 2,
-      .upload_capacity = limit->resolve(std::nullopt),
-      .client_server = client_server,
-      .seed = uint64_t{random()} << 32 | random()};
+  const PeerConfig config{.channel = uri->channel,
+                          .self = PeerId(uint64_t{random()} << 32 | random()),
+                          .listen_port = listener ? listener->local().port : uint16_t{0},
+                          .source = uri->source,
+                          .lag = std::chrono::milliseconds(lag_ms),
+                          .target_neighbours = neighbours,
+                          .max_neighbours = neighbours + (neighbours + 1) / 2,
+                          .upload_capacity = limit->resolve(std::nullopt),
+                          .upload_multiple = limit->stream_multiple,
+                          .client_server = client_server,
+                          .seed = uint64_t{random()} << 32 | random()};
   PeerNode node(
       io, *uri, config,
       [&](const Chunk& chunk) {
@@ -164,12 +155,13 @@ int peer_main(const std::vector<std::string>& args) {
   node.start();
   std::optional<TrackerClient> tracker;
   if (uri->tracker && !client_server) {
-    tracker.emplace(io, *uri->tracker,
-                    AnnounceMsg{kProtocolVersion, uri->channel, config.self, config.listen_port},
-                    [&](std::vector<Endpoint> peers) {
-                      node.run(node.engine().on_peers_found(peers, wall_now()));
-                    },
-                    dial_from(*at));
+    tracker.emplace(
+        io, *uri->tracker,
+        AnnounceMsg{kProtocolVersion, uri->channel, config.self, config.listen_port},
+        [&](std::vector<Endpoint> peers) {
+          node.run(node.engine().on_peers_found(peers, wall_now()));
+        },
+        dial_from(*at));
     tracker->start();
   }
 
@@ -188,8 +180,7 @@ int peer_main(const std::vector<std::string>& args) {
   };
 
   asio::steady_timer end(io);
-  Housekeeping housekeeping{asio::steady_timer(io), **player, node, *limiter, *limit,
-                            write_stats};
+  Housekeeping housekeeping{asio::steady_timer(io), **player, write_stats};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   const auto leave = [&](const std::string& why) {
     log_line(why);
@@ -223,8 +214,8 @@ int peer_main(const std::vector<std::string>& args) {
   log_line("frames " + std::to_string(final_report.frames_decoded) + ", chunks on time " +
            std::to_string(final_report.chunks_on_time) + "/" +
            std::to_string(final_report.chunks_due) + ", rejected " +
-           std::to_string(final_report.chunks_rejected) + ", startup " +
-           json["startup_ms"].dump() + " ms");
+           std::to_string(final_report.chunks_rejected) + ", startup " + json["startup_ms"].dump() +
+           " ms");
   write_stats();
   return 0;
 }

@@ -23,6 +23,7 @@ struct SimulateOptions {
   std::string peer_upload = "none";
   std::string source_upload = "none";
   std::string mode = "p2p";
+  std::string repair_share;  // empty: the source's default, none in client-server mode
   int free_riders = 0;
   double join_spread = 2;
   double warmup = 4;
@@ -65,9 +66,20 @@ int run(const SimulateOptions& o) {
   if (!source_limit) return fail("--source-upload: " + source_limit.error());
   if (source_limit->bytes_per_second == 0.0) return fail("--source-upload 0 would serve nobody");
 
+  const bool client_server = o.mode == "client-server";
+  std::optional<double> repair_share = SourceConfig{}.repair_share;
+  if (!o.repair_share.empty()) {
+    auto given = parse_repair_share(o.repair_share);
+    if (!given) return fail("--repair-share: " + given.error());
+    repair_share = *given;
+  } else if (client_server) {
+    repair_share.reset();
+  }
+
   const std::vector<bool> free = free_riders(o.peers, o.free_riders);
   sim::SimConfig config{.source_upload = to_uplink(*source_limit),
-                        .client_server = o.mode == "client-server",
+                        .repair_share = repair_share,
+                        .client_server = client_server,
                         .duration = ms(o.duration),
                         .warmup = ms(o.warmup),
                         .join_spread = ms(o.join_spread),
@@ -135,6 +147,7 @@ int simulate_main(const std::vector<std::string>& args) {
       "source-upload", po::value(&o.source_upload)->default_value(o.source_upload),
       "the source's upload limit: none, a bit rate (8M) or a multiple of the stream rate (4x)")(
       "mode", po::value(&o.mode)->default_value(o.mode), "p2p or client-server")(
+      "repair-share", po::value(&o.repair_share), kSwarmRepairShareHelp)(
       "free-riders", po::value(&o.free_riders)->default_value(o.free_riders),
       "how many of the viewers upload nothing (the same ones as in `shoal swarm`)")(
       "join-spread", po::value(&o.join_spread)->default_value(o.join_spread),

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <random>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "media/log.h"
 #include "overlay/channel_uri.h"
@@ -69,8 +69,8 @@ int source_main(const std::vector<std::string>& args) {
       "Broadcasts a live channel. The first line on stdout is the channel URI viewers join\n"
       "with `shoal peer`; logs go to stderr. The channel id is the public key in --key,\n"
       "created on first use, so the URI stays the same across broadcasts.";
-  std::string input, listen, key_path, bitrate, stats_path, public_host, tracker_text,
-      upload_limit;
+  std::string input, listen, key_path, bitrate, stats_path, public_host, tracker_text, upload_limit,
+      repair_share_text;
   int chunk_ms = 500, window_sec = 60, linger_sec = 10;
   AddressLimitsConfig limits = kSourceAddressLimits;
   cmd.options.add_options()(
@@ -92,6 +92,7 @@ int source_main(const std::vector<std::string>& args) {
       "stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit")(
       "upload-limit", po::value(&upload_limit)->default_value("none"),
       "upload capacity: none, a bit rate (8M) or a multiple of the stream rate (4x)")(
+      "repair-share", po::value(&repair_share_text)->default_value("0.3x"), kRepairShareHelp)(
       "tracker", po::value(&tracker_text),
       "HOST:PORT of a tracker to announce the channel to; it goes into the URI")(
       "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
@@ -103,8 +104,13 @@ int source_main(const std::vector<std::string>& args) {
   auto at = Endpoint::parse(listen);
   auto limit = parse_upload_limit(upload_limit);
   if (!limit || limit->bytes_per_second == 0.0) {
-    std::cerr << "shoal source: "
-              << (limit ? "--upload-limit 0 would serve nobody" : limit.error()) << "\n";
+    std::cerr << "shoal source: " << (limit ? "--upload-limit 0 would serve nobody" : limit.error())
+              << "\n";
+    return 2;
+  }
+  const auto repair_share = parse_repair_share(repair_share_text);
+  if (!repair_share) {
+    std::cerr << "shoal source: --repair-share: " << repair_share.error() << "\n";
     return 2;
   }
   std::optional<Endpoint> tracker;
@@ -160,6 +166,7 @@ int source_main(const std::vector<std::string>& args) {
                   SourceConfig{.channel = key->channel(),
                                .self = self,
                                .window_chunks = window,
+                               .repair_share = *repair_share,
                                .seed = uint64_t{random()} << 32 | random()});
   auto limiter = std::make_shared<UploadLimiter>(io, limit->resolve(std::nullopt).value_or(0));
   node.set_upload_limiter(limiter);
@@ -173,8 +180,9 @@ int source_main(const std::vector<std::string>& args) {
   std::cout << ChannelUri{key->channel(), dial, tracker}.to_string() << std::endl;
   std::optional<TrackerClient> announcer;
   if (tracker) {
-    announcer.emplace(io, *tracker, AnnounceMsg{kProtocolVersion, key->channel(), self, bound.port},
-                      [](std::vector<Endpoint>) {}, dial_from(bound));
+    announcer.emplace(
+        io, *tracker, AnnounceMsg{kProtocolVersion, key->channel(), self, bound.port},
+        [](std::vector<Endpoint>) {}, dial_from(bound));
     announcer->start();
   }
   log_line("serving viewers on " + bound.to_string());

@@ -32,11 +32,12 @@ struct SwarmOptions {
   std::string peer_upload = "none";
   std::string source_upload = "none";
   std::string mode = "p2p";
+  std::string repair_share;  // empty: the source's default, none in client-server mode
   int free_riders = 0;
-  double churn = 0;         // fraction of the peers killed at churn_at
-  double churn_at = 0;      // seconds after the last join
-  double join_spread = 2;   // seconds over which the peers join
-  double warmup = 4;        // seconds the broadcast runs before the first peer joins
+  double churn = 0;        // fraction of the peers killed at churn_at
+  double churn_at = 0;     // seconds after the last join
+  double join_spread = 2;  // seconds over which the peers join
+  double warmup = 4;       // seconds the broadcast runs before the first peer joins
   int lag_ms = 3000;
   int chunk_ms = 500;
   std::string dir;
@@ -75,10 +76,17 @@ class Swarm {
     const auto tracker_at = tracker->read_line(10s);
     if (!tracker_at) return fail(1, "the tracker did not start; see " + o_.dir + "/tracker.log");
 
-    std::vector<std::string> source_args = {
-        shoal_,         "source",   "--input",  o_.input, "--key", o_.dir + "/source.key",
-        "--tracker",    *tracker_at, "--upload-limit", o_.source_upload, "--stats-json",
-        o_.dir + "/source.json", "--chunk-ms", std::to_string(o_.chunk_ms)};
+    std::vector<std::string> source_args = {shoal_,           "source",
+                                            "--input",        o_.input,
+                                            "--key",          o_.dir + "/source.key",
+                                            "--tracker",      *tracker_at,
+                                            "--upload-limit", o_.source_upload,
+                                            "--stats-json",   o_.dir + "/source.json",
+                                            "--chunk-ms",     std::to_string(o_.chunk_ms)};
+    if (!o_.repair_share.empty() || o_.mode == "client-server") {
+      source_args.push_back("--repair-share");
+      source_args.push_back(o_.repair_share.empty() ? "none" : o_.repair_share);
+    }
     if (o_.input != "testsrc") source_args.push_back("--loop");
     auto source = start(source_args, "source");
     if (!source) return 1;
@@ -147,12 +155,21 @@ class Swarm {
              .upload = upload,
              .free_rider = free_rider,
              .joiner = joiner};
-    std::vector<std::string> argv = {shoal_,         "peer",          uri_,
-                                     "--sink",       "fake",          "--duration",
-                                     std::to_string(duration),        "--stats-json",
-                                     o_.dir + "/" + v.name + ".json", "--upload-limit",
-                                     upload,         "--lag-ms",      std::to_string(o_.lag_ms),
-                                     "--listen",     listen};
+    std::vector<std::string> argv = {shoal_,
+                                     "peer",
+                                     uri_,
+                                     "--sink",
+                                     "fake",
+                                     "--duration",
+                                     std::to_string(duration),
+                                     "--stats-json",
+                                     o_.dir + "/" + v.name + ".json",
+                                     "--upload-limit",
+                                     upload,
+                                     "--lag-ms",
+                                     std::to_string(o_.lag_ms),
+                                     "--listen",
+                                     listen};
     if (o_.mode == "client-server") argv.push_back("--client-server");
     v.process = start(argv, v.name);
     viewers_.push_back(std::move(v));
@@ -161,8 +178,8 @@ class Swarm {
   // Kills a share of the contributors outright, all at once, and lets as many
   // newcomers join for the rest of the broadcast.
   void churn(std::mt19937_64& rng) {
-    const auto at = started_ + std::chrono::milliseconds(static_cast<int64_t>(
-                                   (o_.join_spread + o_.churn_at) * 1000));
+    const auto at = started_ + std::chrono::milliseconds(
+                                   static_cast<int64_t>((o_.join_spread + o_.churn_at) * 1000));
     std::this_thread::sleep_until(at);
     std::vector<size_t> alive;
     for (size_t i = 0; i < viewers_.size(); ++i) {
@@ -228,6 +245,7 @@ int swarm_main(const std::vector<std::string>& args) {
       "source-upload", po::value(&o.source_upload)->default_value("none"),
       "the source's upload limit, written the same way")(
       "mode", po::value(&o.mode)->default_value("p2p"), "p2p or client-server")(
+      "repair-share", po::value(&o.repair_share), kSwarmRepairShareHelp)(
       "free-riders", po::value(&o.free_riders)->default_value(0),
       "how many of the viewers upload nothing")(
       "churn", po::value(&o.churn)->default_value(0),
@@ -246,13 +264,18 @@ int swarm_main(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
   if (o.peers < 1 || o.peers > 500 || o.duration <= 0 || o.free_riders < 0 ||
-      o.free_riders > o.peers || o.churn < 0 || o.churn > 0.9 || o.join_spread < 0 || o.warmup < 0) {
+      o.free_riders > o.peers || o.churn < 0 || o.churn > 0.9 || o.join_spread < 0 ||
+      o.warmup < 0) {
     std::cerr << "shoal swarm: --peers must be 1..500, --duration positive, --free-riders "
                  "0..peers, --churn 0..0.9, --join-spread and --warmup >= 0\n";
     return 2;
   }
   if (o.mode != "p2p" && o.mode != "client-server") {
     std::cerr << "shoal swarm: --mode must be p2p or client-server, not '" << o.mode << "'\n";
+    return 2;
+  }
+  if (const auto share = parse_repair_share(o.repair_share); !o.repair_share.empty() && !share) {
+    std::cerr << "shoal swarm: --repair-share: " << share.error() << "\n";
     return 2;
   }
   if (o.churn > 0 && o.churn_at == 0) o.churn_at = o.duration / 2;

@@ -139,12 +139,25 @@ TEST(Codec, FieldsAddedByALaterVersionAreIgnored) {
   auto r = decode_hand_packed([](auto& pk) {
     pk.pack_array(2);
     pk.pack(4);  // REQUEST
-    pk.pack_array(2);
+    pk.pack_array(3);
     pk.pack(17);
+    pk.pack(250);
     pk.pack(std::string("future field"));
   });
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(std::get<RequestMsg>(*r).seq, ChunkSeq(17));
+  EXPECT_EQ(std::get<RequestMsg>(*r).wait_ms, 250u);
+}
+
+TEST(Codec, FieldsAnEarlierVersionLacksTakeTheirDefaults) {
+  auto r = decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(4);  // REQUEST without wait_ms
+    pk.pack_array(1);
+    pk.pack(17);
+  });
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(std::get<RequestMsg>(*r).wait_ms, 0u);  // not said
 }
 
 TEST(Codec, HugeContainerHeaderDoesNotAllocate) {

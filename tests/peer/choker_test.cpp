@@ -2,6 +2,7 @@
 // every 10 s, one optimistic slot rotates every 30 s, and a newcomer that
 // reciprocates earns a regular slot. An uplink with room to spare opens
 // more slots, one a second, in the same ranking; a saturated one closes them.
+// A viewer that holds no chunk yet gets a spare slot at once.
 #include "peer/choker.h"
 
 #include <gtest/gtest.h>
@@ -133,6 +134,29 @@ TEST(Choker, ASaturatedUplinkClosesTheNewestSpareSlot) {
   EXPECT_EQ(c.spare_slots(), 1u);
   EXPECT_EQ(change.choke, opened);
   EXPECT_TRUE(c.unchoked(ConnId(5)));  // the older spare slot stays
+}
+
+TEST(Choker, AViewerWithNoChunkYetGetsASpareSlotAtOnce) {
+  Choker c({}, 3);
+  auto n = rates({90, 80, 70, 60, 50, 0});
+  n[4].interested = false;  // nobody else for the optimistic slot
+  c.tick(kEpoch, n, Uplink::busy);
+  ASSERT_FALSE(c.unchoked(ConnId(6)) && c.optimistic() != ConnId(6));
+  n.push_back({ConnId(7), 0, true, true});  // a newcomer, between spare intervals
+  const auto change = c.tick(kEpoch + 100ms, n, Uplink::busy);
+  EXPECT_TRUE(std::ranges::find(change.unchoke, ConnId(7)) != change.unchoke.end());
+  EXPECT_EQ(c.spare_slots(), 1u);
+}
+
+TEST(Choker, ASaturatedUplinkLetsNoNewcomerIn) {
+  Choker c({}, 3);
+  auto n = rates({90, 80, 70, 60, 0});
+  n[4].interested = false;
+  c.tick(kEpoch, n, Uplink::saturated);
+  n.push_back({ConnId(6), 0, true, true});
+  n.push_back({ConnId(7), 0, true, true});
+  c.tick(kEpoch + 100ms, n, Uplink::saturated);
+  EXPECT_EQ(c.spare_slots(), 0u);
 }
 
 TEST(Choker, SpareSlotsAreCappedAtMaxSpareSlots) {

@@ -77,6 +77,8 @@ TEST_F(EngineTest, PlaysAVerifiedChunkAtItsDeadline) {
   EXPECT_TRUE(
       only<PlayAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_)).empty());
   const WallTime due = kEpoch + 4000ms + 3000ms;
+  EXPECT_EQ(engine_.next_wakeup(now_), now_);  // its HAVE is due
+  engine_.tick(now_);
   EXPECT_EQ(engine_.next_wakeup(now_), std::min(due, now_ + 100ms));
   const auto plays = only<PlayAction>(engine_.tick(due));
   ASSERT_EQ(plays.size(), 1u);
@@ -176,7 +178,7 @@ TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
       only<SendAction>(engine_.on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(first.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<ChunkMsg>(first[0].msg));
-  // The first chunk holds the uplink for a second, over max_upload_wait (500 ms).
+  // The first chunk holds the uplink for a second, over max_upload_wait (300 ms).
   const auto second =
       only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(second.size(), 1u);
@@ -229,6 +231,39 @@ TEST_F(EngineTest, KnowsTheStreamRateFromTheSourceBeforeItsFirstChunk) {
   map.stream_rate = 160'000;
   engine_.on_message(kSource, map, now_);
   EXPECT_EQ(engine_.stream_rate(), 160'000.0);
+}
+
+TEST_F(EngineTest, ARelativeUploadLimitAppliesOnceTheSourceTellsTheStreamRate) {
+  PeerEngine engine(PeerConfig{
+      .channel = key_.channel(), .self = PeerId(5), .upload_capacity = 0, .upload_multiple = 1.5});
+  engine.on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  EXPECT_EQ(engine.upload_capacity(), 0.0);
+  BufferMapMsg map = BufferMap().to_message(ChunkSeq(0), 120);
+  map.stream_rate = 160'000;
+  engine.on_message(kSource, map, now_);
+  EXPECT_EQ(engine.upload_capacity(), 240'000.0);
+}
+
+TEST_F(EngineTest, ProbesAStartPointAPeerServingUsHoldsRatherThanAskTheSource) {
+  engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  const ConnId peer(2);
+  engine_.on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
+  engine_.on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  BufferMap map;
+  map.add(ChunkSeq(7), true);
+  engine_.on_message(peer, map.to_message(ChunkSeq(0), 120), now_);
+  const auto sends = only<SendAction>(engine_.on_message(peer, UnchokeMsg{}, now_));
+  ASSERT_EQ(sends.size(), 1u);
+  const auto& request = std::get<RequestMsg>(sends[0].msg);
+  EXPECT_EQ(request.seq, ChunkSeq(7));
+  EXPECT_EQ(request.wait_ms, 2000u);  // request_timeout: then it asks elsewhere
+  // The source's newest start point, 8, is one chunk newer: 7 will do.
+  BufferMap at_source;
+  for (uint64_t s = 0; s < 10; ++s) at_source.add(ChunkSeq(s), s % 4 == 0);
+  EXPECT_TRUE(
+      requested(engine_.on_message(kSource, at_source.to_message(ChunkSeq(0), 120), now_)).empty());
 }
 
 TEST_F(EngineTest, IgnoresAStreamRateFromAPeer) {

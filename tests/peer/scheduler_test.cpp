@@ -47,7 +47,7 @@ std::optional<ConnId> asked_for(uint64_t seq, const std::vector<ChunkRequest>& r
 }
 
 // Default config: urgent_window 1500 ms, source_window 1000 ms, rescue_margin
-// 400 ms, request_timeout 2000 ms, initial_answer_time 300 ms.
+// 250 ms, request_timeout 2000 ms, initial_answer_time 300 ms.
 
 // --- urgent chunks ---
 
@@ -241,17 +241,17 @@ TEST(Scheduler, NeverAsksTheSourceForAChunkOutsideTheSourceWindow) {
 
 TEST(Scheduler, AsksTheSourceWhenTheOnlyHolderCannotMakeTheDeadline) {
   // A peer is in time if now + its expected answer time (300 ms before it
-  // has answered anything) <= deadline - rescue_margin (400 ms).
+  // has answered anything) <= deadline - rescue_margin (250 ms).
   const BufferMap source = map_of("1"), a = map_of("1");
   const Candidate n[] = {{kSource, true, &source}, {kA, false, &a}};
   {
     Scheduler s({}, 1);
-    const WantedChunk wanted[] = {due_in(0, 700ms)};
+    const WantedChunk wanted[] = {due_in(0, 550ms)};
     EXPECT_EQ(asked_for(0, s.plan(kNow, wanted, n)), kA);
   }
   {
     Scheduler s({}, 1);
-    const WantedChunk wanted[] = {due_in(0, 699ms)};
+    const WantedChunk wanted[] = {due_in(0, 549ms)};
     EXPECT_EQ(asked_for(0, s.plan(kNow, wanted, n)), kSource);
   }
 }
@@ -264,10 +264,10 @@ TEST(Scheduler, AsksTheSourceWhenTheOnlyHolderIsMeasuredTooSlow) {
   ASSERT_EQ(s.plan(kNow, first, only_a).size(), 1u);
   s.received(ChunkSeq(0), kA, kNow + 1500ms);  // 0.7 * 300 + 0.3 * 1500 = 660 ms
   ASSERT_EQ(s.answer_time(kA), 660ms);
-  // Due in 1000 ms: 660 ms from now is later than 400 ms before the deadline.
+  // Due in 900 ms: 660 ms from now is later than 250 ms before the deadline.
   const Candidate n[] = {{kSource, true, &source}, {kA, false, &a}};
   const WallTime now = kNow + 1500ms;
-  const WantedChunk second[] = {due_in(1, 1000ms, now)};
+  const WantedChunk second[] = {due_in(1, 900ms, now)};
   EXPECT_EQ(asked_for(1, s.plan(now, second, n)), kSource);
 }
 
@@ -395,7 +395,7 @@ TEST(Scheduler, NextExpiryIsTheEarliestOutstanding) {
   const WantedChunk wanted[] = {due_in(0, 1200ms), due_in(1, 1300ms), due_in(2, 5000ms)};
   EXPECT_FALSE(s.next_expiry());
   ASSERT_EQ(s.plan(kNow, wanted, n).size(), 3u);
-  EXPECT_EQ(s.next_expiry(), kNow + 800ms);
+  EXPECT_EQ(s.next_expiry(), kNow + 950ms);
 }
 
 // --- answers ---

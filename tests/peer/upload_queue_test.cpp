@@ -109,6 +109,19 @@ TEST(UploadQueue, ARequestOlderThanMaxAgeIsDroppedWhenItComesUp) {
   EXPECT_EQ(q.waiting(), 0u);
 }
 
+TEST(UploadQueue, ARequestIsDroppedOnceItsRequesterStoppedWaiting) {
+  UploadQueue q(2000ms, 1);
+  q.push(kA, ChunkSeq(1), kEpoch);
+  q.push(kB, ChunkSeq(2), kEpoch, 300ms);
+  q.push(kC, ChunkSeq(3), kEpoch, 5000ms);  // longer than max_age: max_age holds
+  ASSERT_EQ(drain(q, kEpoch), (Served{{kA, ChunkSeq(1)}}));
+  q.sent(kA);
+  EXPECT_EQ(drain(q, kEpoch + 301ms), (Served{{kC, ChunkSeq(3)}}));  // B gave up on 2
+  q.sent(kC);
+  q.push(kC, ChunkSeq(4), kEpoch, 5000ms);
+  EXPECT_TRUE(drain(q, kEpoch + 2001ms).empty());
+}
+
 TEST(UploadQueue, ARepeatedRequestIsQueuedOnce) {
   UploadQueue q(2000ms, 5);
   q.push(kA, ChunkSeq(1), kEpoch);

@@ -188,6 +188,7 @@ TEST(Simulation, AFreeRiderUploadsNothingButStillPlays) {
 TEST(Simulation, ClientServerPeersFetchEverythingFromTheSource) {
   SimConfig config = swarm(5, kNone, 10s);
   config.client_server = true;
+  config.repair_share.reset();  // the source is their only supplier
   const auto result = simulate(config);
   ASSERT_TRUE(result) << result.error();
   const Totals t = totals(*result);

@@ -265,6 +265,49 @@ TEST_F(SourceEngineTest, RejectsARequestItCouldNotStartWithinMaxWait) {
             std::vector{ChunkSeq(2)});
 }
 
+TEST_F(SourceEngineTest, TurnsRepairsAwayBeyondItsShareUnlessNobodyHasTheChunkYet) {
+  // 0.4 x 376 B/s: four 188-byte repairs in the 5 s window use it up.
+  reconfigure({.channel = key_.channel(),
+               .self = PeerId(0),
+               .window_chunks = 8,
+               .upload_pipe = 10,
+               .repair_share = 0.4,
+               .seed_copies = 2});
+  for (uint64_t c = 1; c <= 3; ++c) greet(ConnId(c));
+  for (uint64_t s = 0; s < 4; ++s) publish(s);  // nobody reported spare upload: no pushes
+  for (uint64_t c = 1; c <= 2; ++c) {
+    for (uint64_t s = 0; s < 2; ++s) {
+      ASSERT_EQ(chunks_sent(engine_->on_message(ConnId(c), RequestMsg{ChunkSeq(s)}, now_)).size(),
+                1u);
+    }
+  }
+  // Chunk 0 left twice already: the viewers can pass it on.
+  EXPECT_EQ(rejected(engine_->on_message(ConnId(3), RequestMsg{ChunkSeq(0)}, now_)),
+            std::vector{ChunkSeq(0)});
+  // Chunk 2 never left: only the source can start it off.
+  EXPECT_EQ(chunks_sent(engine_->on_message(ConnId(3), RequestMsg{ChunkSeq(2)}, now_)),
+            (PerConn{{ConnId(3), {2}}}));
+  now_ += 6s;  // the repairs have left the window
+  EXPECT_EQ(chunks_sent(engine_->on_message(ConnId(3), RequestMsg{ChunkSeq(0)}, now_)),
+            (PerConn{{ConnId(3), {0}}}));
+}
+
+TEST_F(SourceEngineTest, ServesEveryRequestWithoutARepairShare) {
+  reconfigure({.channel = key_.channel(),
+               .self = PeerId(0),
+               .window_chunks = 8,
+               .upload_pipe = 100,
+               .repair_share = std::nullopt});
+  for (uint64_t c = 1; c <= 5; ++c) greet(ConnId(c));
+  for (uint64_t s = 0; s < 8; ++s) publish(s);
+  size_t served = 0;
+  for (uint64_t c = 1; c <= 5; ++c) {
+    for (uint64_t s = 0; s < 8; ++s)
+      served += chunks_sent(engine_->on_message(ConnId(c), RequestMsg{ChunkSeq(s)}, now_)).size();
+  }
+  EXPECT_EQ(served, 40u);
+}
+
 TEST_F(SourceEngineTest, ServesAtMostUploadPipeChunksUntilOneIsSent) {
   greet(ConnId(1));
   greet(ConnId(2));
