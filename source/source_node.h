@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -31,7 +32,8 @@ struct SourceStats {
   uint64_t bytes_uploaded = 0;         // CHUNK frame bytes sent to viewers
   uint64_t control_bytes_out = 0;
   size_t viewers = 0;
-  uint64_t refused = 0;  // connections closed at once by the per-address limits
+  uint64_t refused = 0;            // connections closed at once by the per-address limits
+  nlohmann::json to_json() const;  // the source's --stats-json
 };
 
 // What one address may cost the source. A viewer asks for each chunk once, a
@@ -49,8 +51,7 @@ class SourceNode {
 
   // Starts accepting viewers on `listener`, each address within `limits`
   // (a viewer over its REQUEST budget is dropped).
-  void serve(std::unique_ptr<Listener> listener,
-             AddressLimitsConfig limits = kSourceAddressLimits);
+  void serve(std::unique_ptr<Listener> listener, AddressLimitsConfig limits = kSourceAddressLimits);
   // Starts ingest on its own thread; on_end runs on the io thread when the
   // input ends or fails.
   void broadcast(std::unique_ptr<Ingest> ingest,

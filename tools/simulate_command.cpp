@@ -105,7 +105,7 @@ int run(const SimulateOptions& o) {
   ReportInput in{.peers = o.peers,
                  .mode = o.mode,
                  .duration_s = o.duration,
-                 .source = source_stats_json(result->source)};
+                 .source = result->source.to_json()};
   std::vector<int64_t> arrival_ms;
   for (int i = 0; i < o.peers; ++i) {
     const PeerReport& p = result->peers[i];

@@ -30,17 +30,6 @@ std::string default_key_path() {
   return "shoal-source.key";
 }
 
-nlohmann::json to_json(const SourceStats& s) {
-  return {{"chunks_published", s.chunks_published},
-          {"chunk_bytes_published", s.chunk_bytes_published},
-          {"copy_bytes", s.copy_bytes},
-          {"media_ms_published", s.media_ms_published},
-          {"bytes_uploaded", s.bytes_uploaded},
-          {"control_bytes_out", s.control_bytes_out},
-          {"viewers", s.viewers},
-          {"refused", s.refused}};
-}
-
 // Logs how the broadcast is going every few seconds.
 // Every second: `each` (keeps a relative upload limit on the stream rate);
 // every five: a status line.
@@ -223,7 +212,7 @@ int source_main(const std::vector<std::string>& args) {
     }
   });
   io.run();
-  if (!stats_path.empty()) write_json_file(stats_path, to_json(node.stats()));
+  if (!stats_path.empty()) write_json_file(stats_path, node.stats().to_json());
   return exit_code;
 }
 

@@ -78,17 +78,6 @@ Result<std::vector<std::string>> upload_limits(const std::string& dist, int n) {
   return out;
 }
 
-Json source_stats_json(const SourceStats& s) {
-  return {{"chunks_published", s.chunks_published},
-          {"chunk_bytes_published", s.chunk_bytes_published},
-          {"copy_bytes", s.copy_bytes},
-          {"media_ms_published", s.media_ms_published},
-          {"bytes_uploaded", s.bytes_uploaded},
-          {"control_bytes_out", s.control_bytes_out},
-          {"viewers", s.viewers},
-          {"refused", s.refused}};
-}
-
 Json swarm_report(const ReportInput& in) {
   int64_t delivered = 0, control = num(in.source, "control_bytes_out"), chunk_bytes = 0;
   for (const ReportViewer& v : in.viewers) {

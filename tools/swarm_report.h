@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "media/result.h"
-#include "source/source_node.h"
 
 namespace shoal::cli {
 
@@ -38,12 +37,9 @@ struct ReportInput {
   std::string mode;  // "p2p" or "client-server"
   double duration_s = 0;
   bool churn = false;     // adds continuity_survivors and continuity_joiners
-  nlohmann::json source;  // the source's stats JSON (source_stats_json)
+  nlohmann::json source;  // the source's stats JSON (SourceStats::to_json)
   std::vector<ReportViewer> viewers;
 };
-
-// The source's stats as `shoal source --stats-json` writes them.
-nlohmann::json source_stats_json(const SourceStats& s);
 
 nlohmann::json swarm_report(const ReportInput& in);
 
