@@ -3,7 +3,9 @@
 // packed as a msgpack array of its fields; a frame carries `[type, [fields]]`.
 // Fields added at the end by a later version are ignored by this one.
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -51,6 +53,10 @@ struct RequestMsg {
   // How long the requester waits for it before asking elsewhere; a chunk
   // that could not leave within this is not worth sending. 0: not said.
   uint32_t wait_ms = 0;
+  std::optional<std::chrono::milliseconds> wait() const {
+    if (wait_ms == 0) return std::nullopt;
+    return std::chrono::milliseconds(wait_ms);
+  }
   MSGPACK_DEFINE(seq, wait_ms);
 };
 

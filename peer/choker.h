@@ -17,8 +17,8 @@
 // chunk yet (a viewer waiting for its first, with nothing to reciprocate
 // with) gets a spare slot at once unless the uplink is saturated. Spare
 // slots are re-ranked with the regular ones at each rechoke, so free riders
-// still come last. Sans IO: the caller
-// passes rates, the state of its uplink and the time.
+// still come last. Sans IO: the caller passes rates, the state of its uplink
+// and the time.
 
 #include <chrono>
 #include <optional>

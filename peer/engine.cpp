@@ -202,8 +202,7 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
 
 void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {
   if (n.is_source()) return;
-  const auto wait =
-      r.wait_ms > 0 ? std::optional(std::chrono::milliseconds(r.wait_ms)) : std::nullopt;
+  const auto wait = r.wait();
   // Said at once, so that the requester asks elsewhere rather than waiting
   // for its timeout. A choked requester sent it before our CHOKE reached it.
   if (!choker_.unchoked(from) || !store_.has(r.seq) || uplink_busy(wait)) {
@@ -214,11 +213,11 @@ void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r
 }
 
 bool PeerEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait) const {
-  if (!config_.upload_capacity || *config_.upload_capacity <= 0 || stream_chunks_ == 0)
-    return false;
-  const double chunk_bytes = static_cast<double>(stream_bytes_) / stream_chunks_;
-  return upload_queue_.expected_wait(chunk_bytes, *config_.upload_capacity) >
-         std::min(config_.max_upload_wait, wait.value_or(config_.max_upload_wait));
+  const double chunk_bytes =
+      stream_chunks_ ? static_cast<double>(stream_bytes_) / stream_chunks_ : 0;
+  return upload_queue_.would_wait(
+      std::min(config_.max_upload_wait, wait.value_or(config_.max_upload_wait)), chunk_bytes,
+      config_.upload_capacity);
 }
 
 Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {

@@ -117,7 +117,7 @@ void PeerNode::on_closed(ConnId id, const std::string& reason) {
   const Link link = it->second;
   links_.erase(it);
   if (link.kind == LinkKind::accepted) guard_.release(link.address);
-  add_traffic(link.conn->traffic(), link.kind, closed_traffic_);
+  closed_traffic_.add(link.conn->traffic(), link.kind);
   if (link.kind == LinkKind::source) {
     log_line("connection to the source closed: " + reason);
   }
@@ -168,16 +168,9 @@ void PeerNode::stop() {
   }
 }
 
-void PeerNode::add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into) const {
-  (kind == LinkKind::source ? into.from_source : into.from_peers) += t.chunk_in;
-  into.uploaded += t.chunk_out;
-  into.control_in += t.control_in;
-  into.control_out += t.control_out;
-}
-
 PeerTraffic PeerNode::traffic() const {
   PeerTraffic total = closed_traffic_;
-  for (const auto& [id, link] : links_) add_traffic(link.conn->traffic(), link.kind, total);
+  for (const auto& [id, link] : links_) total.add(link.conn->traffic(), link.kind);
   return total;
 }
 

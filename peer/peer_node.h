@@ -32,6 +32,13 @@ struct PeerTraffic {
   uint64_t uploaded = 0;
   uint64_t control_in = 0;
   uint64_t control_out = 0;
+  // Adds what one connection moved, as its kind counts it.
+  void add(const Traffic& t, LinkKind kind) {
+    (kind == LinkKind::source ? from_source : from_peers) += t.chunk_in;
+    uploaded += t.chunk_out;
+    control_in += t.control_in;
+    control_out += t.control_out;
+  }
 };
 
 // What one address may cost a peer's port: a peer keeps about a dozen
@@ -84,7 +91,6 @@ class PeerNode {
   void on_message(ConnId id, const Message& m);
   void on_dial_failed(const Endpoint& to, LinkKind kind, const std::string& why);
   void on_closed(ConnId id, const std::string& reason);
-  void add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into) const;
 
   boost::asio::io_context& io_;
   ChannelUri uri_;

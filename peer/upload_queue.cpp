@@ -36,10 +36,11 @@ void UploadQueue::sent(ConnId to) {
   if (it != in_link_.end() && --it->second <= 0) in_link_.erase(it);
 }
 
-std::chrono::milliseconds UploadQueue::expected_wait(double chunk_bytes,
-                                                     double bytes_per_second) const {
+bool UploadQueue::would_wait(std::chrono::milliseconds limit, double chunk_bytes,
+                             std::optional<double> bytes_per_second) const {
+  if (!bytes_per_second || *bytes_per_second <= 0 || chunk_bytes <= 0) return false;
   const double ahead = static_cast<double>(in_link() + queue_.size()) * chunk_bytes;
-  return std::chrono::milliseconds(static_cast<int64_t>(1000 * ahead / bytes_per_second));
+  return std::chrono::milliseconds(static_cast<int64_t>(1000 * ahead / *bytes_per_second)) > limit;
 }
 
 int UploadQueue::in_link() const {

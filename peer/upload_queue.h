@@ -47,9 +47,12 @@ class UploadQueue {
 
   size_t waiting() const { return queue_.size(); }
   int in_link() const;
-  // How long a request pushed now would wait before its chunk goes out, on an
-  // uplink of `bytes_per_second` (> 0) with chunks of about `chunk_bytes`.
-  std::chrono::milliseconds expected_wait(double chunk_bytes, double bytes_per_second) const;
+  // Whether a request pushed now would wait longer than `limit` before its
+  // chunk goes out, on an uplink of `bytes_per_second` with chunks of about
+  // `chunk_bytes`. Never on an unlimited uplink (nullopt or 0) or before the
+  // chunk size is known (0).
+  bool would_wait(std::chrono::milliseconds limit, double chunk_bytes,
+                  std::optional<double> bytes_per_second) const;
 
  private:
   std::chrono::milliseconds max_age_;

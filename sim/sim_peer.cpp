@@ -72,7 +72,7 @@ void SimPeer::on_closed(ConnId id) {
   if (it == links_.end()) return;
   const Link link = it->second;
   links_.erase(it);
-  add_traffic(link.conn->traffic(), link.kind, closed_traffic_);
+  closed_traffic_.add(link.conn->traffic(), link.kind);
   if (stopped_) return;
   run(engine_.on_disconnected(id, events_.wall_now()));
   if (link.kind == LinkKind::source) redial_source_later();
@@ -120,16 +120,9 @@ void SimPeer::exit() {
   for (const auto& [id, link] : links_) link.conn->kill();
 }
 
-void SimPeer::add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into) {
-  (kind == LinkKind::source ? into.from_source : into.from_peers) += t.chunk_in;
-  into.uploaded += t.chunk_out;
-  into.control_in += t.control_in;
-  into.control_out += t.control_out;
-}
-
 PeerTraffic SimPeer::traffic() const {
   PeerTraffic total = closed_traffic_;
-  for (const auto& [id, link] : links_) add_traffic(link.conn->traffic(), link.kind, total);
+  for (const auto& [id, link] : links_) total.add(link.conn->traffic(), link.kind);
   return total;
 }
 

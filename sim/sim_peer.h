@@ -60,7 +60,6 @@ class SimPeer {
   void run(Actions actions);
   void exit();
   PeerTraffic traffic() const;
-  static void add_traffic(const Traffic& t, LinkKind kind, PeerTraffic& into);
 
   EventQueue& events_;
   SimNetwork& network_;

@@ -18,7 +18,7 @@ double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x
 }  // namespace
 
 SimSource::SimSource(EventQueue& events, SimNetwork& network, SimTracker& tracker, ChannelKey key,
-                     SourceConfig config, Endpoint at, UplinkLimit limit, StreamShape stream,
+                     SourceConfig config, Endpoint at, UploadLimit limit, StreamShape stream,
                      uint64_t seed)
     : events_(events),
       network_(network),

@@ -19,6 +19,7 @@
 #include <random>
 
 #include "media/chunk_signature.h"
+#include "overlay/upload_limit.h"
 #include "sim/sim_network.h"
 #include "sim/sim_tracker.h"
 #include "sim/sim_uplink.h"
@@ -37,7 +38,7 @@ struct StreamShape {
 class SimSource {
  public:
   SimSource(EventQueue& events, SimNetwork& network, SimTracker& tracker, ChannelKey key,
-            SourceConfig config, Endpoint at, UplinkLimit limit, StreamShape stream, uint64_t seed);
+            SourceConfig config, Endpoint at, UploadLimit limit, StreamShape stream, uint64_t seed);
   SimSource(const SimSource&) = delete;
   SimSource& operator=(const SimSource&) = delete;
 
@@ -65,7 +66,7 @@ class SimSource {
   SourceConfig config_;
   SourceEngine engine_;
   Endpoint at_;
-  UplinkLimit limit_;
+  UploadLimit limit_;
   StreamShape stream_;
   std::mt19937_64 rng_;
   SimUplink uplink_;

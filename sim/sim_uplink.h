@@ -16,26 +16,11 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 
 #include "overlay/token_bucket.h"
 #include "sim/event_queue.h"
 
 namespace shoal::sim {
-
-// An upload limit as a node is given one (tools/cli.h UploadLimit): fixed,
-// relative to the stream's rate, or none.
-struct UplinkLimit {
-  std::optional<double> bytes_per_second;  // a fixed limit; 0: upload nothing
-  std::optional<double> stream_multiple;   // a limit relative to the stream
-  // Bytes/s for a stream of `stream_rate` bytes/s; nullopt if unlimited, 0
-  // while a relative limit has no stream rate to go by.
-  std::optional<double> resolve(std::optional<double> stream_rate) const {
-    if (bytes_per_second) return bytes_per_second;
-    if (stream_multiple) return stream_rate ? *stream_multiple * *stream_rate : 0.0;
-    return std::nullopt;
-  }
-};
 
 class SimUplink {
  public:

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "media/result.h"
+#include "overlay/upload_limit.h"
 #include "peer/peer_report.h"
 #include "sim/event_queue.h"
 #include "sim/sim_uplink.h"
@@ -31,8 +32,8 @@ namespace shoal::sim {
 struct SimConfig {
   // One upload limit per peer, in join order; its size is the number of
   // peers. A free rider has a fixed limit of 0.
-  std::vector<UplinkLimit> peer_upload;
-  UplinkLimit source_upload;  // none by default
+  std::vector<UploadLimit> peer_upload;
+  UploadLimit source_upload;  // none by default
   std::optional<double> repair_share = SourceConfig{}.repair_share;
   bool client_server = false;                  // every peer fetches from the source only
   std::chrono::milliseconds duration{30'000};  // each peer watches this long

@@ -48,9 +48,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
   }
   if (!v.greeted) return {DisconnectAction{from, std::string(message_name(msg)) + " before HELLO"}};
   if (const auto* request = std::get_if<RequestMsg>(&msg)) {
-    const auto wait = request->wait_ms > 0
-                          ? std::optional(std::chrono::milliseconds(request->wait_ms))
-                          : std::nullopt;
+    const auto wait = request->wait();
     if (!store_.has(request->seq) || uplink_busy(wait) || turn_away(request->seq, now)) {
       return {SendAction{from, RejectMsg{request->seq}}};
     }
@@ -87,10 +85,10 @@ Actions SourceEngine::pump(WallTime now) {
 }
 
 bool SourceEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait) const {
-  if (!upload_capacity_ || *upload_capacity_ <= 0 || stream_chunks_ == 0) return false;
-  const double chunk_bytes = static_cast<double>(stream_bytes_) / stream_chunks_;
-  return uploads_.expected_wait(chunk_bytes, *upload_capacity_) >
-         std::min(config_.max_wait, wait.value_or(config_.max_wait));
+  const double chunk_bytes =
+      stream_chunks_ ? static_cast<double>(stream_bytes_) / stream_chunks_ : 0;
+  return uploads_.would_wait(std::min(config_.max_wait, wait.value_or(config_.max_wait)),
+                             chunk_bytes, upload_capacity_);
 }
 
 bool SourceEngine::over_repair_share(WallTime now) {
@@ -136,7 +134,7 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   stream_bytes_ += chunk->payload.size();
   stream_ms_ += chunk->duration_ms;
   ++stream_chunks_;
-  std::erase_if(copies_, [&](const auto& c) { return c.first < store_.window_base(); });
+  copies_.erase(copies_.begin(), copies_.lower_bound(store_.window_base()));
   Actions out;
   const auto targets = push_targets(now);
   copies_[chunk->seq] = static_cast<int>(targets.size());

@@ -57,12 +57,6 @@ Result<int64_t> parse_bitrate(const std::string& text) {
   return static_cast<int64_t>(value * scale);
 }
 
-std::optional<double> UploadLimit::resolve(std::optional<double> stream_rate) const {
-  if (bytes_per_second) return bytes_per_second;
-  if (stream_multiple) return stream_rate ? *stream_multiple * *stream_rate : 0.0;
-  return std::nullopt;
-}
-
 Result<UploadLimit> parse_upload_limit(const std::string& text) {
   if (text == "none") return UploadLimit{};
   if (text == "0") return UploadLimit{.bytes_per_second = 0.0};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "media/result.h"
+#include "overlay/upload_limit.h"
 
 namespace shoal::cli {
 
@@ -33,15 +34,7 @@ Result<int64_t> parse_bitrate(const std::string& text);
 
 // An upload limit as users write it: "none", "0" (upload nothing), "2M"
 // (bits per second, like --bitrate) or "1.5x" (times the stream's rate, which
-// a node learns from the chunks themselves).
-struct UploadLimit {
-  std::optional<double> bytes_per_second;  // a fixed limit
-  std::optional<double> stream_multiple;   // a limit relative to the stream
-  bool unlimited() const { return !bytes_per_second && !stream_multiple; }
-  // The limit in bytes/s for a stream of `stream_rate` bytes/s; nullopt if
-  // unlimited, 0 while a relative limit has no stream rate to go by.
-  std::optional<double> resolve(std::optional<double> stream_rate) const;
-};
+// the source announces).
 Result<UploadLimit> parse_upload_limit(const std::string& text);
 
 // The source's --repair-share: "none" (no limit) or a multiple of the stream

@@ -39,10 +39,6 @@ std::chrono::milliseconds ms(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
 
-sim::UplinkLimit to_uplink(const UploadLimit& limit) {
-  return {.bytes_per_second = limit.bytes_per_second, .stream_multiple = limit.stream_multiple};
-}
-
 // The same viewers as `shoal swarm` makes free riders (its fixed shuffle).
 std::vector<bool> free_riders(int peers, int count) {
   std::mt19937_64 rng(7);
@@ -77,7 +73,7 @@ int run(const SimulateOptions& o) {
   }
 
   const std::vector<bool> free = free_riders(o.peers, o.free_riders);
-  sim::SimConfig config{.source_upload = to_uplink(*source_limit),
+  sim::SimConfig config{.source_upload = *source_limit,
                         .repair_share = repair_share,
                         .client_server = client_server,
                         .duration = ms(o.duration),
@@ -92,7 +88,7 @@ int run(const SimulateOptions& o) {
   std::vector<std::string> labels;
   for (int i = 0; i < o.peers; ++i) {
     labels.push_back(free[i] ? "0" : (*limits)[i]);
-    config.peer_upload.push_back(to_uplink(*parse_upload_limit(labels.back())));
+    config.peer_upload.push_back(*parse_upload_limit(labels.back()));
   }
 
   std::cout << "Simulating " << o.peers << " peers (" << o.mode << ") for " << o.duration

@@ -18,15 +18,15 @@ using namespace std::chrono_literals;
 
 const WallTime kEpoch{std::chrono::milliseconds(1'800'000'000'000)};
 
-SimConfig swarm(size_t peers, UplinkLimit upload, std::chrono::milliseconds duration) {
+SimConfig swarm(size_t peers, UploadLimit upload, std::chrono::milliseconds duration) {
   SimConfig c;
   c.peer_upload.assign(peers, upload);
   c.duration = duration;
   return c;
 }
 
-const UplinkLimit kNone{};
-UplinkLimit times(double multiple) { return {.stream_multiple = multiple}; }
+const UploadLimit kNone{};
+UploadLimit times(double multiple) { return {.stream_multiple = multiple}; }
 
 struct Totals {
   uint64_t due = 0, on_time = 0, delivered = 0, from_peers = 0;
@@ -177,7 +177,7 @@ TEST(Simulation, CappedUplinksUploadNoMoreThanTheirLimit) {
 
 TEST(Simulation, AFreeRiderUploadsNothingButStillPlays) {
   SimConfig config = swarm(6, kNone, 10s);
-  config.peer_upload[2] = UplinkLimit{.bytes_per_second = 0.0};
+  config.peer_upload[2] = UploadLimit{.bytes_per_second = 0.0};
   const auto result = simulate(config);
   ASSERT_TRUE(result) << result.error();
   const PeerReport& free_rider = result->peers[2];
