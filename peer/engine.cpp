@@ -20,6 +20,9 @@ constexpr int kStartSpan = 2;
 constexpr double kSpareShare = 0.8;
 // One that sent at least this share has none: newcomers wait for a slot.
 constexpr double kSaturatedShare = 0.95;
+// A chunk the source pushed to this peer alone goes out first to this many
+// requesters, who start its spread through the swarm.
+constexpr int kSeedCopies = 2;
 
 }  // namespace
 
@@ -142,7 +145,6 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
       },
       msg);
   follow_stream_rate();
-  if (!playout_.started()) choose_start(now);
   play_due(now);
   request_missing(now);
   pump_uploads(now);
@@ -187,6 +189,7 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
     return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true, now);
   }
   n.received.add(chunk.payload.size(), now);
+  const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
   if (const auto elsewhere = scheduler_.received(chunk.seq, from, now)) {
     if (neighbours_.contains(*elsewhere))
       out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
@@ -196,6 +199,10 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
   stream_ms_ += chunk.duration_ms;
   ++stream_chunks_;
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
+  if (pushed) {
+    seeds_.erase(seeds_.begin(), seeds_.lower_bound(store_.window_base()));
+    seeds_[chunk.seq] = kSeedCopies;
+  }
   pending_haves_.seqs.push_back(chunk.seq);
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
 }
@@ -203,21 +210,28 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
 void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {
   if (n.is_source()) return;
   const auto wait = r.wait();
+  const auto seed = seeds_.find(r.seq);
+  const Priority priority = seed != seeds_.end() ? Priority::seed : Priority::common;
   // Said at once, so that the requester asks elsewhere rather than waiting
   // for its timeout. A choked requester sent it before our CHOKE reached it.
-  if (!choker_.unchoked(from) || !store_.has(r.seq) || uplink_busy(wait)) {
+  if (!choker_.unchoked(from) || !store_.has(r.seq) || uplink_busy(wait, priority)) {
     out_.push_back(SendAction{from, RejectMsg{r.seq}});
     return;
   }
-  upload_queue_.push(from, r.seq, now, wait);
+  upload_queue_.push(from, r.seq, now, wait, priority);
+  if (seed != seeds_.end() && --seed->second == 0) seeds_.erase(seed);
 }
 
-bool PeerEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait) const {
+bool PeerEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait,
+                             Priority priority) const {
   const double chunk_bytes =
       stream_chunks_ ? static_cast<double>(stream_bytes_) / stream_chunks_ : 0;
+  // A common chunk is better asked of a less busy holder; a seed has none,
+  // so its requester may wait as long as it said.
+  const auto limit = wait.value_or(config_.max_upload_wait);
   return upload_queue_.would_wait(
-      std::min(config_.max_upload_wait, wait.value_or(config_.max_upload_wait)), chunk_bytes,
-      config_.upload_capacity);
+      priority == Priority::seed ? limit : std::min(config_.max_upload_wait, limit), chunk_bytes,
+      config_.upload_capacity, priority);
 }
 
 Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {
@@ -334,6 +348,7 @@ void PeerEngine::choose_start(WallTime now) {
 }
 
 void PeerEngine::play_due(WallTime now) {
+  if (!playout_.started()) choose_start(now);
   for (PlayoutEvent& e : playout_.tick(now, store_)) {
     ++stats_.chunks_due;
     if (!e.chunk) continue;
@@ -342,6 +357,8 @@ void PeerEngine::play_due(WallTime now) {
     stats_.lag_ms.push_back((now - e.chunk->capture_time).count());
     out_.push_back(PlayAction{std::move(e.chunk)});
   }
+  // A start that did not come in time gives way to a later one.
+  if (!playout_.started()) choose_start(now);
 }
 
 void PeerEngine::request_missing(WallTime now) {

@@ -155,7 +155,8 @@ class PeerEngine {
   std::optional<ChunkSeq> start_probe(std::span<const Candidate> candidates,
                                       std::optional<ChunkSeq> edge_ra) const;
   // Whether a request whose requester waits `wait` could not start in time.
-  bool uplink_busy(std::optional<std::chrono::milliseconds> wait) const;
+  bool uplink_busy(std::optional<std::chrono::milliseconds> wait,
+                   Priority priority = Priority::common) const;
   Uplink uplink(WallTime now);
   uint64_t spare_upload(WallTime now);
   void drop(ConnId conn, std::string reason, bool ban, WallTime now);
@@ -172,6 +173,9 @@ class PeerEngine {
   std::map<ConnId, Neighbour> neighbours_;
   std::set<std::string> dialling_;  // "host:port" of dials under way
   std::set<PeerId> banned_;         // senders of bad chunks
+  // Chunks the source pushed to us, and how many requests for each still
+  // go ahead of the others (UploadQueue's Priority::seed).
+  std::map<ChunkSeq, int> seeds_;
   HaveMsg pending_haves_;
   RateMeter uploaded_{5};
   uint64_t stream_bytes_ = 0;

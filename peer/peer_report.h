@@ -12,13 +12,13 @@
 namespace shoal {
 
 struct PeerReport {
-  std::optional<int64_t> startup_ms;  // join to first decoded video frame
+  std::optional<int64_t> startup_ms;  // join to first decoded frame (no decoder: chunk played)
   uint64_t frames_decoded = 0;
   uint64_t chunks_due = 0;
   uint64_t chunks_on_time = 0;
   uint64_t chunks_rejected = 0;
   PeerTraffic traffic;
-  std::vector<int64_t> lag_ms;  // per chunk played
+  std::vector<int64_t> lag_ms;      // per chunk played
   std::vector<int64_t> arrival_ms;  // per chunk stored
   std::vector<ChunkSeq> played;
   std::optional<std::string> listen;  // HOST:PORT neighbours are accepted on

@@ -20,6 +20,10 @@ std::vector<PlayoutEvent> Playout::tick(WallTime now, const ChunkStore& store) {
     const auto due = deadline(seq, store);
     if (!due || *due > now) break;
     auto chunk = store.get(seq);
+    if (!chunk && !anchor_) {  // the start never came: playback has not begun
+      cursor_.reset();
+      break;
+    }
     if (chunk) anchor_ = Anchor{seq, chunk->capture_time, chunk->duration()};
     events.push_back({seq, std::move(chunk), *due});
     cursor_ = seq.next();

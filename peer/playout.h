@@ -8,7 +8,9 @@
 // playback from the nearest one held. At its
 // deadline a held chunk is played; a missing one is skipped (a discontinuity),
 // so playback never stalls. Playback starts at a chunk the owner chooses,
-// normally a random-access one.
+// normally a random-access one. If that chunk is missing at its deadline,
+// playback has not begun: the playout is unstarted again, for the owner to
+// choose a later start (a longer startup delay), and nothing counts as due.
 
 #include <chrono>
 #include <optional>
@@ -29,6 +31,7 @@ class Playout {
   explicit Playout(std::chrono::milliseconds lag) : lag_(lag) {}
 
   // Playback begins at `seq`, which should be a random-access chunk.
+  // started() turns false again if it is missing at its deadline.
   void start_at(ChunkSeq seq) { cursor_ = seq; }
   bool started() const { return cursor_.has_value(); }
   // The next chunk to play.
@@ -38,7 +41,8 @@ class Playout {
   // has arrived).
   std::optional<WallTime> deadline(ChunkSeq seq, const ChunkStore& store) const;
 
-  // Plays or skips every chunk whose deadline is at or before `now`, in order.
+  // Plays or skips every chunk whose deadline is at or before `now`, in order;
+  // drops a start that is missing at its deadline (no event).
   std::vector<PlayoutEvent> tick(WallTime now, const ChunkStore& store);
 
  private:

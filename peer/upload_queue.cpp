@@ -5,10 +5,14 @@
 namespace shoal {
 
 void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now,
-                       std::optional<std::chrono::milliseconds> wait) {
+                       std::optional<std::chrono::milliseconds> wait, Priority priority) {
   const bool queued = std::ranges::any_of(
       queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; });
-  if (!queued) queue_.push_back({from, seq, now + std::min(wait.value_or(max_age_), max_age_)});
+  if (queued) return;
+  const auto at = priority == Priority::common
+                      ? queue_.end()
+                      : std::ranges::find(queue_, Priority::common, &QueuedRequest::priority);
+  queue_.insert(at, {from, seq, now + std::min(wait.value_or(max_age_), max_age_), priority});
 }
 
 void UploadQueue::cancel(ConnId from, ChunkSeq seq) {
@@ -37,9 +41,13 @@ void UploadQueue::sent(ConnId to) {
 }
 
 bool UploadQueue::would_wait(std::chrono::milliseconds limit, double chunk_bytes,
-                             std::optional<double> bytes_per_second) const {
+                             std::optional<double> bytes_per_second, Priority priority) const {
   if (!bytes_per_second || *bytes_per_second <= 0 || chunk_bytes <= 0) return false;
-  const double ahead = static_cast<double>(in_link() + queue_.size()) * chunk_bytes;
+  const auto queued = priority == Priority::common
+                          ? queue_.size()
+                          : std::ranges::count(queue_, Priority::seed, &QueuedRequest::priority);
+  const double ahead =
+      static_cast<double>(in_link()) * chunk_bytes + static_cast<double>(queued) * chunk_bytes;
   return std::chrono::milliseconds(static_cast<int64_t>(1000 * ahead / *bytes_per_second)) > limit;
 }
 

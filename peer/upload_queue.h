@@ -1,6 +1,7 @@
 #pragma once
 // UploadQueue: chunk requests waiting for upload capacity, served first come,
-// first served across neighbours, and the count of chunks in the uplink.
+// first served across neighbours (seed requests first), and the count of
+// chunks in the uplink.
 //
 // A node hands the next request to its link only while fewer than `pipe`
 // chunks are in it (handed out, not yet sent), so a slow uplink holds
@@ -19,10 +20,17 @@
 
 namespace shoal {
 
+// Where a request joins the queue.
+enum class Priority {
+  common,  // behind every request queued before it
+  seed,    // ahead of every common one: a chunk nobody else can pass on yet
+};
+
 struct QueuedRequest {
   ConnId from;
   ChunkSeq seq;
   WallTime give_up;  // its requester no longer waits for it after this
+  Priority priority = Priority::common;
 };
 
 class UploadQueue {
@@ -31,7 +39,8 @@ class UploadQueue {
 
   // `wait`: how long the requester waits, if it said (at most max_age).
   void push(ConnId from, ChunkSeq seq, WallTime now,
-            std::optional<std::chrono::milliseconds> wait = std::nullopt);
+            std::optional<std::chrono::milliseconds> wait = std::nullopt,
+            Priority priority = Priority::common);
   void cancel(ConnId from, ChunkSeq seq);
   // The neighbour is gone or choked: its requests go, and its chunks in the
   // link no longer count.
@@ -47,12 +56,13 @@ class UploadQueue {
 
   size_t waiting() const { return queue_.size(); }
   int in_link() const;
-  // Whether a request pushed now would wait longer than `limit` before its
-  // chunk goes out, on an uplink of `bytes_per_second` with chunks of about
-  // `chunk_bytes`. Never on an unlimited uplink (nullopt or 0) or before the
-  // chunk size is known (0).
+  // Whether a request of `priority` pushed now would wait longer than
+  // `limit` before its chunk goes out, on an uplink of `bytes_per_second`
+  // with chunks of about `chunk_bytes`. Never on an unlimited uplink (nullopt
+  // or 0) or before the chunk size is known (0).
   bool would_wait(std::chrono::milliseconds limit, double chunk_bytes,
-                  std::optional<double> bytes_per_second) const;
+                  std::optional<double> bytes_per_second,
+                  Priority priority = Priority::common) const;
 
  private:
   std::chrono::milliseconds max_age_;

@@ -4,6 +4,7 @@
 
 #include "player/bus_message.h"
 #include "player/gst_elements.h"
+#include "player/null_player.h"
 
 namespace shoal {
 namespace {
@@ -16,6 +17,7 @@ constexpr guint64 kMaxQueuedBytes = 64 * 1024 * 1024;
 }  // namespace
 
 Result<std::unique_ptr<Player>> Player::create(SinkKind sink) {
+  if (sink == SinkKind::kNone) return std::unique_ptr<Player>(std::make_unique<NullPlayer>());
   if (auto ready = init_gstreamer(); !ready) return Error{ready.error()};
   if (auto found = require_elements(sink); !found) return Error{found.error()};
   auto player = std::make_unique<GstPlayer>(sink);

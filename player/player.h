@@ -23,6 +23,7 @@ namespace shoal {
 enum class SinkKind {
   kAuto,  // autovideosink + autoaudiosink: a window and sound
   kFake,  // fakesink: decode everything, show nothing (headless)
+  kNone,  // no decoder at all (NullPlayer): many viewers on one machine
 };
 
 class Player {
@@ -31,6 +32,7 @@ class Player {
 
   // Builds the pipeline and sets it playing. Fails with a clear message when a
   // GStreamer element is missing (name the Debian package that provides it).
+  // SinkKind::kNone needs no GStreamer and cannot fail.
   static Result<std::unique_ptr<Player>> create(SinkKind sink);
 
   // Queues the TS bytes of one chunk for decoding.

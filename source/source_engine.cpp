@@ -1,12 +1,13 @@
 #include "source/source_engine.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace shoal {
 
 namespace {
 // A pushed chunk costs its holder about this many uploads: the copies it
-// passes on before others can help. It weighs recent pushes against spare upload.
+// passes on before others can help.
 constexpr double kExpectedFanout = 2;
 }  // namespace
 
@@ -111,14 +112,17 @@ PexMsg SourceEngine::other_viewers(ConnId to) {
   return pex;
 }
 
-// The viewers with the most spare upload once what they were pushed lately
-// is accounted for; random among equals, so pushes spread across the swarm.
+// The viewers free soonest of their last push; among those free, the ones
+// with the most spare upload once what they were pushed lately is accounted
+// for (their reports are seconds old); random among equals, so pushes spread
+// across the swarm and favour the faster uplinks.
 std::vector<ConnId> SourceEngine::push_targets(WallTime now) {
-  std::vector<std::pair<std::pair<double, uint64_t>, ConnId>> ranked;
+  using Rank = std::tuple<WallTime, double, uint64_t>;
+  std::vector<std::pair<Rank, ConnId>> ranked;
   for (auto& [conn, v] : viewers_) {
     if (!v.greeted || v.spare_upload == 0) continue;
     const double spare = static_cast<double>(v.spare_upload) - kExpectedFanout * v.pushed.rate(now);
-    ranked.push_back({{-spare, rng_()}, conn});
+    ranked.push_back({{std::max(v.push_busy_until, now), -spare, rng_()}, conn});
   }
   std::ranges::sort(ranked);
   std::vector<ConnId> targets;
@@ -143,7 +147,11 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
       out.push_back(SendAction{conn, have});
   }
   for (ConnId to : targets) {
-    viewers_[to].pushed.add(chunk->payload.size(), now);
+    Viewer& v = viewers_[to];
+    const double busy_s =
+        kExpectedFanout * static_cast<double>(chunk->payload.size()) / v.spare_upload;
+    v.push_busy_until = now + std::chrono::milliseconds(static_cast<int64_t>(busy_s * 1000));
+    v.pushed.add(chunk->payload.size(), now);
     uploads_.pushed(to);
     out.push_back(SendAction{to, ChunkMsg{*chunk}});
   }

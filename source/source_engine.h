@@ -5,8 +5,8 @@
 //
 // Its upload policy makes the peers, not the source, multiply the stream:
 // each new chunk is pushed to `push_copies` viewers (one by default), those
-// with the most spare upload (reported in their BUFFER_MAPs) and the fewest
-// chunks pushed lately; everything else the source uploads only on request,
+// with the most spare upload (reported in their BUFFER_MAPs) among the ones
+// not still busy passing on an earlier push; everything else the source uploads only on request,
 // which peers make only for a chunk no other peer can deliver in time.
 // Requests wait in an UploadQueue for room in the uplink; one that could not
 // start within `max_wait` is REJECTed at once, since a repair that comes late
@@ -76,7 +76,10 @@ class SourceEngine {
     bool greeted = false;
     Endpoint address;           // where it accepts other viewers; port 0 if it does not
     uint64_t spare_upload = 0;  // bytes/s, as it last reported
-    RateMeter pushed{5};        // chunk bytes pushed to it lately
+    // Until when it is likely still passing on the last chunk pushed to it:
+    // a viewer handed two fresh chunks in a row delays the second.
+    WallTime push_busy_until{};
+    RateMeter pushed{5};  // chunk bytes pushed to it lately
   };
 
   std::vector<ConnId> push_targets(WallTime now);

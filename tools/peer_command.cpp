@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -56,8 +57,10 @@ int peer_main(const std::vector<std::string>& args) {
   AddressLimitsConfig limits = kPeerAddressLimits;
   cmd.hidden.add_options()("uri", po::value(&uri_text)->required(), "channel URI");
   cmd.positional.add("uri", 1);
-  cmd.options.add_options()("sink", po::value(&sink)->default_value("auto"),
-                            "auto: play in a window with sound; fake: decode only (headless)")(
+  cmd.options.add_options()(
+      "sink", po::value(&sink)->default_value("auto"),
+      "auto: play in a window with sound; fake: decode only (headless); none: no decoder, "
+      "chunks played out on time undecoded (many viewers on one machine)")(
       "record", po::value(&record_path), "write the chunks played, as MPEG-TS, to this file")(
       "duration", po::value(&duration)->default_value(0),
       "seconds to watch before leaving (0: until interrupted)")(
@@ -88,8 +91,10 @@ int peer_main(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  if (sink != "auto" && sink != "fake") {
-    std::cerr << "shoal peer: --sink must be auto or fake, not '" << sink << "'\n";
+  const std::map<std::string, SinkKind> sinks = {
+      {"auto", SinkKind::kAuto}, {"fake", SinkKind::kFake}, {"none", SinkKind::kNone}};
+  if (!sinks.contains(sink)) {
+    std::cerr << "shoal peer: --sink must be auto, fake or none, not '" << sink << "'\n";
     return 2;
   }
   if (duration < 0 || lag_ms < 100 || neighbours < 1 || neighbours > 100 ||
@@ -106,7 +111,7 @@ int peer_main(const std::vector<std::string>& args) {
       return 1;
     }
   }
-  auto player = Player::create(sink == "fake" ? SinkKind::kFake : SinkKind::kAuto);
+  auto player = Player::create(sinks.at(sink));
   if (!player) {
     std::cerr << "shoal peer: " << player.error() << "\n";
     return 1;

@@ -34,6 +34,7 @@ struct SwarmOptions {
   std::string mode = "p2p";
   std::string repair_share;  // empty: the source's default, none in client-server mode
   int free_riders = 0;
+  int decoders = 8;        // viewers that decode; the rest play out undecoded
   double churn = 0;        // fraction of the peers killed at churn_at
   double churn_at = 0;     // seconds after the last join
   double join_spread = 2;  // seconds over which the peers join
@@ -50,6 +51,7 @@ struct Viewer {
   bool free_rider = false;
   bool killed = false;
   bool joiner = false;  // came in to replace a killed peer
+  bool decodes = true;
   std::optional<Process> process;
 };
 
@@ -154,12 +156,13 @@ class Swarm {
     Viewer v{.name = "peer" + std::to_string(viewers_.size() + 1),
              .upload = upload,
              .free_rider = free_rider,
-             .joiner = joiner};
+             .joiner = joiner,
+             .decodes = decodes(viewers_.size())};
     std::vector<std::string> argv = {shoal_,
                                      "peer",
                                      uri_,
                                      "--sink",
-                                     "fake",
+                                     v.decodes ? "fake" : "none",
                                      "--duration",
                                      std::to_string(duration),
                                      "--stats-json",
@@ -173,6 +176,14 @@ class Swarm {
     if (o_.mode == "client-server") argv.push_back("--client-server");
     v.process = start(argv, v.name);
     viewers_.push_back(std::move(v));
+  }
+
+  // Whether the i-th viewer to join decodes: --decoders of them, spread
+  // evenly over the join order (and so over early and late joiners).
+  bool decodes(size_t i) const {
+    if (o_.decoders <= 0) return false;
+    const auto step = static_cast<size_t>((o_.peers + o_.decoders - 1) / o_.decoders);
+    return i < static_cast<size_t>(o_.peers) && i % step == 0;
   }
 
   // Kills a share of the contributors outright, all at once, and lets as many
@@ -211,6 +222,7 @@ class Swarm {
                             .free_rider = v.free_rider,
                             .killed = v.killed,
                             .joiner = v.joiner,
+                            .decodes = v.decodes,
                             .stats = read_json(o_.dir + "/" + v.name + ".json")});
     }
     return swarm_report(in);
@@ -248,6 +260,9 @@ int swarm_main(const std::vector<std::string>& args) {
       "repair-share", po::value(&o.repair_share), kSwarmRepairShareHelp)(
       "free-riders", po::value(&o.free_riders)->default_value(0),
       "how many of the viewers upload nothing")(
+      "decoders", po::value(&o.decoders)->default_value(o.decoders),
+      "how many of the viewers decode the video; the rest verify and play out every chunk "
+      "on time without decoding it, as one machine cannot decode for dozens of viewers")(
       "churn", po::value(&o.churn)->default_value(0),
       "fraction of the viewers killed (SIGKILL) at --churn-at and replaced by newcomers")(
       "churn-at", po::value(&o.churn_at)->default_value(0),
@@ -264,10 +279,10 @@ int swarm_main(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
   if (o.peers < 1 || o.peers > 500 || o.duration <= 0 || o.free_riders < 0 ||
-      o.free_riders > o.peers || o.churn < 0 || o.churn > 0.9 || o.join_spread < 0 ||
-      o.warmup < 0) {
+      o.free_riders > o.peers || o.decoders < 0 || o.churn < 0 || o.churn > 0.9 ||
+      o.join_spread < 0 || o.warmup < 0) {
     std::cerr << "shoal swarm: --peers must be 1..500, --duration positive, --free-riders "
-                 "0..peers, --churn 0..0.9, --join-spread and --warmup >= 0\n";
+                 "0..peers, --decoders >= 0, --churn 0..0.9, --join-spread and --warmup >= 0\n";
     return 2;
   }
   if (o.mode != "p2p" && o.mode != "client-server") {

@@ -117,14 +117,18 @@ Json swarm_report(const ReportInput& in) {
   r["lag_ms_p95"] = percentile_of(in.viewers, "lag_ms_p95", 95);
   r["control_overhead"] =
       chunk_bytes > 0 ? Json(static_cast<double>(control) / chunk_bytes) : Json(nullptr);
+  r["decoders"] = std::ranges::count_if(in.viewers, &ReportViewer::decodes);
   r["source"] = in.source;
   r["per_peer"] = Json::array();
   for (size_t i = 0; i < in.viewers.size(); ++i) {
     const ReportViewer& v = in.viewers[i];
     Json s = v.stats;
     if (s.is_object()) s.erase("played_seqs");
-    r["per_peer"].push_back(
-        {{"peer", i + 1}, {"upload_limit", v.upload}, {"role", role(v)}, {"stats", s}});
+    r["per_peer"].push_back({{"peer", i + 1},
+                             {"upload_limit", v.upload},
+                             {"role", role(v)},
+                             {"decodes", v.decodes},
+                             {"stats", s}});
   }
   return r;
 }
@@ -178,7 +182,9 @@ void print_swarm_report(const Json& r) {
   std::cout << "  startup ms p50/p95 " << r["startup_ms_p50"] << " / " << r["startup_ms_p95"]
             << "\n"
             << "  lag ms p50/p95     " << r["lag_ms_p50"] << " / " << r["lag_ms_p95"] << "\n"
-            << "  control overhead   " << fixed(r["control_overhead"], 4) << "\n";
+            << "  control overhead   " << fixed(r["control_overhead"], 4) << "\n"
+            << "  decoders           " << r["decoders"] << " of " << r["per_peer"].size()
+            << " viewers  (the rest play out on time, undecoded)\n";
   if (r.contains("arrival_ms_p50")) {
     std::cout << "  arrival ms p50/p95 " << r["arrival_ms_p50"] << " / " << r["arrival_ms_p95"]
               << "  (capture to arrival, every chunk stored)\n"

@@ -10,7 +10,7 @@
 // contributors and free riders, and with churn survivors and joiners);
 // startup p50/p95 over the peers; lag p50 = median of the peers' p50s, p95 =
 // 95th percentile of their p95s; control overhead = non-chunk bytes / chunk
-// bytes.
+// bytes; decoders = how many viewers ran a real decoder.
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -29,6 +29,7 @@ struct ReportViewer {
   bool free_rider = false;
   bool killed = false;
   bool joiner = false;   // came in to replace a killed peer
+  bool decodes = false;  // ran a real decoder (else played out undecoded)
   nlohmann::json stats;  // its stats JSON; null if it left none
 };
 

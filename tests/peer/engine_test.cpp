@@ -48,6 +48,18 @@ class EngineTest : public ::testing::Test {
     for (uint64_t s = 0; s < count; ++s) map.add(ChunkSeq(s), s % 4 == 0);
     return engine_.on_message(kSource, map.to_message(ChunkSeq(0), 120), now_);
   }
+
+  // `n` viewers connect and greet; they are connections 2, 3, ...
+  std::vector<ConnId> greet_viewers(uint64_t n) {
+    std::vector<ConnId> viewers;
+    for (uint64_t i = 0; i < n; ++i) {
+      const ConnId v(2 + i);
+      engine_.on_connected(v, LinkKind::accepted, Endpoint{"127.0.0.1", uint16_t(50001 + i)}, now_);
+      engine_.on_message(v, Hello{kProtocolVersion, key_.channel(), PeerId(7 + i), 7001}, now_);
+      viewers.push_back(v);
+    }
+    return viewers;
+  }
 };
 
 TEST_F(EngineTest, GreetsWithHelloAndItsBufferMap) {
@@ -166,13 +178,7 @@ TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
   engine_.set_upload_capacity(188);
   join_source(10);
   engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
-  std::vector<ConnId> viewers;
-  for (uint64_t i = 0; i < 2; ++i) {
-    const ConnId v(2 + i);
-    engine_.on_connected(v, LinkKind::accepted, Endpoint{"127.0.0.1", uint16_t(50001 + i)}, now_);
-    engine_.on_message(v, Hello{kProtocolVersion, key_.channel(), PeerId(7 + i), 7001}, now_);
-    viewers.push_back(v);
-  }
+  const std::vector<ConnId> viewers = greet_viewers(2);
   engine_.tick(now_);  // both interested newcomers are unchoked
   const auto first =
       only<SendAction>(engine_.on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_));
@@ -189,6 +195,27 @@ TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
       only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_ + 1s));
   ASSERT_EQ(third.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<ChunkMsg>(third[0].msg));
+}
+
+TEST_F(EngineTest, QueuesARequestForAChunkTheSourcePushedEvenOnABusyUplink) {
+  engine_.set_upload_capacity(188);  // a second per chunk, as above
+  join_source(10);                   // which requests chunk 8, the newest start point
+  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 10)}, now_);  // pushed, unasked
+  const std::vector<ConnId> viewers = greet_viewers(2);
+  engine_.tick(now_);
+  engine_.on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_);  // the uplink is busy a second
+  const auto common =
+      only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
+  ASSERT_EQ(common.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<RejectMsg>(common[0].msg));
+  // Nobody else can pass chunk 10 on yet: its requester waits, first in line.
+  EXPECT_TRUE(only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(10), 2000}, now_))
+                  .empty());
+  const auto next = only<SendAction>(engine_.on_chunk_sent(viewers[0], now_ + 1s));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].to, viewers[1]);
+  EXPECT_EQ(std::get<ChunkMsg>(next[0].msg).chunk.seq, ChunkSeq(10));
 }
 
 TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {

@@ -1,5 +1,6 @@
 // The playout plays each chunk at capture time + lag and skips, rather than
-// waits for, a chunk that is missing at its deadline.
+// waits for, a chunk that is missing at its deadline; a start that never came
+// is dropped for a later one, since playback has not begun.
 #include "peer/playout.h"
 
 #include <gtest/gtest.h>
@@ -74,6 +75,18 @@ TEST_F(PlayoutTest, ALateChunkThatArrivesAfterItsSkipIsNotPlayed) {
   const auto events = playout_.tick(kEpoch + 7500ms, store_);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].seq, ChunkSeq(12));
+}
+
+TEST_F(PlayoutTest, AStartMissingAtItsDeadlineIsDroppedNotCountedAsASkip) {
+  hold(11);
+  playout_.start_at(ChunkSeq(10));
+  // Chunk 10's deadline is extrapolated from chunk 11: 6500 ms.
+  EXPECT_TRUE(playout_.tick(kEpoch + 6500ms, store_).empty());
+  EXPECT_FALSE(playout_.started());
+  playout_.start_at(ChunkSeq(11));
+  const auto events = playout_.tick(kEpoch + 7000ms, store_);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].chunk, nullptr);
 }
 
 }  // namespace

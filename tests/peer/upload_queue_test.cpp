@@ -1,7 +1,8 @@
 // The upload queue: requests wait first come, first served across
 // neighbours; only `pipe` chunks are in the uplink at once, so a CANCEL or a
 // choke can still withdraw the rest; a request its requester has given up on
-// is not served.
+// is not served; a seed request (a chunk only this peer can pass on yet)
+// goes ahead of the common ones.
 #include "peer/upload_queue.h"
 
 #include <gtest/gtest.h>
@@ -141,6 +142,29 @@ TEST(UploadQueue, SentForANeighbourWithNothingInTheLinkChangesNothing) {
   q.push(kB, ChunkSeq(1), kEpoch);
   q.push(kB, ChunkSeq(2), kEpoch);
   EXPECT_EQ(drain(q, kEpoch).size(), 1u);  // an extra sent() earned no extra room
+}
+
+TEST(UploadQueue, SeedRequestsGoAheadOfCommonOnesAndFirstComeAmongThemselves) {
+  UploadQueue q(2000ms, 10);
+  q.push(kA, ChunkSeq(5), kEpoch);
+  q.push(kB, ChunkSeq(9), kEpoch, std::nullopt, Priority::seed);
+  q.push(kC, ChunkSeq(6), kEpoch);
+  q.push(kC, ChunkSeq(9), kEpoch, std::nullopt, Priority::seed);
+  EXPECT_EQ(drain(q, kEpoch),
+            (Served{{kB, ChunkSeq(9)}, {kC, ChunkSeq(9)}, {kA, ChunkSeq(5)}, {kC, ChunkSeq(6)}}));
+}
+
+TEST(UploadQueue, ASeedRequestWaitsOnlyForTheLinkAndTheSeedsAheadOfIt) {
+  UploadQueue q(2000ms, 1);
+  q.pushed(kA);  // 100 ms on the link: 1000-byte chunks at 10 kB/s
+  for (uint64_t s = 1; s <= 3; ++s) q.push(kB, ChunkSeq(s), kEpoch);
+  EXPECT_TRUE(q.would_wait(300ms, 1000, 10'000));
+  EXPECT_FALSE(q.would_wait(300ms, 1000, 10'000, Priority::seed));
+  q.push(kC, ChunkSeq(7), kEpoch, std::nullopt, Priority::seed);
+  q.push(kA, ChunkSeq(7), kEpoch, std::nullopt, Priority::seed);
+  EXPECT_FALSE(q.would_wait(300ms, 1000, 10'000, Priority::seed));
+  q.push(kB, ChunkSeq(7), kEpoch, std::nullopt, Priority::seed);
+  EXPECT_TRUE(q.would_wait(300ms, 1000, 10'000, Priority::seed));
 }
 
 }  // namespace

@@ -208,6 +208,18 @@ TEST_F(SourceEngineTest, FollowsTheLatestSpareUploadReported) {
   EXPECT_EQ(chunks_sent(publish(1)), (PerConn{{ConnId(2), {1}}}));
 }
 
+TEST_F(SourceEngineTest, PushesTheNextChunkElsewhereWhileTheFirstHolderIsPassingItsOn) {
+  greet(ConnId(1));
+  greet(ConnId(2));
+  report_spare(ConnId(1), 1000);  // 188-byte chunks: passing one on twice takes 376 ms
+  report_spare(ConnId(2), 500);   // and 752 ms here
+  EXPECT_EQ(chunks_sent(publish(0)), (PerConn{{ConnId(1), {0}}}));
+  now_ += 100ms;
+  EXPECT_EQ(chunks_sent(publish(1)), (PerConn{{ConnId(2), {1}}}));
+  now_ += 400ms;  // 1 is free again, 2 still busy
+  EXPECT_EQ(chunks_sent(publish(2)), (PerConn{{ConnId(1), {2}}}));
+}
+
 TEST_F(SourceEngineTest, SpreadsPushesAcrossEquallySpareViewers) {
   reconfigure({.channel = key_.channel(), .self = PeerId(0), .window_chunks = 20});
   for (uint64_t c = 1; c <= 3; ++c) {
