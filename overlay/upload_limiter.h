@@ -2,9 +2,8 @@
 // UploadLimiter: a node's upload capacity, shared (shared_ptr) by all its
 // connections, so one machine can model real access links. CHUNK frames wait
 // here for tokens and are let through first come, first served across
-// connections; control frames are only charged. The bucket holds about
-// 100 ms of rate (at least 16 KiB); a frame larger than that goes out once the
-// bucket is full and leaves debt that later frames wait for.
+// connections; control frames are only charged (the UplinkQueue mechanism,
+// on an Asio timer).
 //
 // Units: bytes and bytes per second; a rate of 0 means unlimited. The rate
 // may change while running (a limit relative to the stream rate follows the
@@ -19,16 +18,15 @@
 
 #include <boost/asio.hpp>
 #include <cstdint>
-#include <deque>
 #include <functional>
 
-#include "overlay/token_bucket.h"
+#include "overlay/uplink_queue.h"
 
 namespace shoal {
 
 class UploadLimiter {
  public:
-  using Ticket = uint64_t;
+  using Ticket = UplinkQueue::Ticket;
 
   UploadLimiter(boost::asio::io_context& io, double bytes_per_second);
   UploadLimiter(const UploadLimiter&) = delete;
@@ -36,7 +34,7 @@ class UploadLimiter {
 
   // Takes effect at once for everyone waiting; tokens earned so far are kept.
   void set_rate(double bytes_per_second);
-  double rate() const { return rate_; }
+  double rate() const { return queue_.rate(); }
 
   // Calls `ready` once `bytes` may be sent, after everyone who asked earlier.
   // The ticket (never 0) cancels the wait.
@@ -49,28 +47,19 @@ class UploadLimiter {
   void charge(size_t bytes);
 
   // Bytes let through by acquire, and bytes charged, since construction.
-  uint64_t bytes_granted() const { return bytes_granted_; }
-  uint64_t bytes_charged() const { return bytes_charged_; }
-  size_t waiting() const { return waiting_.size(); }
+  uint64_t bytes_granted() const { return queue_.bytes_granted(); }
+  uint64_t bytes_charged() const { return queue_.bytes_charged(); }
+  size_t waiting() const { return queue_.waiting(); }
 
  private:
-  struct Waiter {
-    Ticket ticket;
-    size_t bytes;
-    std::function<void()> ready;
-  };
+  using Clock = UplinkQueue::Clock;
 
   void grant();
   // Arms the timer for when the first waiter can go (nothing if none waits).
   void schedule();
 
   boost::asio::steady_timer timer_;
-  double rate_;
-  TokenBucket bucket_;
-  std::deque<Waiter> waiting_;
-  Ticket next_ticket_ = 1;
-  uint64_t bytes_granted_ = 0;
-  uint64_t bytes_charged_ = 0;
+  UplinkQueue queue_;
 };
 
 }  // namespace shoal
