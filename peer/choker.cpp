@@ -5,25 +5,33 @@
 namespace shoal {
 
 std::vector<ConnId> rank_by_rate(std::span<const NeighbourRate> neighbours, int slots) {
-  std::vector<NeighbourRate> interested;
+  std::vector<NeighbourRate> candidates;
   for (const auto& n : neighbours) {
-    if (n.interested) interested.push_back(n);
+    if (n.interested || n.bytes_per_second > 0) candidates.push_back(n);
   }
   const auto better = [](const NeighbourRate& a, const NeighbourRate& b) {
     return a.bytes_per_second != b.bytes_per_second ? a.bytes_per_second > b.bytes_per_second
                                                     : a.conn < b.conn;
   };
-  const size_t k = std::min<size_t>(std::max(slots, 0), interested.size());
-  std::partial_sort(interested.begin(), interested.begin() + k, interested.end(), better);
+  const size_t k = std::min<size_t>(std::max(slots, 0), candidates.size());
+  std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(), better);
   std::vector<ConnId> top;
-  for (size_t i = 0; i < k; ++i) top.push_back(interested[i].conn);
+  for (size_t i = 0; i < k; ++i) top.push_back(candidates[i].conn);
   return top;
+}
+
+bool deserves_spare_slot(const NeighbourRate& n) {
+  return n.bytes_per_second > 0 || n.starting || n.newcomer;
 }
 
 Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbours,
                             Uplink uplink) {
   const auto ranked = rank_by_rate(neighbours, static_cast<int>(neighbours.size()));
   const auto spare = [&](ConnId c) { return std::ranges::find(spare_, c) != spare_.end(); };
+  std::set<ConnId> deserving;
+  for (const auto& n : neighbours) {
+    if (deserves_spare_slot(n)) deserving.insert(n.conn);
+  }
   if (now >= next_rechoke_) {
     regular_.clear();
     const size_t spare_slots = spare_.size();
@@ -31,7 +39,7 @@ Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbo
     for (ConnId c : ranked) {
       if (regular_.size() < static_cast<size_t>(config_.regular_slots)) {
         regular_.insert(c);
-      } else if (spare_.size() < spare_slots) {
+      } else if (spare_.size() < spare_slots && deserving.contains(c)) {
         spare_.push_back(c);
       }
     }
@@ -59,7 +67,8 @@ Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbo
   }
   if (now >= next_spare_) {
     if (uplink == Uplink::spare && room()) {
-      const auto next = std::ranges::find_if(ranked, choked);
+      const auto next = std::ranges::find_if(
+          ranked, [&](ConnId c) { return choked(c) && deserving.contains(c); });
       if (next != ranked.end()) spare_.push_back(*next);
     } else if (uplink == Uplink::saturated && !spare_.empty()) {
       spare_.pop_back();

@@ -1,8 +1,8 @@
 #pragma once
 // Tit-for-tat unchoking: whom this peer uploads to.
 //
-// Every `rechoke_interval` (10 s) the `regular_slots` (4) interested
-// neighbours that sent us the most in the last interval are unchoked; between
+// Every `rechoke_interval` (10 s) the `regular_slots` (4) neighbours that
+// sent us the most in the last interval are unchoked; between
 // those moments nobody loses a slot, and a free slot is filled at once. Every `optimistic_interval`
 // (30 s) one more, chosen at random among the choked interested neighbours, is unchoked
 // optimistically, so newcomers get a chance to reciprocate and climb into the regular slots.
@@ -13,12 +13,14 @@
 // to spare opens one more slot every `spare_interval` (up to
 // `max_spare_slots`) for the next neighbour in the ranking, and an uplink
 // that turns requests away closes the newest again, as libtorrent's
-// rate-based choker sizes its slots to the uplink. A neighbour that holds no
-// chunk yet (a viewer waiting for its first, with nothing to reciprocate
-// with) gets a spare slot at once unless the uplink is saturated. Spare
-// slots are re-ranked with the regular ones at each rechoke, so free riders
-// still come last. Sans IO: the caller passes rates, the state of its uplink
-// and the time.
+// rate-based choker sizes its slots to the uplink. Spare slots go only to
+// neighbours that send to us or could not have yet: a free rider gets the
+// optimistic slot and any regular slot the senders leave, so when upload is
+// scarce it is the one that goes short. A neighbour that holds no chunk yet
+// (a viewer waiting for its first, with nothing to reciprocate with) gets a
+// spare slot at once unless the uplink is saturated. Spare slots are
+// re-ranked with the regular ones at each rechoke. Sans IO: the caller
+// passes rates, the state of its uplink and the time.
 
 #include <chrono>
 #include <optional>
@@ -53,11 +55,20 @@ struct NeighbourRate {
   double bytes_per_second = 0;  // what it sent us lately
   bool interested = false;      // it wants something we have
   bool starting = false;        // it holds no chunk yet
+  bool newcomer = false;        // connected too lately to have reciprocated
 };
 
-// The `slots` interested neighbours with the highest rates, best first; ties
-// broken by connection id so the ranking is deterministic.
+// The `slots` neighbours with the highest rates, best first, among those
+// interested or sending to us; ties broken by connection id so the ranking is
+// deterministic. One that sends to us keeps its place while it holds all our
+// newest chunks: in a live stream it wants the next within a second, and a
+// free rider, always interested, would otherwise take its slot until the
+// next rechoke.
 std::vector<ConnId> rank_by_rate(std::span<const NeighbourRate> neighbours, int slots);
+
+// Whether the neighbour may have a spare slot: it sent us something lately,
+// or it is starting or a newcomer.
+bool deserves_spare_slot(const NeighbourRate& n);
 
 class Choker {
  public:

@@ -421,10 +421,12 @@ bool PeerEngine::interested(const Neighbour& n) const {
 
 void PeerEngine::rechoke(WallTime now) {
   std::vector<NeighbourRate> rates;
+  // A viewer that uploads nothing (a free rider) unchokes nobody.
   const bool uploads = !config_.upload_capacity || *config_.upload_capacity > 0;
   for (auto& [conn, n] : neighbours_) {
-    if (!n.greeted || n.is_source()) continue;
-    rates.push_back({conn, n.received.rate(now), uploads && interested(n), n.map.empty()});
+    if (!uploads || !n.greeted || n.is_source()) continue;
+    const bool newcomer = now - n.connected_at < config_.choker.rechoke_interval;
+    rates.push_back({conn, n.received.rate(now), interested(n), n.map.empty(), newcomer});
   }
   const Choker::Change change = choker_.tick(now, rates, uplink(now));
   for (ConnId c : change.unchoke) out_.push_back(SendAction{c, UnchokeMsg{}});

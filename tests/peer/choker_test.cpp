@@ -1,8 +1,9 @@
 // Tit-for-tat: the four fastest senders are unchoked, the ranking moves only
 // every 10 s, one optimistic slot rotates every 30 s, and a newcomer that
 // reciprocates earns a regular slot. An uplink with room to spare opens
-// more slots, one a second, in the same ranking; a saturated one closes them.
-// A viewer that holds no chunk yet gets a spare slot at once.
+// more slots, one a second, in the same ranking, to neighbours that send to
+// us or are new; a saturated one closes them. A viewer that holds no chunk
+// yet gets a spare slot at once.
 #include "peer/choker.h"
 
 #include <gtest/gtest.h>
@@ -34,10 +35,25 @@ std::set<ConnId> regular(const Choker& c, size_t neighbours) {
   return out;
 }
 
-TEST(Choker, RanksTheFastestInterestedNeighboursFirst) {
-  auto n = rates({10, 50, 30, 70, 20, 60});
-  n[3].interested = false;  // the fastest wants nothing from us
-  EXPECT_EQ(rank_by_rate(n, 4), (std::vector{ConnId(6), ConnId(2), ConnId(3), ConnId(5)}));
+TEST(Choker, RanksTheFastestSendersFirst) {
+  const auto n = rates({10, 50, 30, 70, 20, 60});
+  EXPECT_EQ(rank_by_rate(n, 4), (std::vector{ConnId(4), ConnId(6), ConnId(2), ConnId(3)}));
+}
+
+TEST(Choker, ASenderThatWantsNothingNowKeepsItsRankAndAnIdleOneHasNone) {
+  auto n = rates({10, 50, 30, 70, 0, 60});
+  n[3].interested = false;  // the fastest holds all our newest chunks
+  n[4].interested = false;  // sends nothing and wants nothing
+  EXPECT_EQ(rank_by_rate(n, 6),
+            (std::vector{ConnId(4), ConnId(6), ConnId(2), ConnId(3), ConnId(1)}));
+}
+
+TEST(Choker, AFreeRiderDoesNotTakeTheSlotOfASenderThatWantsNothingForAMoment) {
+  Choker c({.max_spare_slots = 0}, 1);
+  auto n = rates({90, 80, 70, 60, 0});  // 5 sends nothing
+  n[0].interested = false;
+  c.tick(kEpoch, n);
+  EXPECT_EQ(regular(c, 5), (std::set{ConnId(1), ConnId(2), ConnId(3), ConnId(4)}));
 }
 
 TEST(Choker, UnchokesTheTopFourByRate) {
@@ -182,7 +198,25 @@ TEST(Choker, SpareSlotsFollowTheRankingAtEachRechoke) {
   EXPECT_FALSE(c.unchoked(ConnId(5)));  // last in the ranking
 }
 
-TEST(Choker, AFreeRiderGetsASpareSlotOnlyAfterEveryContributor) {
+TEST(Choker, AFreeRiderGetsNoSpareSlotHoweverIdleTheUplink) {
+  Choker c({}, 3);
+  const auto n = rates({90, 80, 70, 60, 0, 0});  // 5 and 6 upload nothing to us
+  for (auto t = 0s; t <= 20s; t += 1s) c.tick(kEpoch + t, n, Uplink::spare);
+  EXPECT_EQ(c.spare_slots(), 0u);
+  EXPECT_NE(c.unchoked(ConnId(5)), c.unchoked(ConnId(6)));  // one holds the optimistic slot
+}
+
+TEST(Choker, ANewcomerGetsASpareSlotBeforeItCouldHaveReciprocated) {
+  Choker c({}, 3);
+  auto n = rates({90, 80, 70, 60, 0, 0});
+  n[4].newcomer = n[5].newcomer = true;
+  c.tick(kEpoch, n, Uplink::spare);
+  c.tick(kEpoch + 1s, n, Uplink::spare);
+  EXPECT_TRUE(c.unchoked(ConnId(5)));
+  EXPECT_TRUE(c.unchoked(ConnId(6)));
+}
+
+TEST(Choker, ASlowSenderGetsASpareSlotAheadOfFreeRiders) {
   Choker c({.max_spare_slots = 2}, 3);
   // 5 and 6 upload nothing to us; 7 does.
   const auto n = rates({90, 80, 70, 60, 0, 0, 5});
