@@ -39,7 +39,13 @@ struct BufferMapMsg {
   // The stream's rate in bytes/s as the source measures it, so that a peer
   // knows what "1.5x" means before its first chunk; 0 from peers or unknown.
   uint64_t stream_rate = 0;
-  MSGPACK_DEFINE(base_seq, count, have, random_access, spare_upload, stream_rate);
+  // Capture time and duration of the source's newest chunk (epoch and 0
+  // from peers or if none): the stream's timeline, so that a newcomer can
+  // choose where to start before its first chunk arrives.
+  WallTime newest_capture{};
+  uint32_t newest_duration_ms = 0;
+  MSGPACK_DEFINE(base_seq, count, have, random_access, spare_upload, stream_rate, newest_capture,
+                 newest_duration_ms);
 };
 
 struct HaveMsg {  // batched announcement of newly held chunks

@@ -19,6 +19,12 @@ bool ChunkStore::add(std::shared_ptr<const Chunk> chunk) {
   return true;
 }
 
+BufferMapMsg ChunkStore::to_message() const { return map_.to_message(window_base(), capacity()); }
+
+std::shared_ptr<const Chunk> ChunkStore::newest() const {
+  return chunks_.empty() ? nullptr : chunks_.rbegin()->second;
+}
+
 std::shared_ptr<const Chunk> ChunkStore::get(ChunkSeq seq) const {
   const auto it = chunks_.find(seq);
   return it == chunks_.end() ? nullptr : it->second;

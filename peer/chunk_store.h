@@ -22,6 +22,9 @@ class ChunkStore {
   // The held chunk nearest to `seq`, the later one on a tie; null if empty.
   std::shared_ptr<const Chunk> nearest(ChunkSeq seq) const;
   const BufferMap& map() const { return map_; }
+  // The BUFFER_MAP of the whole window.
+  BufferMapMsg to_message() const;
+  std::shared_ptr<const Chunk> newest() const;  // null if empty
   // First sequence number of the window, from the newest chunk held.
   ChunkSeq window_base() const;
   uint32_t capacity() const { return static_cast<uint32_t>(capacity_); }

@@ -116,6 +116,9 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
           if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false, now);
           if (n.is_source() && m.stream_rate > 0) announced_stream_rate_ = m.stream_rate;
+          if (const auto newest = n.map.newest(); n.is_source() && newest && m.newest_duration_ms)
+            playout_.hint(*newest, m.newest_capture,
+                          std::chrono::milliseconds(m.newest_duration_ms));
         } else if constexpr (std::is_same_v<T, HaveMsg>) {
           n.map.apply(m);
         } else if constexpr (std::is_same_v<T, ChunkMsg>) {
@@ -264,7 +267,7 @@ Uplink PeerEngine::uplink(WallTime now) {
 }
 
 void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
-  BufferMapMsg m = store_.map().to_message(store_.window_base(), store_.capacity());
+  BufferMapMsg m = store_.to_message();
   m.spare_upload = spare_upload(now);
   out_.push_back(SendAction{to, std::move(m)});
   n.last_map_sent = now;
@@ -318,10 +321,22 @@ void PeerEngine::set_upload_capacity(std::optional<double> bytes_per_second) {
 
 // Playback starts at the oldest random-access chunk that is due at least
 // start_margin from now (source_start_margin if only the source holds it):
-// the earliest frame this peer can surely show. Its deadline is extrapolated
-// from the first chunk received, so a start point is fetched first.
+// the earliest frame this peer can surely show. Deadlines come from the
+// source's word on its newest chunk, so a newcomer chooses as soon as the
+// source's BUFFER_MAP is in; without it, from the first chunk received (a
+// start point is then fetched first).
 void PeerEngine::choose_start(WallTime now) {
-  const auto newest = store_.map().newest();
+  auto newest = store_.map().newest();
+  if (!newest) {
+    std::optional<ChunkSeq> at_source;
+    bool peer_serves = false;
+    for (const auto& [conn, n] : neighbours_) {
+      if (n.is_source()) at_source = n.map.newest();
+      peer_serves = peer_serves || (!n.is_source() && n.unchoked_us);
+    }
+    if (!peer_serves) return;
+    newest = at_source;
+  }
   if (!newest) return;
   // Start points with the margin each needs: a chunk held by a peer can be
   // fetched in start_margin; one only the source holds may be turned away.
@@ -329,6 +344,7 @@ void PeerEngine::choose_start(WallTime now) {
   const auto span =
       static_cast<int64_t>(std::min<uint64_t>(newest->value, config_.window_chunks - 1));
   for (const auto& [conn, n] : neighbours_) {
+    if (!n.unchoked_us) continue;
     const auto margin = n.is_source() ? config_.source_start_margin : config_.start_margin;
     for (ChunkSeq s = *newest + (-span); s <= *newest; s = s.next()) {
       if (!n.map.has(s) || !n.map.random_access(s)) continue;
@@ -372,8 +388,9 @@ void PeerEngine::request_missing(WallTime now) {
     candidates.push_back({conn, n.is_source() && !config_.client_server, &n.map});
   }
   std::vector<WantedChunk> wanted;
+  if (!playout_.started()) choose_start(now);
   if (!playout_.started()) {
-    // Nothing to go by yet: fetch a start point, which fixes the timeline.
+    // Nothing held yet: fetch a start point, which fixes the timeline.
     if (const auto probe = start_probe(candidates, edge_ra);
         probe && store_.map().empty() && !scheduler_.in_flight(*probe))
       wanted.push_back({*probe, std::nullopt});

@@ -46,7 +46,7 @@ struct PeerConfig {
   std::chrono::milliseconds lag{3000};  // play time - capture time
   // A joining peer starts at the oldest random-access chunk due at least this
   // far ahead: time to fetch it, and no longer to wait.
-  std::chrono::milliseconds start_margin{500};
+  std::chrono::milliseconds start_margin{700};
   // The same for a chunk only the source holds: the source turns repairs away
   // beyond its repair share, so such a start needs time for a second try.
   std::chrono::milliseconds source_start_margin{1000};

@@ -8,9 +8,14 @@ std::optional<WallTime> Playout::deadline(ChunkSeq seq, const ChunkStore& store)
     return anchor_->capture + anchor_->duration * (seq - anchor_->seq) + lag_;
   }
   // Nothing played yet: extrapolate from the nearest chunk held.
-  const auto near = store.nearest(seq);
-  if (!near) return std::nullopt;
-  return near->capture_time + near->duration() * (seq - near->seq) + lag_;
+  if (const auto near = store.nearest(seq))
+    return near->capture_time + near->duration() * (seq - near->seq) + lag_;
+  if (hint_) return hint_->capture + hint_->duration * (seq - hint_->seq) + lag_;
+  return std::nullopt;
+}
+
+void Playout::hint(ChunkSeq seq, WallTime capture, std::chrono::milliseconds duration) {
+  if (!hint_ || seq > hint_->seq) hint_ = Anchor{seq, capture, duration};
 }
 
 std::vector<PlayoutEvent> Playout::tick(WallTime now, const ChunkStore& store) {

@@ -5,7 +5,8 @@
 // Chunk s is due at capture_time(s) + lag: the peer plays a fixed lag behind
 // the live edge. A chunk not yet received has its capture time extrapolated
 // from the last one played (capture + duration, chunk after chunk), or before
-// playback from the nearest one held. At its
+// playback from the nearest one held, or before the first chunk from what a
+// neighbour said of its newest (the timeline hint). At its
 // deadline a held chunk is played; a missing one is skipped (a discontinuity),
 // so playback never stalls. Playback starts at a chunk the owner chooses,
 // normally a random-access one. If that chunk is missing at its deadline,
@@ -37,8 +38,13 @@ class Playout {
   // The next chunk to play.
   std::optional<ChunkSeq> cursor() const { return cursor_; }
 
+  // A neighbour's word on the timeline: chunk `seq` was captured at
+  // `capture` and lasts `duration`. Used only until a chunk is held; a
+  // later chunk's word replaces an earlier one.
+  void hint(ChunkSeq seq, WallTime capture, std::chrono::milliseconds duration);
+
   // When `seq` is due; nullopt while nothing fixes the timeline yet (no chunk
-  // has arrived).
+  // has arrived, no hint).
   std::optional<WallTime> deadline(ChunkSeq seq, const ChunkStore& store) const;
 
   // Plays or skips every chunk whose deadline is at or before `now`, in order;
@@ -55,6 +61,7 @@ class Playout {
   std::chrono::milliseconds lag_;
   std::optional<ChunkSeq> cursor_;
   std::optional<Anchor> anchor_;  // the last chunk played: extrapolation starts there
+  std::optional<Anchor> hint_;
 };
 
 }  // namespace shoal

@@ -41,8 +41,12 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     }
     v.greeted = true;
     v.address.port = hello->listen_port;
-    BufferMapMsg map = store_.map().to_message(store_.window_base(), store_.capacity());
+    BufferMapMsg map = store_.to_message();
     if (stream_ms_ > 0) map.stream_rate = stream_bytes_ * 1000 / stream_ms_;
+    if (const auto newest = store_.newest()) {
+      map.newest_capture = newest->capture_time;
+      map.newest_duration_ms = newest->duration_ms;
+    }
     Actions out{SendAction{from, std::move(map)}};
     if (PexMsg pex = other_viewers(from); !pex.addrs.empty()) out.push_back(SendAction{from, pex});
     return out;

@@ -37,7 +37,14 @@ std::vector<Message> one_of_each() {
   hello.peer_id = PeerId(77);
   hello.listen_port = 7001;
   return {hello,
-          BufferMapMsg{ChunkSeq(10), 12, {0xff, 0x0f}, {0x11, 0x01}, 250'000},
+          BufferMapMsg{ChunkSeq(10),
+                       12,
+                       {0xff, 0x0f},
+                       {0x11, 0x01},
+                       250'000,
+                       160'000,
+                       WallTime(std::chrono::milliseconds(1'800'000'005'000)),
+                       500},
           HaveMsg{{ChunkSeq(11), ChunkSeq(12)}, {ChunkSeq(12)}},
           RequestMsg{ChunkSeq(5)},
           CancelMsg{ChunkSeq(6)},

@@ -293,6 +293,31 @@ TEST_F(EngineTest, ProbesAStartPointAPeerServingUsHoldsRatherThanAskTheSource) {
       requested(engine_.on_message(kSource, at_source.to_message(ChunkSeq(0), 120), now_)).empty());
 }
 
+TEST_F(EngineTest, ChoosesItsStartFromTheSourcesWordOnceAPeerServesIt) {
+  now_ = kEpoch + 5100ms;  // chunk s is due at kEpoch + 500 ms * s + 3 s
+  engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  BufferMap at_source;
+  for (uint64_t s = 0; s < 10; ++s) at_source.add(ChunkSeq(s), true);
+  BufferMapMsg word = at_source.to_message(ChunkSeq(0), 120);
+  word.newest_capture = kEpoch + 4500ms;  // chunk 9
+  word.newest_duration_ms = 500;
+  engine_.on_message(kSource, word, now_);
+  engine_.tick(now_);
+  EXPECT_FALSE(engine_.playout().started());  // only the source serves us: wait for a peer
+
+  const ConnId peer(2);
+  engine_.on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
+  engine_.on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  BufferMap at_peer;
+  for (uint64_t s = 4; s < 10; ++s) at_peer.add(ChunkSeq(s), true);
+  engine_.on_message(peer, at_peer.to_message(ChunkSeq(0), 120), now_);
+  engine_.on_message(peer, UnchokeMsg{}, now_);
+  engine_.tick(now_);
+  // 5 is due in 400 ms, under start_margin; 6 in 900 ms, and a peer serving us holds it.
+  EXPECT_EQ(engine_.playout().cursor(), ChunkSeq(6));
+}
+
 TEST_F(EngineTest, IgnoresAStreamRateFromAPeer) {
   const ConnId peer(2);
   engine_.on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);

@@ -41,6 +41,21 @@ TEST_F(PlayoutTest, WaitsForTheFirstChunkBeforeAnyDeadlineExists) {
   EXPECT_TRUE(playout_.tick(kEpoch + 1h, store_).empty());
 }
 
+TEST_F(PlayoutTest, TheSourcesWordFixesTheTimelineBeforeAnyChunkIsHeld) {
+  playout_.hint(ChunkSeq(10), kEpoch + 5000ms, 500ms);
+  EXPECT_EQ(playout_.deadline(ChunkSeq(8), store_), kEpoch + 4000ms + 1500ms);
+  EXPECT_EQ(playout_.deadline(ChunkSeq(12), store_), kEpoch + 6000ms + 1500ms);
+  playout_.hint(ChunkSeq(9), kEpoch, 500ms);  // older word: ignored
+  EXPECT_EQ(playout_.deadline(ChunkSeq(12), store_), kEpoch + 6000ms + 1500ms);
+}
+
+TEST_F(PlayoutTest, AChunkHeldOutranksTheSourcesWord) {
+  playout_.hint(ChunkSeq(10), kEpoch + 9000ms, 500ms);  // 4 s off
+  hold(11);
+  EXPECT_EQ(playout_.deadline(ChunkSeq(11), store_), kEpoch + 5500ms + 1500ms);
+  EXPECT_EQ(playout_.deadline(ChunkSeq(12), store_), kEpoch + 6000ms + 1500ms);
+}
+
 TEST_F(PlayoutTest, SkipsAChunkMissedAtItsDeadlineInsteadOfStalling) {
   hold(10);
   hold(12);

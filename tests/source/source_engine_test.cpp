@@ -112,6 +112,18 @@ TEST_F(SourceEngineTest, TellsANewViewerTheStreamRateItPublishes) {
   EXPECT_EQ(rate_told(ConnId(2)), 376u);
 }
 
+TEST_F(SourceEngineTest, TellsANewViewerWhenItsNewestChunkWasCaptured) {
+  const auto told = [&](ConnId viewer) {
+    return std::get<BufferMapMsg>(std::get<SendAction>(greet(viewer).at(0)).msg);
+  };
+  EXPECT_EQ(told(ConnId(1)).newest_duration_ms, 0u);  // nothing published: unknown
+  publish(0);
+  publish(1);
+  const BufferMapMsg map = told(ConnId(2));
+  EXPECT_EQ(map.newest_capture, kEpoch + 500ms);
+  EXPECT_EQ(map.newest_duration_ms, 500u);
+}
+
 TEST_F(SourceEngineTest, PointsANewViewerAtTheViewersThatListen) {
   greet(ConnId(1), 7001);
   greet(ConnId(2), 0);  // accepts no connections
