@@ -475,10 +475,11 @@ void PeerEngine::maintain_neighbours(WallTime now) {
   }
 }
 
+// To the source too: it spends its rescue copies on chunks few viewers hold.
 void PeerEngine::flush_haves() {
   if (pending_haves_.seqs.empty()) return;
   for (const auto& [conn, n] : neighbours_) {
-    if (n.greeted && !n.is_source()) out_.push_back(SendAction{conn, pending_haves_});
+    if (n.greeted) out_.push_back(SendAction{conn, pending_haves_});
   }
   pending_haves_ = {};
 }

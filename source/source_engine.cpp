@@ -24,6 +24,7 @@ Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
 
 void SourceEngine::on_disconnected(ConnId conn) {
   viewers_.erase(conn);
+  for (auto& [seq, holders] : holders_) holders.erase(conn);
   uploads_.forget(conn);
 }
 
@@ -63,6 +64,10 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
   }
   if (const auto* cancel = std::get_if<CancelMsg>(&msg)) {
     uploads_.cancel(from, cancel->seq);
+  } else if (const auto* have = std::get_if<HaveMsg>(&msg)) {
+    for (ChunkSeq s : have->seqs) {
+      if (store_.has(s)) holders_[s].insert(from);
+    }
   } else if (const auto* map = std::get_if<BufferMapMsg>(&msg)) {
     v.spare_upload = map->spare_upload;
   } else if (const auto* bye = std::get_if<ByeMsg>(&msg)) {
@@ -103,7 +108,11 @@ bool SourceEngine::over_repair_share(WallTime now) {
 
 bool SourceEngine::turn_away(ChunkSeq seq, WallTime now) {
   const auto it = copies_.find(seq);
-  return over_repair_share(now) && it != copies_.end() && it->second >= config_.seed_copies;
+  if (!over_repair_share(now) || it == copies_.end()) return false;
+  const auto held = holders_.find(seq);
+  const size_t holders = held == holders_.end() ? 0 : held->second.size();
+  return it->second >= config_.seed_copies ||
+         static_cast<double>(holders) >= config_.spread_share * static_cast<double>(viewers());
 }
 
 PexMsg SourceEngine::other_viewers(ConnId to) {
@@ -143,6 +152,7 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   stream_ms_ += chunk->duration_ms;
   ++stream_chunks_;
   copies_.erase(copies_.begin(), copies_.lower_bound(store_.window_base()));
+  holders_.erase(holders_.begin(), holders_.lower_bound(store_.window_base()));
   Actions out;
   const auto targets = push_targets(now);
   copies_[chunk->seq] = static_cast<int>(targets.size());

@@ -7,7 +7,9 @@
 // each new chunk is pushed to `push_copies` viewers (one by default), those
 // with the most spare upload (reported in their BUFFER_MAPs) among the ones
 // not still busy passing on an earlier push; everything else the source uploads only on request,
-// which peers make only for a chunk no other peer can deliver in time.
+// which peers make only for a chunk no other peer can deliver in time. Those
+// repairs are capped at `repair_share` of the stream rate, except a chunk's
+// second copy while few viewers hold it (viewers send the source their HAVEs).
 // Requests wait in an UploadQueue for room in the uplink; one that could not
 // start within `max_wait` is REJECTed at once, since a repair that comes late
 // is worth nothing and would delay every other chunk.
@@ -16,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 
 #include "overlay/endpoint.h"
 #include "overlay/ids.h"
@@ -43,6 +46,10 @@ struct SourceConfig {
   // (its push included): nobody may hold it yet, as when viewers join a
   // broadcast under way and all want the chunks before the newest.
   int seed_copies = 2;
+  // ... and only while fewer than this share of the viewers say (by HAVE)
+  // that they hold it: beyond that it is late at one viewer, not stuck, and
+  // the viewers can pass it on.
+  double spread_share = 0.4;
   uint64_t seed = 1;
 };
 
@@ -99,8 +106,9 @@ class SourceEngine {
   uint64_t stream_ms_ = 0;
   uint64_t stream_chunks_ = 0;
   std::optional<double> upload_capacity_;
-  RateMeter repaired_{5};           // chunk bytes sent on request
-  std::map<ChunkSeq, int> copies_;  // times each chunk in the window left the source
+  RateMeter repaired_{5};                         // chunk bytes sent on request
+  std::map<ChunkSeq, int> copies_;                // times each chunk in the window left the source
+  std::map<ChunkSeq, std::set<ConnId>> holders_;  // viewers whose HAVE named it
 };
 
 }  // namespace shoal

@@ -316,6 +316,32 @@ TEST_F(SourceEngineTest, TurnsRepairsAwayBeyondItsShareUnlessNobodyHasTheChunkYe
             (PerConn{{ConnId(3), {0}}}));
 }
 
+TEST_F(SourceEngineTest, BeyondItsShareSendsNoSecondCopyOfAChunkManyViewersHold) {
+  reconfigure({.channel = key_.channel(),
+               .self = PeerId(0),
+               .window_chunks = 8,
+               .upload_pipe = 10,
+               .repair_share = 0.4,
+               .seed_copies = 2,
+               .spread_share = 0.4});
+  for (uint64_t c = 1; c <= 5; ++c) greet(ConnId(c));
+  for (uint64_t s = 0; s < 4; ++s) publish(s);
+  for (uint64_t c = 1; c <= 2; ++c) {  // four repairs use up the share
+    for (uint64_t s = 0; s < 2; ++s) engine_->on_message(ConnId(c), RequestMsg{ChunkSeq(s)}, now_);
+  }
+  for (uint64_t s = 2; s < 4; ++s) {  // the first copy of 2 and 3, to viewer 3
+    ASSERT_EQ(chunks_sent(engine_->on_message(ConnId(3), RequestMsg{ChunkSeq(s)}, now_)).size(),
+              1u);
+  }
+  // Viewer 3 passed 2 on to viewer 4: two viewers of five hold it, 3 only one.
+  engine_->on_message(ConnId(3), HaveMsg{{ChunkSeq(2), ChunkSeq(3)}, {}}, now_);
+  engine_->on_message(ConnId(4), HaveMsg{{ChunkSeq(2)}, {}}, now_);
+  EXPECT_EQ(rejected(engine_->on_message(ConnId(5), RequestMsg{ChunkSeq(2)}, now_)),
+            std::vector{ChunkSeq(2)});
+  EXPECT_EQ(chunks_sent(engine_->on_message(ConnId(5), RequestMsg{ChunkSeq(3)}, now_)),
+            (PerConn{{ConnId(5), {3}}}));
+}
+
 TEST_F(SourceEngineTest, ServesEveryRequestWithoutARepairShare) {
   reconfigure({.channel = key_.channel(),
                .self = PeerId(0),
