@@ -364,7 +364,6 @@ void PeerEngine::choose_start(WallTime now) {
 }
 
 void PeerEngine::play_due(WallTime now) {
-  if (!playout_.started()) choose_start(now);
   for (PlayoutEvent& e : playout_.tick(now, store_)) {
     ++stats_.chunks_due;
     if (!e.chunk) continue;

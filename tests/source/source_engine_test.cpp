@@ -86,6 +86,17 @@ class SourceEngineTest : public ::testing::Test {
   }
 
   Actions publish(uint64_t seq) { return engine_->publish(shared_chunk(key_, seq), now_); }
+
+  // 0.4 x 376 B/s: four 188-byte repairs in the 5 s window use it up.
+  SourceConfig small_repair_share() const {
+    return {.channel = key_.channel(),
+            .self = PeerId(0),
+            .window_chunks = 8,
+            .upload_pipe = 10,
+            .repair_share = 0.4,
+            .seed_copies = 2,
+            .spread_share = 0.4};
+  }
 };
 
 // --- greeting ---
@@ -290,13 +301,7 @@ TEST_F(SourceEngineTest, RejectsARequestItCouldNotStartWithinMaxWait) {
 }
 
 TEST_F(SourceEngineTest, TurnsRepairsAwayBeyondItsShareUnlessNobodyHasTheChunkYet) {
-  // 0.4 x 376 B/s: four 188-byte repairs in the 5 s window use it up.
-  reconfigure({.channel = key_.channel(),
-               .self = PeerId(0),
-               .window_chunks = 8,
-               .upload_pipe = 10,
-               .repair_share = 0.4,
-               .seed_copies = 2});
+  reconfigure(small_repair_share());
   for (uint64_t c = 1; c <= 3; ++c) greet(ConnId(c));
   for (uint64_t s = 0; s < 4; ++s) publish(s);  // nobody reported spare upload: no pushes
   for (uint64_t c = 1; c <= 2; ++c) {
@@ -317,13 +322,7 @@ TEST_F(SourceEngineTest, TurnsRepairsAwayBeyondItsShareUnlessNobodyHasTheChunkYe
 }
 
 TEST_F(SourceEngineTest, BeyondItsShareSendsNoSecondCopyOfAChunkManyViewersHold) {
-  reconfigure({.channel = key_.channel(),
-               .self = PeerId(0),
-               .window_chunks = 8,
-               .upload_pipe = 10,
-               .repair_share = 0.4,
-               .seed_copies = 2,
-               .spread_share = 0.4});
+  reconfigure(small_repair_share());
   for (uint64_t c = 1; c <= 5; ++c) greet(ConnId(c));
   for (uint64_t s = 0; s < 4; ++s) publish(s);
   for (uint64_t c = 1; c <= 2; ++c) {  // four repairs use up the share
