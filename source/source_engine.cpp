@@ -70,6 +70,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     }
   } else if (const auto* map = std::get_if<BufferMapMsg>(&msg)) {
     v.spare_upload = map->spare_upload;
+    return push_backlog(now);
   } else if (const auto* bye = std::get_if<ByeMsg>(&msg)) {
     return {DisconnectAction{from, "viewer left: " + bye->reason}};
   }
@@ -144,6 +145,31 @@ std::vector<ConnId> SourceEngine::push_targets(WallTime now) {
   return targets;
 }
 
+void SourceEngine::push(ConnId to, const Chunk& chunk, WallTime now, Actions& out) {
+  Viewer& v = viewers_[to];
+  const double busy_s =
+      kExpectedFanout * static_cast<double>(chunk.payload.size()) / v.spare_upload;
+  v.push_busy_until = now + std::chrono::milliseconds(static_cast<int64_t>(busy_s * 1000));
+  v.pushed.add(chunk.payload.size(), now);
+  ++copies_[chunk.seq];
+  uploads_.pushed(to);
+  out.push_back(SendAction{to, ChunkMsg{chunk}});
+}
+
+Actions SourceEngine::push_backlog(WallTime now) {
+  Actions out;
+  const auto newest = store_.newest();
+  for (auto it = copies_.rbegin(); newest && it != copies_.rend(); ++it) {
+    const auto chunk = store_.get(it->first);
+    if (!chunk || newest->capture_time - chunk->capture_time > config_.backlog) break;
+    if (it->second > 0) continue;
+    const auto targets = push_targets(now);
+    if (targets.empty() || viewers_[targets.front()].push_busy_until > now) break;
+    push(targets.front(), *chunk, now, out);
+  }
+  return out;
+}
+
 Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) {
   HaveMsg have{{chunk->seq}, {}};
   if (chunk->random_access()) have.random_access.push_back(chunk->seq);
@@ -155,20 +181,13 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   holders_.erase(holders_.begin(), holders_.lower_bound(store_.window_base()));
   Actions out;
   const auto targets = push_targets(now);
-  copies_[chunk->seq] = static_cast<int>(targets.size());
+  copies_[chunk->seq] = 0;
   for (const auto& [conn, v] : viewers_) {
     if (v.greeted && std::ranges::find(targets, conn) == targets.end())
       out.push_back(SendAction{conn, have});
   }
-  for (ConnId to : targets) {
-    Viewer& v = viewers_[to];
-    const double busy_s =
-        kExpectedFanout * static_cast<double>(chunk->payload.size()) / v.spare_upload;
-    v.push_busy_until = now + std::chrono::milliseconds(static_cast<int64_t>(busy_s * 1000));
-    v.pushed.add(chunk->payload.size(), now);
-    uploads_.pushed(to);
-    out.push_back(SendAction{to, ChunkMsg{*chunk}});
-  }
+  for (ConnId to : targets) push(to, *chunk, now, out);
+  for (Action& a : push_backlog(now)) out.push_back(std::move(a));
   // A viewer that left with chunks in the link freed room no event reported.
   for (Action& a : pump(now)) out.push_back(std::move(a));
   return out;

@@ -50,6 +50,11 @@ struct SourceConfig {
   // that they hold it: beyond that it is late at one viewer, not stuck, and
   // the viewers can pass it on.
   double spread_share = 0.4;
+  // A chunk published while no viewer could take a push (before the first
+  // came) has no copy in the swarm, and every newcomer would ask the source
+  // for it at once. Those captured within this of the newest are pushed as
+  // viewers come, newest first, one to each viewer free of its last push.
+  std::chrono::milliseconds backlog{2000};
   uint64_t seed = 1;
 };
 
@@ -90,6 +95,8 @@ class SourceEngine {
   };
 
   std::vector<ConnId> push_targets(WallTime now);
+  void push(ConnId to, const Chunk& chunk, WallTime now, Actions& out);
+  Actions push_backlog(WallTime now);
   PexMsg other_viewers(ConnId to);
   Actions pump(WallTime now);
   bool uplink_busy(std::optional<std::chrono::milliseconds> wait) const;

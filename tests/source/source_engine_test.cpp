@@ -243,6 +243,22 @@ TEST_F(SourceEngineTest, PushesTheNextChunkElsewhereWhileTheFirstHolderIsPassing
   EXPECT_EQ(chunks_sent(publish(2)), (PerConn{{ConnId(1), {2}}}));
 }
 
+TEST_F(SourceEngineTest, PushesTheChunksPublishedBeforeAnyViewerCameAsViewersCome) {
+  reconfigure({.channel = key_.channel(), .self = PeerId(0), .window_chunks = 20});
+  for (uint64_t s = 0; s <= 5; ++s) publish(s);  // captured 0-2.5 s: 1-5 within the 2 s backlog
+  now_ = kEpoch + 3s;
+  greet(ConnId(1));
+  EXPECT_EQ(chunks_sent(report_spare(ConnId(1), 1000)), (PerConn{{ConnId(1), {5}}}));
+  // One at a time: it is passing chunk 5 on for the next 376 ms.
+  EXPECT_TRUE(chunks_sent(report_spare(ConnId(1), 1000)).empty());
+  for (uint64_t c = 2; c <= 5; ++c) {
+    greet(ConnId(c));
+    EXPECT_EQ(chunks_sent(report_spare(ConnId(c), 1000)), (PerConn{{ConnId(c), {6 - c}}}));
+  }
+  now_ += 400ms;  // everyone is free again, and the backlog is all in the swarm
+  EXPECT_TRUE(chunks_sent(report_spare(ConnId(1), 1000)).empty());
+}
+
 TEST_F(SourceEngineTest, SpreadsPushesAcrossEquallySpareViewers) {
   reconfigure({.channel = key_.channel(), .self = PeerId(0), .window_chunks = 20});
   for (uint64_t c = 1; c <= 3; ++c) {
