@@ -55,7 +55,11 @@ struct PeerConfig {
   SchedulerConfig scheduler;
   ChokerConfig choker;
   CandidateConfig candidates;
-  size_t target_neighbours = 8;
+  // Neighbours it dials, and at most how many it keeps; the rest dialled it.
+  // Dialling only half leaves room for viewers who come later: when the first
+  // viewers dialled all they could keep, they filled up with each other, the
+  // overlay grew as a band in join order, and chunks crossed it hop by hop.
+  size_t target_neighbours = 6;
   size_t max_neighbours = 12;
   std::chrono::milliseconds have_interval{20};  // HAVEs are batched this long
   // The engine is ticked at least this often to rechoke, request and play.
@@ -77,6 +81,9 @@ struct PeerConfig {
   bool client_server = false;  // fetch from the source only: the baseline to compare with
   uint64_t seed = 1;
 };
+
+// target_neighbours for a peer that keeps at most `max_neighbours`.
+constexpr size_t dialled_neighbours(size_t max_neighbours) { return (max_neighbours + 1) / 2; }
 
 struct PlaybackStats {
   uint64_t chunks_due = 0;

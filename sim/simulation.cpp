@@ -20,7 +20,7 @@ const WallTime kEpoch{std::chrono::milliseconds(1'800'000'000'000)};
 const Endpoint kSourceAt{"127.0.0.1", 7000};
 constexpr uint16_t kFirstPeerPort = 40000;
 constexpr int kSourceWindowSec = 60;  // `shoal source --window-sec`
-constexpr size_t kNeighbours = 8;     // `shoal peer --neighbours`
+constexpr size_t kNeighbours = 12;    // `shoal peer --neighbours`
 
 // As `shoal swarm` places its viewers: each on its own loopback address.
 std::string viewer_host(size_t i) {
@@ -41,8 +41,8 @@ PeerConfig peer_config(const SimConfig& c, const ChannelKey& key, uint16_t port,
                     .listen_port = port,
                     .source = kSourceAt,
                     .lag = c.lag,
-                    .target_neighbours = kNeighbours,
-                    .max_neighbours = kNeighbours + (kNeighbours + 1) / 2,
+                    .target_neighbours = dialled_neighbours(kNeighbours),
+                    .max_neighbours = kNeighbours,
                     .upload_capacity = c.peer_upload[i].resolve(std::nullopt),
                     .upload_multiple = c.peer_upload[i].stream_multiple,
                     .client_server = c.client_server,

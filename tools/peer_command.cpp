@@ -53,7 +53,7 @@ int peer_main(const std::vector<std::string>& args) {
   std::string uri_text, sink, record_path, stats_path, listen, upload_limit;
   double duration = 0;
   int lag_ms = 3000;
-  size_t neighbours = 8;
+  size_t neighbours = 12;
   AddressLimitsConfig limits = kPeerAddressLimits;
   cmd.hidden.add_options()("uri", po::value(&uri_text)->required(), "channel URI");
   cmd.positional.add("uri", 1);
@@ -72,8 +72,9 @@ int peer_main(const std::vector<std::string>& args) {
       "upload-limit", po::value(&upload_limit)->default_value("none"),
       "upload capacity: none, 0 (upload nothing), a bit rate (2M), or a multiple of the "
       "stream rate (1.5x)")(
-      "neighbours", po::value(&neighbours)->default_value(8),
-      "how many other viewers to keep as neighbours (up to 1.5x more accepted)")(
+      "neighbours", po::value(&neighbours)->default_value(12),
+      "at most how many other viewers to keep as neighbours; it dials half of them and "
+      "leaves room for viewers who come later")(
       "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
       kMaxPerAddressHelp)(
       "client-server", po::bool_switch(),
@@ -138,8 +139,8 @@ int peer_main(const std::vector<std::string>& args) {
                           .listen_port = listener ? listener->local().port : uint16_t{0},
                           .source = uri->source,
                           .lag = std::chrono::milliseconds(lag_ms),
-                          .target_neighbours = neighbours,
-                          .max_neighbours = neighbours + (neighbours + 1) / 2,
+                          .target_neighbours = dialled_neighbours(neighbours),
+                          .max_neighbours = neighbours,
                           .upload_capacity = limit->resolve(std::nullopt),
                           .upload_multiple = limit->stream_multiple,
                           .client_server = client_server,
