@@ -65,5 +65,6 @@ int demo_main(const std::vector<std::string>& args);
 int swarm_main(const std::vector<std::string>& args);
 int simulate_main(const std::vector<std::string>& args);
 int tracker_main(const std::vector<std::string>& args);
+int dht_main(const std::vector<std::string>& args);
 
 }  // namespace shoal::cli

@@ -15,6 +15,7 @@ Commands:
   source   broadcast a live channel (a file, a URL or the built-in test pattern)
   peer     join a channel by its URI and play it
   tracker  help the viewers of channels find each other
+  dht      run a node of the Chord DHT (trackerless discovery), or ask one
   swarm    run a whole local broadcast (tracker, source, N peers) and report the offload
   simulate the same experiment in simulated time, deterministic and in seconds
   demo     a small swarm on the test pattern
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   if (command == "source") return shoal::cli::source_main(args);
   if (command == "peer") return shoal::cli::peer_main(args);
   if (command == "tracker") return shoal::cli::tracker_main(args);
+  if (command == "dht") return shoal::cli::dht_main(args);
   if (command == "swarm") return shoal::cli::swarm_main(args);
   if (command == "simulate") return shoal::cli::simulate_main(args);
   if (command == "demo") return shoal::cli::demo_main(args);
