@@ -1,0 +1,153 @@
+// Real `shoal dht` processes on loopback UDP: a ring built by hand on a 6-bit
+// circle answers every lookup with the true successor, from every node; a
+// value outlives its owner's SIGKILL; garbage, truncated and oversized
+// datagrams and forged replies are dropped and counted while the node goes on
+// answering.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/asio.hpp>
+
+#include "harness.h"
+#include "overlay/dht_client.h"
+#include "overlay/dht_codec.h"
+
+namespace shoal::testing {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// The Chord paper's example ring.
+const std::vector<uint64_t> kIds{1, 8, 14, 21, 32, 38, 42, 48, 51, 56};
+
+struct Node {
+  uint64_t id;
+  Endpoint at;
+  Process process;
+};
+
+// Starts the ring, each node joining through the first; stderr -> dir/dht<id>.log.
+std::vector<Node> start_ring(const TempDir& dir) {
+  std::vector<Node> nodes;
+  for (uint64_t id : kIds) {
+    std::vector<std::string> argv{
+        SHOAL_BINARY,     "dht", "--id-bits", "6", "--node-id", std::to_string(id),
+        "--stabilize-ms", "100"};
+    if (!nodes.empty()) {
+      argv.push_back("--bootstrap");
+      argv.push_back(nodes.front().at.to_string());
+    }
+    auto p = Process::spawn(argv, dir / ("dht" + std::to_string(id) + ".log"));
+    EXPECT_TRUE(p.ok());
+    if (!p) return {};
+    const auto line = p->read_line(5s);
+    EXPECT_TRUE(line) << "node " << id << " printed nothing";
+    if (!line) return {};
+    EXPECT_EQ(line->substr(0, line->find(' ')), std::to_string(id));
+    nodes.push_back({id, *Endpoint::parse(line->substr(line->find(' ') + 1)), std::move(*p)});
+  }
+  return nodes;
+}
+
+// One question to the node at `via`; the answer, or nullopt.
+std::optional<DhtMessage> ask(const Endpoint& via, DhtMessage question) {
+  asio::io_context io;
+  auto client = DhtClient::open(io, via, 500ms, 3);
+  std::optional<DhtMessage> answer;
+  (*client)->ask(std::move(question), [&](Result<DhtMessage> r) {
+    if (r) answer = std::move(*r);
+    io.stop();
+  });
+  io.run();
+  return answer;
+}
+
+// The first node id at or after `key`, wrapping: the key's true owner.
+uint64_t successor_of(uint64_t key, const std::vector<uint64_t>& ids) {
+  for (uint64_t id : ids) {
+    if (id >= key) return id;
+  }
+  return ids.front();
+}
+
+std::string owner_of(const std::optional<DhtMessage>& m) {
+  const auto* r = m ? std::get_if<LookupResultMsg>(&*m) : nullptr;
+  return r ? r->owner.id.to_string() : "<no answer>";
+}
+
+TEST(Dht, AHandBuiltRingAnswersEveryLookupWithTheTrueSuccessorFromEveryNode) {
+  TempDir dir;
+  auto nodes = start_ring(dir);
+  ASSERT_EQ(nodes.size(), kIds.size());
+  std::this_thread::sleep_for(3s);
+  for (const Node& via : nodes) {
+    for (uint64_t key = 0; key < 64; ++key) {
+      EXPECT_EQ(owner_of(ask(via.at, LookupMsg{std::to_string(key)})),
+                std::to_string(successor_of(key, kIds)))
+          << "key " << key << " via node " << via.id;
+    }
+  }
+  // As users ask: a key equal to a node id, and one past the last node.
+  const auto equal = nlohmann::json::parse(
+      run_shell(std::string(SHOAL_BINARY) + " dht lookup 42 --via " + nodes[0].at.to_string()));
+  EXPECT_EQ(equal["owner_id"], "42");
+  EXPECT_EQ(equal["owner"], nodes[6].at.to_string());
+  const auto wrapped = nlohmann::json::parse(
+      run_shell(std::string(SHOAL_BINARY) + " dht lookup 60 --via " + nodes[4].at.to_string()));
+  EXPECT_EQ(wrapped["owner_id"], "1");
+  EXPECT_GE(wrapped["hops"].get<int>(), 0);
+}
+
+TEST(Dht, AValueOutlivesItsOwnersSigkill) {
+  TempDir dir;
+  auto nodes = start_ring(dir);
+  ASSERT_EQ(nodes.size(), kIds.size());
+  std::this_thread::sleep_for(3s);
+  for (uint64_t key = 0; key < 64; key += 4) {
+    const auto r = ask(nodes[0].at, PutMsg{std::to_string(key), "v" + std::to_string(key), 600});
+    ASSERT_TRUE(r && std::holds_alternative<PutResultMsg>(*r)) << key;
+  }
+  std::this_thread::sleep_for(500ms);
+  nodes[4].process.signal(SIGKILL);  // 32, owner of 24 and 28
+  nodes[5].process.signal(SIGKILL);  // 38, its first replica, owner of 36
+  std::this_thread::sleep_for(3s);
+  for (uint64_t key = 0; key < 64; key += 4) {
+    const auto r = ask(nodes[1].at, GetMsg{std::to_string(key)});
+    ASSERT_TRUE(r && std::holds_alternative<GetResultMsg>(*r)) << key;
+    EXPECT_EQ(std::get<GetResultMsg>(*r).values,
+              std::vector<std::string>{"v" + std::to_string(key)})
+        << key;
+  }
+}
+
+TEST(Dht, DropsAndCountsGarbageTruncatedOversizedAndForgedDatagrams) {
+  TempDir dir;
+  auto nodes = start_ring(dir);
+  ASSERT_EQ(nodes.size(), kIds.size());
+  std::this_thread::sleep_for(2s);
+  const Endpoint target = nodes[2].at;
+  asio::io_context io;
+  asio::ip::udp::socket socket(io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
+  const asio::ip::udp::endpoint to(asio::ip::make_address(target.host), target.port);
+  const std::vector<uint8_t> garbage{0xde, 0xad, 0xbe, 0xef};
+  auto truncated = encode_datagram({1, LookupMsg{"channel"}});
+  truncated.resize(truncated.size() / 2);
+  const std::vector<uint8_t> oversized(20'000, 0x90);
+  const auto forged = encode_datagram({0x1234, FoundMsg{true, {DhtId(), "127.0.0.1:1"}}});
+  const std::vector<const std::vector<uint8_t>*> hostile{&garbage, &truncated, &oversized, &forged};
+  for (const auto* d : hostile) socket.send_to(asio::buffer(*d), to);
+  std::this_thread::sleep_for(300ms);
+
+  EXPECT_EQ(owner_of(ask(target, LookupMsg{"50"})), "51");
+  const auto stats = ask(target, StatsMsg{});
+  ASSERT_TRUE(stats && std::holds_alternative<StatsResultMsg>(*stats));
+  const auto j = nlohmann::json::parse(std::get<StatsResultMsg>(*stats).json);
+  EXPECT_EQ(j["malformed"], 2) << j.dump();
+  EXPECT_EQ(j["oversized"], 1) << j.dump();
+  EXPECT_EQ(j["unknown_replies"], 1) << j.dump();
+  EXPECT_EQ(j["successors"][0], nodes[3].at.to_string()) << j.dump();
+}
+
+}  // namespace
+}  // namespace shoal::testing
