@@ -47,6 +47,7 @@ Result<std::unique_ptr<DhtServer>> DhtServer::start(asio::io_context& io, DhtSer
   chord.ring = *ring;
   chord.self = {id, address};
   auto server = std::unique_ptr<DhtServer>(new DhtServer(io, std::move(socket), std::move(chord)));
+  server->log_notes_ = c.log_notes;
   const auto now = DhtClock::now();
   if (bootstrap) {
     server->send(server->node_.join(*bootstrap, now));
@@ -103,7 +104,9 @@ void DhtServer::receive() {
 }
 
 void DhtServer::send(Outgoings out) {
-  for (const std::string& note : node_.take_notes()) log_line(note);
+  for (const std::string& note : node_.take_notes()) {
+    if (log_notes_) log_line(note);
+  }
   for (Outgoing& o : out) {
     const auto to_text = Endpoint::parse(o.to);
     const auto to = to_text ? udp_endpoint(*to_text) : Result<udp::endpoint>(Error{""});

@@ -24,6 +24,7 @@ struct DhtServerConfig {
   int id_bits = 160;
   std::optional<std::string> node_id;           // decimal; default: the hash of the bound address
   std::optional<Endpoint> bootstrap;            // none: start a new ring
+  bool log_notes = true;                        // the node's notes to log_line
   ChordConfig chord{.ring = *Ring::make(160)};  // ring, self and seed are filled in
 };
 
@@ -56,6 +57,7 @@ class DhtServer {
   ChordNode node_;
   std::vector<uint8_t> buffer_;
   boost::asio::ip::udp::endpoint sender_;
+  bool log_notes_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -66,5 +66,6 @@ int swarm_main(const std::vector<std::string>& args);
 int simulate_main(const std::vector<std::string>& args);
 int tracker_main(const std::vector<std::string>& args);
 int dht_main(const std::vector<std::string>& args);
+int dht_bench_main(const std::vector<std::string>& args);
 
 }  // namespace shoal::cli

@@ -113,6 +113,7 @@ int ask_main(const std::string& verb, const std::vector<std::string>& args) {
 }  // namespace
 
 int dht_main(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "bench") return dht_bench_main({args.begin() + 1, args.end()});
   if (!args.empty() &&
       (args[0] == "lookup" || args[0] == "put" || args[0] == "get" || args[0] == "stats")) {
     return ask_main(args[0], {args.begin() + 1, args.end()});
@@ -121,7 +122,8 @@ int dht_main(const std::vector<std::string>& args) {
   Command cmd;
   cmd.usage =
       "shoal dht [--listen HOST:PORT] [--bootstrap HOST:PORT] [--id-bits M] [--node-id N]\n"
-      "       shoal dht lookup|put|get|stats ... --via HOST:PORT   (see shoal dht lookup --help)";
+      "       shoal dht lookup|put|get|stats ... --via HOST:PORT   (see shoal dht lookup --help)\n"
+      "       shoal dht bench [--nodes 256]   (a benchmark; see shoal dht bench --help)";
   cmd.description =
       "Runs a node of the Chord DHT on UDP: sources and viewers find a channel's swarm\n"
       "through it with no tracker. With --bootstrap it joins the ring that node belongs\n"
