@@ -10,6 +10,7 @@ constexpr std::string_view kScheme = "shoal://";
 std::string ChannelUri::to_string() const {
   std::string text = std::string(kScheme) + to_hex(channel) + "?source=" + source.to_string();
   if (tracker) text += "&tracker=" + tracker->to_string();
+  if (dht) text += "&dht=" + dht->to_string();
   return text;
 }
 
@@ -35,14 +36,14 @@ Result<ChannelUri> ChannelUri::parse(std::string_view text) {
     const size_t eq = param.find('=');
     if (eq == std::string_view::npos) continue;
     const std::string_view key = param.substr(0, eq);
-    if (key != "source" && key != "tracker") continue;  // a later version's parameter
+    if (key != "source" && key != "tracker" && key != "dht") continue;  // a later version's
     auto ep = Endpoint::parse(param.substr(eq + 1));
     if (!ep) return bad(std::string(key) + ": " + ep.error());
     if (key == "source") {
       uri.source = *ep;
       have_source = true;
     } else {
-      uri.tracker = *ep;
+      (key == "tracker" ? uri.tracker : uri.dht) = *ep;
     }
   }
   if (!have_source) return bad("no source= parameter");

@@ -1,7 +1,8 @@
 #pragma once
 // The channel URI a viewer is given:
-//   shoal://<channel-id-hex>?source=HOST:PORT[&tracker=HOST:PORT]
-// (later also dht=). The channel id is the source's public key.
+//   shoal://<channel-id-hex>?source=HOST:PORT[&tracker=HOST:PORT][&dht=HOST:PORT]
+// The channel id is the source's public key; dht= names a node of the DHT
+// where the channel's viewers are found (DhtAnnouncer).
 
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@ struct ChannelUri {
   ChannelId channel{};
   Endpoint source;
   std::optional<Endpoint> tracker;
+  std::optional<Endpoint> dht;
 
   std::string to_string() const;
   static Result<ChannelUri> parse(std::string_view text);

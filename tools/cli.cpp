@@ -30,6 +30,13 @@ std::optional<int> parse(Command& command, const std::vector<std::string>& args,
   return std::nullopt;
 }
 
+Result<std::optional<Endpoint>> optional_endpoint(const po::variables_map& vm, const char* name) {
+  if (!vm.count(name)) return std::optional<Endpoint>();
+  auto at = Endpoint::parse(vm[name].as<std::string>());
+  if (!at) return Error{std::string("--") + name + ": " + at.error()};
+  return std::optional<Endpoint>(*at);
+}
+
 Result<int64_t> parse_bitrate(const std::string& text) {
   double value = 0;
   const char* end = text.data() + text.size();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "media/result.h"
+#include "overlay/endpoint.h"
 #include "overlay/upload_limit.h"
 
 namespace shoal::cli {
@@ -28,6 +29,9 @@ struct Command {
 // when the command should run.
 std::optional<int> parse(Command& command, const std::vector<std::string>& args,
                          po::variables_map& vm);
+
+// The HOST:PORT given as option `name`, if it was given.
+Result<std::optional<Endpoint>> optional_endpoint(const po::variables_map& vm, const char* name);
 
 // "800k", "1.5M", "2000000" (bits per second).
 Result<int64_t> parse_bitrate(const std::string& text);

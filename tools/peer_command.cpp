@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "media/log.h"
+#include "overlay/dht_announcer.h"
 #include "overlay/dial.h"
 #include "overlay/tracker_client.h"
 #include "peer/peer_node.h"
@@ -77,6 +78,9 @@ int peer_main(const std::vector<std::string>& args) {
       "leaves room for viewers who come later")(
       "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
       kMaxPerAddressHelp)(
+      "dht", po::value<std::string>(),
+      "HOST:PORT of a DHT node (shoal dht) where this channel's viewers are found (default: the "
+      "URI's dht=)")(
       "client-server", po::bool_switch(),
       "fetch everything from the source and nothing from other viewers (the baseline)");
   po::variables_map vm;
@@ -104,6 +108,12 @@ int peer_main(const std::vector<std::string>& args) {
                  "--neighbours 1..100 and --max-per-address at least 1\n";
     return 2;
   }
+  const auto dht_option = optional_endpoint(vm, "dht");
+  if (!dht_option) {
+    std::cerr << "shoal peer: " << dht_option.error() << "\n";
+    return 2;
+  }
+  const std::optional<Endpoint> dht = *dht_option ? *dht_option : uri->dht;
   std::ofstream record;
   if (vm.count("record")) {
     record.open(record_path, std::ios::binary | std::ios::trunc);
@@ -131,8 +141,10 @@ int peer_main(const std::vector<std::string>& args) {
     listener = std::move(*opened);
     log_line("accepting neighbours on " + listener->local().to_string());
   }
+  const std::optional<Endpoint> contact =
+      listener ? std::optional(listener->local()) : std::nullopt;
   const std::optional<std::string> listening =
-      listener ? std::optional(listener->local().to_string()) : std::nullopt;
+      contact ? std::optional(contact->to_string()) : std::nullopt;
   std::random_device random;
   const PeerConfig config{.channel = uri->channel,
                           .self = PeerId(uint64_t{random()} << 32 | random()),
@@ -170,6 +182,19 @@ int peer_main(const std::vector<std::string>& args) {
         dial_from(*at));
     tracker->start();
   }
+  std::unique_ptr<DhtAnnouncer> dht_announcer;
+  if (dht && !client_server) {
+    auto opened =
+        DhtAnnouncer::open(io, *dht, uri->channel, contact, [&](std::vector<Endpoint> peers) {
+          node.run(node.engine().on_peers_found(peers, wall_now()));
+        });
+    if (!opened) {
+      std::cerr << "shoal peer: --dht: " << opened.error() << "\n";
+      return 2;
+    }
+    dht_announcer = std::move(*opened);
+    dht_announcer->start();
+  }
 
   const auto report = [&] {
     PeerReport r = PeerReport::from(node.engine().stats(), node.traffic());
@@ -193,6 +218,7 @@ int peer_main(const std::vector<std::string>& args) {
     signals.cancel();
     end.cancel();
     if (tracker) tracker->stop();
+    if (dht_announcer) dht_announcer->stop();
     node.stop();
     // Let the BYEs go out and the decoder finish the last chunk.
     housekeeping.timer.cancel();

@@ -9,6 +9,7 @@
 
 #include "media/log.h"
 #include "overlay/channel_uri.h"
+#include "overlay/dht_announcer.h"
 #include "overlay/dial.h"
 #include "overlay/tracker_client.h"
 #include "source/source_node.h"
@@ -84,6 +85,9 @@ int source_main(const std::vector<std::string>& args) {
       "repair-share", po::value(&repair_share_text)->default_value("0.3x"), kRepairShareHelp)(
       "tracker", po::value(&tracker_text),
       "HOST:PORT of a tracker to announce the channel to; it goes into the URI")(
+      "dht", po::value<std::string>(),
+      "HOST:PORT of a DHT node (shoal dht) to announce the channel on; it goes into the URI, "
+      "and viewers find each other there with no tracker")(
       "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
       kMaxPerAddressHelp);
   po::variables_map vm;
@@ -102,14 +106,13 @@ int source_main(const std::vector<std::string>& args) {
     std::cerr << "shoal source: --repair-share: " << repair_share.error() << "\n";
     return 2;
   }
-  std::optional<Endpoint> tracker;
-  if (vm.count("tracker")) {
-    auto parsed = Endpoint::parse(tracker_text);
-    if (!parsed) {
-      std::cerr << "shoal source: --tracker: " << parsed.error() << "\n";
+  const auto tracker = optional_endpoint(vm, "tracker");
+  const auto dht = optional_endpoint(vm, "dht");
+  for (const auto* found : {&tracker, &dht}) {
+    if (!*found) {
+      std::cerr << "shoal source: " << found->error() << "\n";
       return 2;
     }
-    tracker = *parsed;
   }
   for (const std::string* error : {rate ? nullptr : &rate.error(), at ? nullptr : &at.error()}) {
     if (error) {
@@ -166,13 +169,23 @@ int source_main(const std::vector<std::string>& args) {
   } else if (dial.host == "0.0.0.0" || dial.host == "::") {
     dial.host = "127.0.0.1";
   }
-  std::cout << ChannelUri{key->channel(), dial, tracker}.to_string() << std::endl;
+  std::cout << ChannelUri{key->channel(), dial, *tracker, *dht}.to_string() << std::endl;
   std::optional<TrackerClient> announcer;
-  if (tracker) {
+  if (*tracker) {
     announcer.emplace(
-        io, *tracker, AnnounceMsg{kProtocolVersion, key->channel(), self, bound.port},
+        io, **tracker, AnnounceMsg{kProtocolVersion, key->channel(), self, bound.port},
         [](std::vector<Endpoint>) {}, dial_from(bound));
     announcer->start();
+  }
+  std::unique_ptr<DhtAnnouncer> dht_announcer;
+  if (*dht) {
+    auto opened = DhtAnnouncer::open(io, **dht, key->channel(), dial, [](std::vector<Endpoint>) {});
+    if (!opened) {
+      std::cerr << "shoal source: --dht: " << opened.error() << "\n";
+      return 2;
+    }
+    dht_announcer = std::move(*opened);
+    dht_announcer->start();
   }
   log_line("serving viewers on " + bound.to_string());
 
@@ -186,6 +199,7 @@ int source_main(const std::vector<std::string>& args) {
     linger.cancel();
     status.cancel();
     if (announcer) announcer->stop();
+    if (dht_announcer) dht_announcer->stop();
     node.stop();
   };
   signals.async_wait([&](boost::system::error_code ec, int) {

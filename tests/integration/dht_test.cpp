@@ -21,31 +21,21 @@ using namespace std::chrono_literals;
 // The Chord paper's example ring.
 const std::vector<uint64_t> kIds{1, 8, 14, 21, 32, 38, 42, 48, 51, 56};
 
-struct Node {
-  uint64_t id;
-  Endpoint at;
-  Process process;
-};
-
 // Starts the ring, each node joining through the first; stderr -> dir/dht<id>.log.
-std::vector<Node> start_ring(const TempDir& dir) {
-  std::vector<Node> nodes;
+std::vector<RunningDhtNode> start_ring(const TempDir& dir) {
+  std::vector<RunningDhtNode> nodes;
   for (uint64_t id : kIds) {
-    std::vector<std::string> argv{
-        SHOAL_BINARY,     "dht", "--id-bits", "6", "--node-id", std::to_string(id),
-        "--stabilize-ms", "100"};
+    std::vector<std::string> args{"--id-bits",      "6",  "--node-id", std::to_string(id),
+                                  "--stabilize-ms", "100"};
     if (!nodes.empty()) {
-      argv.push_back("--bootstrap");
-      argv.push_back(nodes.front().at.to_string());
+      args.push_back("--bootstrap");
+      args.push_back(nodes.front().at.to_string());
     }
-    auto p = Process::spawn(argv, dir / ("dht" + std::to_string(id) + ".log"));
-    EXPECT_TRUE(p.ok());
-    if (!p) return {};
-    const auto line = p->read_line(5s);
-    EXPECT_TRUE(line) << "node " << id << " printed nothing";
-    if (!line) return {};
-    EXPECT_EQ(line->substr(0, line->find(' ')), std::to_string(id));
-    nodes.push_back({id, *Endpoint::parse(line->substr(line->find(' ') + 1)), std::move(*p)});
+    auto node = start_dht_node(args, dir / ("dht" + std::to_string(id) + ".log"));
+    EXPECT_TRUE(node) << "node " << id << " did not start";
+    if (!node) return {};
+    EXPECT_EQ(node->id, std::to_string(id));
+    nodes.push_back(std::move(*node));
   }
   return nodes;
 }
@@ -81,11 +71,12 @@ TEST(Dht, AHandBuiltRingAnswersEveryLookupWithTheTrueSuccessorFromEveryNode) {
   auto nodes = start_ring(dir);
   ASSERT_EQ(nodes.size(), kIds.size());
   std::this_thread::sleep_for(3s);
-  for (const Node& via : nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const RunningDhtNode& via = nodes[i];
     for (uint64_t key = 0; key < 64; ++key) {
       EXPECT_EQ(owner_of(ask(via.at, LookupMsg{std::to_string(key)})),
                 std::to_string(successor_of(key, kIds)))
-          << "key " << key << " via node " << via.id;
+          << "key " << key << " via node " << kIds[i];
     }
   }
   // As users ask: a key equal to a node id, and one past the last node.

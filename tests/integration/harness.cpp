@@ -42,6 +42,20 @@ std::optional<RunningSource> start_source(const std::vector<std::string>& args,
   return RunningSource{std::move(*p), *uri};
 }
 
+std::optional<RunningDhtNode> start_dht_node(const std::vector<std::string>& args,
+                                             const std::string& log) {
+  std::vector<std::string> argv{SHOAL_BINARY, "dht"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = Process::spawn(argv, log);
+  if (!p) return std::nullopt;
+  const auto line = p->read_line(10s);
+  const size_t space = line ? line->find(' ') : std::string::npos;
+  if (space == std::string::npos) return std::nullopt;
+  auto at = Endpoint::parse(line->substr(space + 1));
+  if (!at) return std::nullopt;
+  return RunningDhtNode{std::move(*p), line->substr(0, space), *at};
+}
+
 Process start_peer(const std::string& uri, const std::vector<std::string>& args,
                    const std::string& log) {
   std::vector<std::string> argv{SHOAL_BINARY, "peer", uri};

@@ -33,6 +33,16 @@ struct RunningSource {
 std::optional<RunningSource> start_source(const std::vector<std::string>& args,
                                           const std::string& log);
 
+struct RunningDhtNode {
+  Process process;
+  std::string id;  // decimal
+  Endpoint at;
+};
+
+// Starts `shoal dht <args>` and waits for its first line, "<id> <address>".
+std::optional<RunningDhtNode> start_dht_node(const std::vector<std::string>& args,
+                                             const std::string& log);
+
 // Starts `shoal peer <uri> <args>` (stderr -> log).
 Process start_peer(const std::string& uri, const std::vector<std::string>& args,
                    const std::string& log);

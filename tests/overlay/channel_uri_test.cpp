@@ -25,8 +25,17 @@ TEST(ChannelUri, CarriesTheTracker) {
   EXPECT_EQ(uri->to_string(), "shoal://" + kId + "?source=[::1]:9&tracker=h:1");
 }
 
+TEST(ChannelUri, CarriesADhtNode) {
+  auto uri = ChannelUri::parse("shoal://" + kId + "?dht=127.0.0.1:6881&source=h:9");
+  ASSERT_TRUE(uri) << uri.error();
+  ASSERT_TRUE(uri->dht);
+  EXPECT_EQ(*uri->dht, (Endpoint{"127.0.0.1", 6881}));
+  EXPECT_FALSE(uri->tracker);
+  EXPECT_EQ(uri->to_string(), "shoal://" + kId + "?source=h:9&dht=127.0.0.1:6881");
+}
+
 TEST(ChannelUri, IgnoresParametersOfLaterVersions) {
-  auto uri = ChannelUri::parse("shoal://" + kId + "?dht=h:1&source=h:9&x");
+  auto uri = ChannelUri::parse("shoal://" + kId + "?relay=h:1&source=h:9&x");
   ASSERT_TRUE(uri) << uri.error();
   EXPECT_EQ(uri->source, (Endpoint{"h", 9}));
   EXPECT_FALSE(uri->tracker);
@@ -37,6 +46,7 @@ TEST(ChannelUri, RejectsWhatIsNotAChannel) {
            "http://x", "shoal://abc?source=h:1", "shoal://" + kId,
            "shoal://" + kId + "?source=nohost", "shoal://" + kId + "?source=h:70000",
            "shoal://" + kId + "?source=h:1&tracker=nohost",
+           "shoal://" + kId + "?source=h:1&dht=nohost",
            "shoal://" + std::string(64, 'g') + "?source=h:1"}) {
     auto uri = ChannelUri::parse(bad);
     ASSERT_FALSE(uri) << bad;
