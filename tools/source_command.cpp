@@ -59,7 +59,7 @@ int source_main(const std::vector<std::string>& args) {
       "Broadcasts a live channel. The first line on stdout is the channel URI viewers join\n"
       "with `shoal peer`; logs go to stderr. The channel id is the public key in --key,\n"
       "created on first use, so the URI stays the same across broadcasts.";
-  std::string input, listen, key_path, bitrate, stats_path, public_host, tracker_text, upload_limit,
+  std::string input, listen, key_path, bitrate, stats_path, public_host, upload_limit,
       repair_share_text;
   int chunk_ms = 500, window_sec = 60, linger_sec = 10;
   AddressLimitsConfig limits = kSourceAddressLimits;
@@ -83,7 +83,7 @@ int source_main(const std::vector<std::string>& args) {
       "upload-limit", po::value(&upload_limit)->default_value("none"),
       "upload capacity: none, a bit rate (8M) or a multiple of the stream rate (4x)")(
       "repair-share", po::value(&repair_share_text)->default_value("0.3x"), kRepairShareHelp)(
-      "tracker", po::value(&tracker_text),
+      "tracker", po::value<std::string>(),
       "HOST:PORT of a tracker to announce the channel to; it goes into the URI")(
       "dht", po::value<std::string>(),
       "HOST:PORT of a DHT node (shoal dht) to announce the channel on; it goes into the URI, "
