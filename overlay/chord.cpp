@@ -48,6 +48,12 @@ Outgoings ChordNode::leave(DhtTime now) {
   const LeavingMsg bye{config_.self, predecessor_, successors_};
   send(next.address, bye, rng_());
   if (predecessor_ && predecessor_ != config_.self) send(predecessor_->address, bye, rng_());
+  // Out of the ring: a NOTIFY from a stabilization still due would make the
+  // successor hand the keys back to a node on its way out.
+  predecessor_.reset();
+  successors_.clear();
+  std::ranges::fill(fingers_, std::nullopt);
+  bootstrap_.reset();
   return std::exchange(out_, {});
 }
 

@@ -89,7 +89,8 @@ class ChordNode {
   // Joins the ring `bootstrap` ("host:port") belongs to; retried at every
   // stabilize round until an answer comes.
   Outgoings join(const std::string& bootstrap, DhtTime now);
-  // Hands this node's keys to its successor and tells both neighbours.
+  // Hands this node's keys to its successor and tells both neighbours; the
+  // node is then out of the ring (it answers lookups no more).
   Outgoings leave(DhtTime now);
 
   Outgoings on_datagram(const std::string& from, const Datagram& d, DhtTime now);
