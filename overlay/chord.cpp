@@ -240,7 +240,9 @@ void ChordNode::on_timeout(const Pending& p, DhtTime now) {
   }
   Op& op = ops_[p.op];
   if (op.kind == OpKind::join) {
-    notes_.push_back("no answer from " + p.to + " while joining; trying again");
+    if (join_failures_++ == 0)
+      notes_.push_back("no answer from " + p.to + " while joining; trying again every " +
+                       std::to_string(config_.stabilize_interval.count()) + " ms");
     ops_.erase(p.op);
     return;
   }
@@ -302,6 +304,7 @@ void ChordNode::finish(uint64_t id, DhtTime now) {
         break;
       }
       bootstrap_.reset();
+      join_failures_ = 0;
       predecessor_.reset();
       successors_ = {owner};
       notes_.push_back("joined the ring; successor " + owner.id.to_string() + " at " +

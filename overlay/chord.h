@@ -192,6 +192,7 @@ class ChordNode {
   std::map<uint64_t, Op> ops_;
   uint64_t next_op_ = 1;
   int next_finger_ = 0;
+  int join_failures_ = 0;  // in a row; the first is noted
   DhtTime next_stabilize_{}, next_fix_{}, next_replicate_{};
   DhtStats stats_;
   Outgoings out_;
