@@ -2,6 +2,8 @@
 
 #include <msgpack.hpp>
 
+#include "overlay/variant_codec.h"
+
 namespace shoal {
 namespace {
 
@@ -12,20 +14,6 @@ constexpr size_t kMaxDepth = 8;
 
 const msgpack::unpack_limit kLimits(kMaxElements, kMaxElements, kMaxFrame, kMaxFrame, kMaxFrame,
                                     kMaxDepth);
-
-template <size_t I = 0>
-Result<Message> convert_as(size_t type, const msgpack::object& fields) {
-  if constexpr (I < std::variant_size_v<Message>) {
-    if (type == I + 1) {
-      std::variant_alternative_t<I, Message> m;
-      fields.convert(m);
-      return Message(std::move(m));
-    }
-    return convert_as<I + 1>(type, fields);
-  } else {
-    return Error{"unknown message type " + std::to_string(type)};
-  }
-}
 
 }  // namespace
 
@@ -73,7 +61,7 @@ Result<Message> decode_body(std::span<const uint8_t> body) {
         o.via.array.ptr[1].type != msgpack::type::ARRAY) {
       return Error{"frame is not [type, [fields]]"};
     }
-    return convert_as(o.via.array.ptr[0].via.u64, o.via.array.ptr[1]);
+    return convert_alternative<Message>(o.via.array.ptr[0].via.u64, o.via.array.ptr[1]);
   } catch (const msgpack::insufficient_bytes&) {
     return Error{"truncated message"};
   } catch (const std::exception& e) {

@@ -2,6 +2,8 @@
 
 #include <msgpack.hpp>
 
+#include "overlay/variant_codec.h"
+
 namespace shoal {
 namespace {
 
@@ -9,20 +11,6 @@ constexpr size_t kMaxElements = 256;
 constexpr size_t kMaxDepth = 6;
 const msgpack::unpack_limit kLimits(kMaxElements, kMaxElements, kMaxDatagram, kMaxDatagram,
                                     kMaxDatagram, kMaxDepth);
-
-template <size_t I = 0>
-Result<DhtMessage> convert_as(uint64_t type, const msgpack::object& fields) {
-  if constexpr (I < std::variant_size_v<DhtMessage>) {
-    if (type == I + 1) {
-      std::variant_alternative_t<I, DhtMessage> m;
-      fields.convert(m);
-      return DhtMessage(std::move(m));
-    }
-    return convert_as<I + 1>(type, fields);
-  } else {
-    return Error{"unknown datagram type " + std::to_string(type)};
-  }
-}
 
 bool fits(const std::string& s, size_t limit) { return s.size() <= limit; }
 bool fits(const DhtNode& n) { return fits(n.address, kMaxValueBytes); }
@@ -107,7 +95,7 @@ Result<Datagram> decode_datagram(std::span<const uint8_t> bytes) {
         o.via.array.ptr[2].type != msgpack::type::ARRAY) {
       return Error{"datagram is not [type, txid, [fields]]"};
     }
-    auto msg = convert_as(o.via.array.ptr[0].via.u64, o.via.array.ptr[2]);
+    auto msg = convert_alternative<DhtMessage>(o.via.array.ptr[0].via.u64, o.via.array.ptr[2]);
     if (!msg) return Error{msg.error()};
     if (!within_limits(*msg)) {
       return Error{std::string(dht_message_name(*msg)) + " exceeds a size limit"};
