@@ -131,7 +131,7 @@ int dht_main(const std::vector<std::string>& args) {
       "address; logs go to stderr. SIGINT or SIGTERM makes it leave the ring, handing its\n"
       "keys to its successor; SIGKILL loses nothing either, as values are replicated on\n"
       "the successors.";
-  std::string listen, bootstrap, node_id;
+  std::string listen, bootstrap, node_id, stats_path;
   DhtServerConfig config;
   int stabilize_ms = 500;
   cmd.options.add_options()("listen", po::value(&listen)->default_value("127.0.0.1:0"),
@@ -144,7 +144,9 @@ int dht_main(const std::vector<std::string>& args) {
       "successors", po::value(&config.chord.successors)->default_value(3),
       "successor-list length r, at least 2; values are copied to the r successors")(
       "stabilize-ms", po::value(&stabilize_ms)->default_value(500),
-      "how often the node checks its successor and predecessor, ms");
+      "how often the node checks its successor and predecessor, ms")(
+      "stats-json", po::value(&stats_path),
+      "write the node's stats as JSON here on exit (also: shoal dht stats --via)");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
   if (config.chord.successors < 2 || config.chord.successors > kMaxSuccessors ||
@@ -186,7 +188,10 @@ int dht_main(const std::vector<std::string>& args) {
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     log_line("leaving the ring");
-    (*server)->leave(std::chrono::milliseconds(500), [] {});
+    (*server)->leave(std::chrono::milliseconds(500), [&] {
+      if (!stats_path.empty())
+        write_json_file(stats_path, nlohmann::json::parse((*server)->node().stats_json()));
+    });
   });
   io.run();
   return 0;
