@@ -73,7 +73,13 @@ std::vector<std::string> ChordNode::values(const DhtId& key, DhtTime now) const 
   // The freshest first: they are the likeliest to be still there.
   std::ranges::sort(live, std::greater{});
   std::vector<std::string> out;
-  for (size_t i = 0; i < live.size() && i < kMaxValues; ++i) out.push_back(live[i].second);
+  // An answer must fit one datagram, whatever the values' sizes.
+  size_t bytes = 0;
+  for (size_t i = 0; i < live.size() && i < kMaxValues; ++i) {
+    bytes += live[i].second.size() + 3;
+    if (bytes > kMaxDatagram / 2) break;
+    out.push_back(live[i].second);
+  }
   return out;
 }
 

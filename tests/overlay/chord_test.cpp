@@ -285,6 +285,15 @@ TEST(Chord, ManyValuesUnderOneKeyComeBackFreshestFirst) {
   EXPECT_EQ(get(*net, 14, 40), (std::vector<std::string>{"new", "old"}));
 }
 
+TEST(Chord, AnAnswerFitsOneDatagramHoweverLargeTheValues) {
+  auto net = paper_ring();
+  for (int i = 0; i < 40; ++i)
+    put(*net, 1, 40, std::string(250, static_cast<char>('a' + i % 26)) + std::to_string(i));
+  const auto values = get(*net, 8, 40);  // through the codec, which refuses oversized datagrams
+  EXPECT_GT(values.size(), 10u);
+  EXPECT_LT(values.size(), 40u);
+}
+
 TEST(Chord, RefusesAKeyOffTheCircleWithAReason) {
   auto net = paper_ring();
   const auto r = net->ask(1, LookupMsg{"64"});
