@@ -9,6 +9,32 @@ namespace {
 // A lookup that has not found its owner after this many hops is lost in a
 // broken ring; it fails rather than loop.
 constexpr uint32_t kMaxHops = 64;
+
+template <typename T>
+concept NodeAnswer = requires {
+  typename T::Question;
+};
+
+// Whether `m` answers a question between nodes (or any question, as DHT_ERROR does).
+bool is_answer(const DhtMessage& m) {
+  return std::visit(
+      [](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        return NodeAnswer<T> || std::is_same_v<T, DhtErrorMsg>;
+      },
+      m);
+}
+
+// Whether the answer `m` fits the question `q`.
+bool answers(const DhtMessage& m, const DhtMessage& q) {
+  return std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (NodeAnswer<T>) return std::holds_alternative<typename T::Question>(q);
+        return std::is_same_v<T, DhtErrorMsg>;
+      },
+      m);
+}
 }  // namespace
 
 ChordNode::ChordNode(ChordConfig config)
@@ -33,8 +59,8 @@ Outgoings ChordNode::join(const std::string& bootstrap, DhtTime now) {
 
 void ChordNode::ask_to_join(DhtTime now) {
   const uint64_t id = next_op_++;
-  ops_[id] = Op{.kind = OpKind::join, .key = config_.self.id, .hops = 1};
-  request(*bootstrap_, FindSuccessorMsg{config_.self.id}, now, id);
+  ops_[id] = Op{.kind = OpKind::join, .key = config_.self.id};
+  hop(id, *bootstrap_, now);
 }
 
 Outgoings ChordNode::leave(DhtTime now) {
@@ -66,8 +92,8 @@ bool ChordNode::owns(const DhtId& key) const {
 std::vector<std::string> ChordNode::values(const DhtId& key, DhtTime now) const {
   std::vector<std::pair<DhtTime, std::string>> live;
   if (const auto it = store_.find(key); it != store_.end()) {
-    for (const auto& [value, v] : it->second) {
-      if (v.expires > now) live.push_back({v.expires, value});
+    for (const auto& [value, expires] : it->second) {
+      if (expires > now) live.push_back({expires, value});
     }
   }
   // The freshest first: they are the likeliest to be still there.
@@ -112,27 +138,13 @@ void ChordNode::send_pending(Pending p) {
 
 Outgoings ChordNode::on_datagram(const std::string& from, const Datagram& d, DhtTime now) {
   ++stats_.datagrams_in;
-  const bool is_reply =
-      std::holds_alternative<FoundMsg>(d.msg) || std::holds_alternative<StateMsg>(d.msg) ||
-      std::holds_alternative<PongMsg>(d.msg) || std::holds_alternative<StoredMsg>(d.msg) ||
-      std::holds_alternative<ValuesMsg>(d.msg) || std::holds_alternative<DhtErrorMsg>(d.msg);
-  if (!is_reply) {
+  if (!is_answer(d.msg)) {
     on_request(from, d.txid, d.msg, now);
     return std::exchange(out_, {});
   }
+  // The answer must come from where the question went, and fit it.
   const auto it = pending_.find(d.txid);
-  // The reply must come from where the request went, and answer its kind.
-  const auto answers = [&](const Pending& p) {
-    const auto& r = p.request;
-    return std::holds_alternative<DhtErrorMsg>(d.msg) ||
-           (std::holds_alternative<FoundMsg>(d.msg) &&
-            std::holds_alternative<FindSuccessorMsg>(r)) ||
-           (std::holds_alternative<StateMsg>(d.msg) && std::holds_alternative<GetStateMsg>(r)) ||
-           (std::holds_alternative<PongMsg>(d.msg) && std::holds_alternative<PingMsg>(r)) ||
-           (std::holds_alternative<StoredMsg>(d.msg) && std::holds_alternative<StoreMsg>(r)) ||
-           (std::holds_alternative<ValuesMsg>(d.msg) && std::holds_alternative<FetchMsg>(r));
-  };
-  if (it == pending_.end() || it->second.to != from || !answers(it->second)) {
+  if (it == pending_.end() || it->second.to != from || !answers(d.msg, it->second.request)) {
     ++stats_.unknown_replies;
     return std::exchange(out_, {});
   }
@@ -220,9 +232,7 @@ void ChordNode::on_reply(const Pending& p, const DhtMessage& m, DhtTime now) {
       op.owner = found->node;
       return finish(p.op, now);
     }
-    if (++op.hops > kMaxHops) return fail_op(p.op, "no owner found within 64 hops");
-    request(found->node.address, FindSuccessorMsg{op.key}, now, p.op);
-    return;
+    return hop(p.op, found->node.address, now);
   }
   if (std::holds_alternative<StoredMsg>(m) && op.kind == OpKind::put) {
     reply(op.client, op.client_txid, PutResultMsg{op.key, *op.owner, op.hops});
@@ -281,11 +291,10 @@ ChordNode::Route ChordNode::route(const DhtId& key) const {
   return {true, successor()};
 }
 
-uint64_t ChordNode::start_op(Op op, DhtTime now) {
+void ChordNode::start_op(Op op, DhtTime now) {
   const uint64_t id = next_op_++;
   ops_[id] = std::move(op);
   step(id, now);
-  return id;
 }
 
 void ChordNode::step(uint64_t id, DhtTime now) {
@@ -295,13 +304,22 @@ void ChordNode::step(uint64_t id, DhtTime now) {
     op.owner = r.node;
     return finish(id, now);
   }
+  hop(id, r.node.address, now);
+}
+
+void ChordNode::hop(uint64_t id, const std::string& to, DhtTime now) {
+  Op& op = ops_[id];
   if (++op.hops > kMaxHops) return fail_op(id, "no owner found within 64 hops");
-  request(r.node.address, FindSuccessorMsg{op.key}, now, id);
+  request(to, FindSuccessorMsg{op.key}, now, id);
 }
 
 void ChordNode::finish(uint64_t id, DhtTime now) {
   Op& op = ops_[id];
   const DhtNode owner = *op.owner;
+  if (!op.client.empty()) {
+    ++stats_.lookups;
+    stats_.lookup_hops += op.hops;
+  }
   switch (op.kind) {
     case OpKind::join:
       if (owner.id == config_.self.id && owner.address != config_.self.address) {
@@ -321,13 +339,9 @@ void ChordNode::finish(uint64_t id, DhtTime now) {
       fingers_[static_cast<size_t>(op.finger)] = owner;
       break;
     case OpKind::lookup:
-      ++stats_.lookups;
-      stats_.lookup_hops += op.hops;
       reply(op.client, op.client_txid, LookupResultMsg{op.key, owner, op.hops});
       break;
     case OpKind::put: {
-      ++stats_.lookups;
-      stats_.lookup_hops += op.hops;
       const DhtEntry entry{op.key, op.value, op.ttl_s};
       if (owner == config_.self) {
         accept_put({entry}, now);
@@ -338,8 +352,6 @@ void ChordNode::finish(uint64_t id, DhtTime now) {
       return;
     }
     case OpKind::get:
-      ++stats_.lookups;
-      stats_.lookup_hops += op.hops;
       if (owner == config_.self) {
         reply(op.client, op.client_txid, GetResultMsg{op.key, owner, op.hops, values(op.key, now)});
         break;
@@ -511,20 +523,20 @@ void ChordNode::store(const DhtEntry& e, DhtTime now) {
   auto& values = store_[e.key];
   const auto expires = now + std::chrono::seconds(e.ttl_s);
   if (const auto it = values.find(e.value); it != values.end()) {
-    it->second.expires = std::max(it->second.expires, expires);
+    it->second = std::max(it->second, expires);
     return;
   }
   if (values.size() >= config_.max_values_per_key) return;
-  values[e.value] = Value{expires};
+  values[e.value] = expires;
 }
 
 std::vector<DhtEntry> ChordNode::entries_in(const DhtId& from, const DhtId& to, DhtTime now) const {
   std::vector<DhtEntry> out;
   for (const auto& [key, values] : store_) {
     if (!config_.ring.in_half_open(key, from, to)) continue;
-    for (const auto& [value, v] : values) {
-      if (v.expires <= now) continue;
-      const auto left = std::chrono::ceil<std::chrono::seconds>(v.expires - now).count();
+    for (const auto& [value, expires] : values) {
+      if (expires <= now) continue;
+      const auto left = std::chrono::ceil<std::chrono::seconds>(expires - now).count();
       out.push_back({key, value, static_cast<uint32_t>(left)});
     }
   }
@@ -552,7 +564,7 @@ void ChordNode::replicate(DhtTime now) {
 
 void ChordNode::expire(DhtTime now) {
   for (auto it = store_.begin(); it != store_.end();) {
-    std::erase_if(it->second, [&](const auto& e) { return e.second.expires <= now; });
+    std::erase_if(it->second, [&](const auto& e) { return e.second <= now; });
     it = it->second.empty() ? store_.erase(it) : std::next(it);
   }
 }

@@ -137,9 +137,6 @@ class ChordNode {
     int retries_left = 0;
     uint64_t op = 0;  // the Op it serves, 0 if none
   };
-  struct Value {
-    DhtTime expires;
-  };
 
   void send(const std::string& to, DhtMessage msg, uint64_t txid);
   void request(const std::string& to, DhtMessage msg, DhtTime now, uint64_t op = 0);
@@ -155,8 +152,10 @@ class ChordNode {
   void on_notify(const DhtNode& n, DhtTime now);
   void on_leaving(const LeavingMsg& m, DhtTime now);
 
-  uint64_t start_op(Op op, DhtTime now);
+  void start_op(Op op, DhtTime now);
   void step(uint64_t id, DhtTime now);
+  // Asks `to` for the op's key: one more hop.
+  void hop(uint64_t id, const std::string& to, DhtTime now);
   void finish(uint64_t id, DhtTime now);
   void fail_op(uint64_t id, const std::string& reason);
   // Where a lookup for `key` stands here: the owner if known, else the
@@ -186,9 +185,9 @@ class ChordNode {
   std::optional<DhtNode> predecessor_;
   std::vector<DhtNode> successors_;  // empty until joined
   std::vector<std::optional<DhtNode>> fingers_;
-  std::optional<std::string> bootstrap_;  // while joining
-  std::map<DhtId, std::map<std::string, Value>> store_;
-  std::map<uint64_t, Pending> pending_;  // by txid
+  std::optional<std::string> bootstrap_;                   // while joining
+  std::map<DhtId, std::map<std::string, DhtTime>> store_;  // key -> value -> expiry
+  std::map<uint64_t, Pending> pending_;                    // by txid
   std::map<uint64_t, Op> ops_;
   uint64_t next_op_ = 1;
   int next_finger_ = 0;

@@ -7,7 +7,8 @@
 // Node to node: FIND_SUCCESSOR/FOUND route a lookup one hop; GET_STATE/STATE
 // stabilize (and ping) a successor; PING/PONG check a predecessor; NOTIFY
 // offers a predecessor; STORE/STORED carry values (put, replica or handoff);
-// FETCH/VALUES read them; LEAVING says a node leaves.
+// FETCH/VALUES read them; LEAVING says a node leaves. An answer between
+// nodes names the question it answers (`Question`); DHT_ERROR answers any.
 // Client to node (`shoal dht lookup|put|get|stats`, sources and peers):
 // LOOKUP, PUT, GET and STATS, answered by LOOKUP_RESULT, PUT_RESULT,
 // GET_RESULT, STATS_RESULT or DHT_ERROR.
@@ -54,6 +55,7 @@ struct FindSuccessorMsg {
 };
 // `done`: `node` is the key's successor. Otherwise `node` is closer to it: ask there.
 struct FoundMsg {
+  using Question = FindSuccessorMsg;
   bool done = false;
   DhtNode node;
   MSGPACK_DEFINE(done, node);
@@ -62,6 +64,7 @@ struct GetStateMsg {
   MSGPACK_DEFINE();
 };
 struct StateMsg {
+  using Question = GetStateMsg;
   std::optional<DhtNode> predecessor;
   std::vector<DhtNode> successors;
   MSGPACK_DEFINE(predecessor, successors);
@@ -70,6 +73,7 @@ struct PingMsg {
   MSGPACK_DEFINE();
 };
 struct PongMsg {
+  using Question = PingMsg;
   MSGPACK_DEFINE();
 };
 struct NotifyMsg {  // "I might be your predecessor"
@@ -83,6 +87,7 @@ struct StoreMsg {
   MSGPACK_DEFINE(entries, kind);
 };
 struct StoredMsg {
+  using Question = StoreMsg;
   uint32_t count = 0;
   MSGPACK_DEFINE(count);
 };
@@ -91,6 +96,7 @@ struct FetchMsg {
   MSGPACK_DEFINE(key);
 };
 struct ValuesMsg {
+  using Question = FetchMsg;
   std::vector<std::string> values;
   MSGPACK_DEFINE(values);
 };

@@ -108,9 +108,10 @@ void DhtServer::send(Outgoings out) {
     if (log_notes_) log_line(note);
   }
   for (Outgoing& o : out) {
-    const auto to_text = Endpoint::parse(o.to);
-    const auto to = to_text ? udp_endpoint(*to_text) : Result<udp::endpoint>(Error{""});
-    if (!to) continue;  // an address some node sent that is not one
+    const auto at = Endpoint::parse(o.to);
+    if (!at) continue;  // an address some node sent that is not one
+    const auto to = udp_endpoint(*at);
+    if (!to) continue;
     auto bytes = std::make_shared<std::vector<uint8_t>>(encode_datagram(o.datagram));
     socket_.async_send_to(asio::buffer(*bytes), *to, [bytes](auto, auto) {});
   }
