@@ -16,12 +16,9 @@
 namespace shoal {
 
 // Milliseconds of wall clock (system_clock) since the epoch. Capture and play
-// times are compared across processes, so they use the wall clock.
+// times are compared across processes, so they use the wall clock. Engines
+// are given the time; only runners' transports read it (media/wall_clock.h).
 using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
-
-inline WallTime wall_now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 struct ChunkSeqTag {};
 struct ChunkSeq : Strong<uint64_t, ChunkSeqTag> {

@@ -7,6 +7,7 @@
 #include "media/file_input.h"
 #include "media/test_pattern.h"
 #include "media/ts_muxer.h"
+#include "media/wall_clock.h"
 
 namespace shoal {
 namespace {

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "media/chunk.h"
-#include "overlay/endpoint.h"
-#include "overlay/ids.h"
-#include "overlay/messages.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/wire/ids.h"
+#include "overlay/wire/messages.h"
 
 namespace shoal {
 

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "media/chunk.h"
-#include "overlay/messages.h"
+#include "overlay/wire/messages.h"
 
 namespace shoal {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "media/chunk.h"
-#include "overlay/endpoint.h"
+#include "overlay/wire/endpoint.h"
 
 namespace shoal {
 

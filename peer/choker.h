@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "media/chunk.h"
-#include "overlay/ids.h"
+#include "overlay/wire/ids.h"
 
 namespace shoal {
 

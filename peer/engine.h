@@ -23,9 +23,9 @@
 #include <span>
 #include <vector>
 
-#include "overlay/endpoint.h"
-#include "overlay/ids.h"
-#include "overlay/messages.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/wire/ids.h"
+#include "overlay/wire/messages.h"
 #include "peer/actions.h"
 #include "peer/buffer_map.h"
 #include "peer/candidate_pool.h"

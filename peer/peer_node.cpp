@@ -1,7 +1,8 @@
 #include "peer/peer_node.h"
 
 #include "media/log.h"
-#include "overlay/dial.h"
+#include "media/wall_clock.h"
+#include "overlay/net/dial.h"
 
 namespace shoal {
 

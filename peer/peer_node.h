@@ -17,10 +17,10 @@
 #include <optional>
 #include <set>
 
-#include "overlay/accept_guard.h"
-#include "overlay/channel_uri.h"
-#include "overlay/connection.h"
-#include "overlay/listener.h"
+#include "overlay/net/accept_guard.h"
+#include "overlay/wire/channel_uri.h"
+#include "overlay/net/connection.h"
+#include "overlay/net/listener.h"
 #include "peer/engine.h"
 
 namespace shoal {

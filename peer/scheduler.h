@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "overlay/ids.h"
+#include "overlay/wire/ids.h"
 #include "peer/buffer_map.h"
 
 namespace shoal {

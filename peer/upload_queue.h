@@ -16,7 +16,7 @@
 #include <optional>
 
 #include "media/chunk.h"
-#include "overlay/ids.h"
+#include "overlay/wire/ids.h"
 
 namespace shoal {
 

@@ -1,6 +1,6 @@
 #include "sim/sim_network.h"
 
-#include "overlay/codec.h"
+#include "overlay/wire/codec.h"
 
 namespace shoal::sim {
 

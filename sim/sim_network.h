@@ -24,9 +24,9 @@
 #include <memory>
 #include <string>
 
-#include "overlay/connection.h"
-#include "overlay/endpoint.h"
-#include "overlay/messages.h"
+#include "overlay/net/connection.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/wire/messages.h"
 #include "sim/event_queue.h"
 #include "sim/sim_uplink.h"
 

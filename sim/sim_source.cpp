@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "overlay/codec.h"
+#include "overlay/wire/codec.h"
 
 namespace shoal::sim {
 

@@ -19,7 +19,7 @@
 #include <random>
 
 #include "media/chunk_signature.h"
-#include "overlay/upload_limit.h"
+#include "overlay/limits/upload_limit.h"
 #include "sim/sim_network.h"
 #include "sim/sim_tracker.h"
 #include "sim/sim_uplink.h"

@@ -12,8 +12,8 @@
 #include <functional>
 #include <vector>
 
-#include "overlay/endpoint.h"
-#include "overlay/tracker_registry.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/tracker/tracker_registry.h"
 #include "sim/event_queue.h"
 
 namespace shoal::sim {

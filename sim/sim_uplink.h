@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "overlay/uplink_queue.h"
+#include "overlay/limits/uplink_queue.h"
 #include "sim/event_queue.h"
 
 namespace shoal::sim {

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "media/result.h"
-#include "overlay/upload_limit.h"
+#include "overlay/limits/upload_limit.h"
 #include "peer/peer_report.h"
 #include "sim/event_queue.h"
 #include "sim/sim_uplink.h"

@@ -20,8 +20,8 @@
 #include <random>
 #include <set>
 
-#include "overlay/endpoint.h"
-#include "overlay/ids.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/wire/ids.h"
 #include "peer/actions.h"
 #include "peer/chunk_store.h"
 #include "peer/rate_meter.h"

@@ -1,7 +1,8 @@
 #include "source/source_node.h"
 
 #include "media/log.h"
-#include "overlay/codec.h"
+#include "media/wall_clock.h"
+#include "overlay/wire/codec.h"
 
 namespace shoal {
 

@@ -16,10 +16,10 @@
 
 #include "media/chunk_signature.h"
 #include "media/ingest.h"
-#include "overlay/accept_guard.h"
-#include "overlay/connection.h"
-#include "overlay/endpoint.h"
-#include "overlay/listener.h"
+#include "overlay/net/accept_guard.h"
+#include "overlay/net/connection.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/net/listener.h"
 #include "source/source_engine.h"
 
 namespace shoal {

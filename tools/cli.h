@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "media/result.h"
-#include "overlay/endpoint.h"
-#include "overlay/upload_limit.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/limits/upload_limit.h"
 
 namespace shoal::cli {
 

@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "overlay/dht_client.h"
-#include "overlay/dht_server.h"
+#include "overlay/dht/dht_client.h"
+#include "overlay/dht/dht_server.h"
 #include "tools/cli.h"
 
 namespace shoal::cli {

@@ -6,8 +6,8 @@
 #include <random>
 
 #include "media/log.h"
-#include "overlay/dht_client.h"
-#include "overlay/dht_server.h"
+#include "overlay/dht/dht_client.h"
+#include "overlay/dht/dht_server.h"
 #include "tools/cli.h"
 
 namespace shoal::cli {

@@ -7,10 +7,11 @@
 #include <random>
 #include <sstream>
 
+#include "media/wall_clock.h"
 #include "media/log.h"
-#include "overlay/dht_announcer.h"
-#include "overlay/dial.h"
-#include "overlay/tracker_client.h"
+#include "overlay/dht/dht_announcer.h"
+#include "overlay/net/dial.h"
+#include "overlay/tracker/tracker_client.h"
 #include "peer/peer_node.h"
 #include "peer/peer_report.h"
 #include "player/player.h"

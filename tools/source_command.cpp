@@ -8,10 +8,10 @@
 #include <random>
 
 #include "media/log.h"
-#include "overlay/channel_uri.h"
-#include "overlay/dht_announcer.h"
-#include "overlay/dial.h"
-#include "overlay/tracker_client.h"
+#include "overlay/wire/channel_uri.h"
+#include "overlay/dht/dht_announcer.h"
+#include "overlay/net/dial.h"
+#include "overlay/tracker/tracker_client.h"
 #include "source/source_node.h"
 #include "tools/cli.h"
 

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "media/log.h"
-#include "overlay/tracker_server.h"
+#include "overlay/tracker/tracker_server.h"
 #include "tools/cli.h"
 
 namespace shoal::cli {

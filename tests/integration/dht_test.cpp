@@ -9,8 +9,8 @@
 #include <boost/asio.hpp>
 
 #include "harness.h"
-#include "overlay/dht_client.h"
-#include "overlay/dht_codec.h"
+#include "overlay/dht/dht_client.h"
+#include "overlay/dht/dht_codec.h"
 
 namespace shoal::testing {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "overlay/channel_uri.h"
+#include "overlay/wire/channel_uri.h"
 #include "tools/process.h"
 
 namespace shoal::testing {

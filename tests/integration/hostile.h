@@ -6,7 +6,7 @@
 #include <chrono>
 #include <vector>
 
-#include "overlay/endpoint.h"
+#include "overlay/wire/endpoint.h"
 
 namespace shoal::testing {
 

@@ -1,5 +1,6 @@
 // Ingest with real FFmpeg: the live test pattern and an MP4 with B-frames
 // both become keyframe-aligned chunks whose bytes decode cleanly.
+#include "media/wall_clock.h"
 #include "media/ingest.h"
 
 #include <gtest/gtest.h>

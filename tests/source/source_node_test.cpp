@@ -1,5 +1,6 @@
 // SourceNode and PeerNodes over real loopback TCP, in one process: the source
 // publishes synthetic chunks from a fake ingest, the peers play them all.
+#include "media/wall_clock.h"
 #include "source/source_node.h"
 
 #include <gtest/gtest.h>

@@ -7,8 +7,8 @@
 #include <optional>
 
 #include "media/result.h"
-#include "overlay/codec.h"
-#include "overlay/endpoint.h"
+#include "overlay/wire/codec.h"
+#include "overlay/wire/endpoint.h"
 
 namespace shoal::testing {
 

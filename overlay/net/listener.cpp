@@ -1,0 +1,53 @@
+#include "overlay/net/listener.h"
+
+#include "media/log.h"
+
+namespace shoal {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+Result<std::unique_ptr<Listener>> Listener::open(asio::io_context& io, const Endpoint& at) {
+  std::unique_ptr<Listener> l(new Listener(io));
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(at.host == "localhost" ? "127.0.0.1" : at.host, ec);
+  if (ec) return Error{"cannot listen on " + at.to_string() + ": not an IP address"};
+  const tcp::endpoint ep(address, at.port);
+  l->acceptor_.open(ep.protocol(), ec);
+  if (!ec) l->acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) l->acceptor_.bind(ep, ec);
+  if (!ec) l->acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error{"cannot listen on " + at.to_string() + ": " + ec.message()};
+  const auto bound = l->acceptor_.local_endpoint();
+  l->local_ = Endpoint{bound.address().to_string(), bound.port()};
+  return l;
+}
+
+void Listener::start(AcceptFn on_accept) {
+  on_accept_ = std::move(on_accept);
+  accept();
+}
+
+void Listener::close() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  retry_.cancel();
+}
+
+void Listener::accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      on_accept_(std::move(socket));
+      return accept();
+    }
+    // Out of descriptors, most likely: serve the connections we have, try again soon.
+    log_line("accept failed: " + ec.message());
+    retry_.expires_after(std::chrono::milliseconds(100));
+    retry_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) accept();
+    });
+  });
+}
+
+}  // namespace shoal

@@ -1,0 +1,53 @@
+#pragma once
+// TrackerRegistry: the tracker's memory, sans IO. Peers (and sources)
+// announce (channel, peer id, address) and get back a random subset of the
+// other live peers of that channel; an entry not re-announced within `ttl`
+// expires. Bounded: at most `max_channels` channels and `max_peers_per_channel`
+// entries each, so announces cannot grow it without limit.
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "media/chunk.h"
+#include "media/result.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/wire/ids.h"
+
+namespace shoal {
+
+struct TrackerConfig {
+  std::chrono::milliseconds ttl{30'000};
+  size_t max_reply = 50;
+  size_t max_channels = 10'000;
+  size_t max_peers_per_channel = 10'000;
+};
+
+class TrackerRegistry {
+ public:
+  TrackerRegistry(TrackerConfig config, uint64_t seed) : config_(config), rng_(seed) {}
+
+  // Records the announce and returns up to max_reply other live peers of the
+  // channel, in random order. An error when a limit is reached.
+  Result<std::vector<Endpoint>> announce(const ChannelId& channel, PeerId peer,
+                                         const Endpoint& address, WallTime now);
+  // Forgets entries whose last announce is older than the ttl.
+  void expire(WallTime now);
+
+  size_t peers(const ChannelId& channel) const;
+  size_t channels() const { return channels_.size(); }
+
+ private:
+  struct Entry {
+    Endpoint address;
+    WallTime last_seen;
+  };
+
+  TrackerConfig config_;
+  std::mt19937_64 rng_;
+  std::map<ChannelId, std::map<PeerId, Entry>> channels_;
+};
+
+}  // namespace shoal

@@ -1,0 +1,137 @@
+#pragma once
+// The peer wire protocol's messages (docs/protocol.md). Each is a plain struct
+// packed as a msgpack array of its fields; a frame carries `[type, [fields]]`.
+// Fields added at the end by a later version are ignored by this one.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "media/chunk.h"
+#include "overlay/wire/ids.h"
+
+namespace shoal {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+struct Hello {
+  uint32_t version = kProtocolVersion;
+  ChannelId channel{};
+  PeerId peer_id;
+  uint16_t listen_port = 0;  // 0: this node accepts no connections
+  MSGPACK_DEFINE(version, channel, peer_id, listen_port);
+};
+
+// Which chunks of [base_seq, base_seq + count) the sender holds, one bit each
+// (bit i of byte i/8, least significant first), and which of them are
+// random-access points where a player can start.
+struct BufferMapMsg {
+  ChunkSeq base_seq;
+  uint32_t count = 0;
+  std::vector<uint8_t> have;
+  std::vector<uint8_t> random_access;
+  // Upload the sender could still add, in bytes/s; the source hands new
+  // chunks to the peers with the most. 0 from a peer that uploads nothing.
+  uint64_t spare_upload = 0;
+  // The stream's rate in bytes/s as the source measures it, so that a peer
+  // knows what "1.5x" means before its first chunk; 0 from peers or unknown.
+  uint64_t stream_rate = 0;
+  // Capture time and duration of the source's newest chunk (epoch and 0
+  // from peers or if none): the stream's timeline, so that a newcomer can
+  // choose where to start before its first chunk arrives.
+  WallTime newest_capture{};
+  uint32_t newest_duration_ms = 0;
+  MSGPACK_DEFINE(base_seq, count, have, random_access, spare_upload, stream_rate, newest_capture,
+                 newest_duration_ms);
+};
+
+struct HaveMsg {  // batched announcement of newly held chunks
+  std::vector<ChunkSeq> seqs;
+  std::vector<ChunkSeq> random_access;  // the subset that are random-access points
+  MSGPACK_DEFINE(seqs, random_access);
+};
+
+struct RequestMsg {
+  ChunkSeq seq;
+  // How long the requester waits for it before asking elsewhere; a chunk
+  // that could not leave within this is not worth sending. 0: not said.
+  uint32_t wait_ms = 0;
+  std::optional<std::chrono::milliseconds> wait() const {
+    if (wait_ms == 0) return std::nullopt;
+    return std::chrono::milliseconds(wait_ms);
+  }
+  MSGPACK_DEFINE(seq, wait_ms);
+};
+
+struct CancelMsg {
+  ChunkSeq seq;
+  MSGPACK_DEFINE(seq);
+};
+
+// The sender will not serve this REQUEST (it chokes the requester, no longer
+// holds the chunk, or its uplink is too busy to start it soon): ask elsewhere
+// now rather than wait for a timeout. BitTorrent's Fast extension (BEP 6)
+// has the same message.
+struct RejectMsg {
+  ChunkSeq seq;
+  MSGPACK_DEFINE(seq);
+};
+
+struct ChunkMsg {
+  Chunk chunk;
+  MSGPACK_DEFINE(chunk);
+};
+
+struct ChokeMsg {
+  MSGPACK_DEFINE();
+};
+
+struct UnchokeMsg {
+  MSGPACK_DEFINE();
+};
+
+// The most addresses a PEX carries, and the most a receiver reads.
+inline constexpr size_t kPexAddresses = 16;
+
+struct PexMsg {
+  std::vector<std::string> addrs;  // "host:port" of other peers of the channel
+  MSGPACK_DEFINE(addrs);
+};
+
+struct ByeMsg {
+  std::string reason;
+  MSGPACK_DEFINE(reason);
+};
+
+// The tracker speaks the same framing: a node ANNOUNCEs itself and gets
+// PEERS back, or ERROR with a reason a user can act on.
+struct AnnounceMsg {
+  uint32_t version = kProtocolVersion;
+  ChannelId channel{};
+  PeerId peer_id;
+  uint16_t listen_port = 0;  // the tracker pairs it with the address it sees
+  MSGPACK_DEFINE(version, channel, peer_id, listen_port);
+};
+
+struct PeersMsg {
+  std::vector<std::string> addrs;  // "host:port" of other live nodes of the channel
+  uint32_t reannounce_s = 0;       // announce again within this, or expire
+  MSGPACK_DEFINE(addrs, reannounce_s);
+};
+
+struct ErrorMsg {
+  std::string reason;
+  MSGPACK_DEFINE(reason);
+};
+
+// Variant index + 1 is the wire type code; append new messages at the end.
+using Message =
+    std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg, ChokeMsg,
+                 UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg>;
+
+const char* message_name(const Message& m);
+
+}  // namespace shoal

@@ -1,0 +1,201 @@
+// The wire codec must turn every malformed input into an error value: no crash,
+// no exception, no allocation driven by a lying length. CI also runs these
+// tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+#include "overlay/wire/codec.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace shoal {
+namespace {
+
+Chunk sample_chunk() {
+  Chunk c;
+  c.seq = ChunkSeq(42);
+  c.capture_time = WallTime(std::chrono::milliseconds(1'700'000'000'123));
+  c.pts_us = 1'234'567;
+  c.duration_ms = 500;
+  c.flags = Chunk::kRandomAccess;
+  c.payload.assign(188 * 3, 0x47);
+  c.signature.fill(7);
+  return c;
+}
+
+// Decodes a body packed by hand with `pack`: frames the encoder never writes.
+template <typename Pack>
+Result<Message> decode_hand_packed(Pack pack) {
+  msgpack::sbuffer b;
+  msgpack::packer<msgpack::sbuffer> pk(b);
+  pack(pk);
+  return decode_body(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size()));
+}
+
+std::vector<Message> one_of_each() {
+  Hello hello;
+  hello.channel.fill(9);
+  hello.peer_id = PeerId(77);
+  hello.listen_port = 7001;
+  return {hello,
+          BufferMapMsg{ChunkSeq(10),
+                       12,
+                       {0xff, 0x0f},
+                       {0x11, 0x01},
+                       250'000,
+                       160'000,
+                       WallTime(std::chrono::milliseconds(1'800'000'005'000)),
+                       500},
+          HaveMsg{{ChunkSeq(11), ChunkSeq(12)}, {ChunkSeq(12)}},
+          RequestMsg{ChunkSeq(5)},
+          CancelMsg{ChunkSeq(6)},
+          ChunkMsg{sample_chunk()},
+          ChokeMsg{},
+          UnchokeMsg{},
+          PexMsg{{"127.0.0.1:7000", "[::1]:7001"}},
+          ByeMsg{"shutting down"},
+          AnnounceMsg{kProtocolVersion, hello.channel, PeerId(78), 7002},
+          PeersMsg{{"127.0.0.1:7003"}, 15},
+          ErrorMsg{"listen_port must not be 0"},
+          RejectMsg{ChunkSeq(8)}};
+}
+
+TEST(Codec, EveryMessageRoundTrips) {
+  const auto messages = one_of_each();
+  ASSERT_EQ(messages.size(), std::variant_size_v<Message>);
+  for (const auto& m : messages) {
+    const auto frame = encode_frame(m);
+    auto back = decode_frame(frame);
+    ASSERT_TRUE(back) << message_name(m) << ": " << back.error();
+    EXPECT_EQ(back->index(), m.index());
+    EXPECT_EQ(encode_frame(*back), frame) << message_name(m);
+  }
+}
+
+TEST(Codec, ChunkFieldsSurviveTheWire) {
+  const Chunk c = sample_chunk();
+  auto back = decode_frame(encode_frame(ChunkMsg{c}));
+  ASSERT_TRUE(back);
+  const Chunk& d = std::get<ChunkMsg>(*back).chunk;
+  EXPECT_EQ(d.seq, c.seq);
+  EXPECT_EQ(d.capture_time, c.capture_time);
+  EXPECT_EQ(d.pts_us, c.pts_us);
+  EXPECT_EQ(d.duration_ms, c.duration_ms);
+  EXPECT_EQ(d.flags, c.flags);
+  EXPECT_EQ(d.payload, c.payload);
+  EXPECT_EQ(d.signature, c.signature);
+}
+
+TEST(Codec, EveryTruncationIsAnError) {
+  for (const auto& m : one_of_each()) {
+    const auto frame = encode_frame(m);
+    for (size_t n = 0; n < frame.size(); ++n) {
+      EXPECT_FALSE(decode_frame(std::span(frame).first(n))) << message_name(m) << " cut at " << n;
+    }
+  }
+}
+
+TEST(Codec, TruncatedBodyBehindAnHonestHeaderIsAnError) {
+  const auto frame = encode_frame(ChunkMsg{sample_chunk()});
+  const auto body = std::span(frame).subspan(kFrameHeader);
+  for (size_t n = 0; n < body.size(); ++n) EXPECT_FALSE(decode_body(body.first(n)));
+}
+
+TEST(Codec, OversizedLengthIsRejectedBeforeReadingTheBody) {
+  const std::array<uint8_t, 4> huge{0x7f, 0xff, 0xff, 0xff};
+  auto n = decode_frame_length(huge);
+  ASSERT_FALSE(n);
+  EXPECT_NE(n.error().find("exceeds"), std::string::npos);
+  const std::array<uint8_t, 4> just_over{0x00, 0x40, 0x00, 0x01};
+  EXPECT_FALSE(decode_frame_length(just_over));
+  const std::array<uint8_t, 4> zero{0, 0, 0, 0};
+  EXPECT_FALSE(decode_frame_length(zero));
+}
+
+TEST(Codec, UnknownTypeIsAnError) {
+  auto r = decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(99);
+    pk.pack_array(0);
+  });
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("unknown message type 99"), std::string::npos);
+}
+
+TEST(Codec, WrongFieldTypeIsAnError) {
+  EXPECT_FALSE(decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(4);  // REQUEST
+    pk.pack_array(1);
+    pk.pack(std::string("not a number"));
+  }));
+}
+
+TEST(Codec, WrongSizedChannelIdIsAnError) {
+  EXPECT_FALSE(decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(1);  // HELLO
+    pk.pack_array(4);
+    pk.pack(1);
+    pk.pack(std::vector<uint8_t>(31, 1));  // one byte short of a public key
+    pk.pack(7);
+    pk.pack(0);
+  }));
+}
+
+TEST(Codec, FieldsAddedByALaterVersionAreIgnored) {
+  auto r = decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(4);  // REQUEST
+    pk.pack_array(3);
+    pk.pack(17);
+    pk.pack(250);
+    pk.pack(std::string("future field"));
+  });
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(std::get<RequestMsg>(*r).seq, ChunkSeq(17));
+  EXPECT_EQ(std::get<RequestMsg>(*r).wait_ms, 250u);
+}
+
+TEST(Codec, FieldsAnEarlierVersionLacksTakeTheirDefaults) {
+  auto r = decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(4);  // REQUEST without wait_ms
+    pk.pack_array(1);
+    pk.pack(17);
+  });
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(std::get<RequestMsg>(*r).wait_ms, 0u);  // not said
+}
+
+TEST(Codec, HugeContainerHeaderDoesNotAllocate) {
+  // An array header claiming 2^32-1 elements in a few bytes.
+  const std::vector<uint8_t> body{0x92, 0x03, 0xdd, 0xff, 0xff, 0xff, 0xff};
+  EXPECT_FALSE(decode_body(body));
+}
+
+TEST(Codec, RandomBytesAreErrorsOrValidMessages) {
+  std::mt19937 rng(1234);
+  int decoded = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<uint8_t> body(1 + rng() % 64);
+    for (auto& x : body) x = static_cast<uint8_t>(rng());
+    if (i % 2) body[0] = 0x92;  // make half of them start like a real frame
+    if (decode_body(body)) ++decoded;
+  }
+  EXPECT_LT(decoded, 20000);
+}
+
+TEST(Codec, MutatedValidFramesNeverCrash) {
+  std::mt19937 rng(99);
+  for (const auto& m : one_of_each()) {
+    const auto frame = encode_frame(m);
+    for (int i = 0; i < 2000; ++i) {
+      auto copy = frame;
+      copy[kFrameHeader + rng() % (copy.size() - kFrameHeader)] = static_cast<uint8_t>(rng());
+      (void)decode_frame(copy);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace shoal
