@@ -25,7 +25,7 @@ bool deserves_spare_slot(const NeighbourRate& n) {
 }
 
 Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbours,
-                            Uplink uplink) {
+                            UplinkLoad uplink) {
   const auto ranked = rank_by_rate(neighbours, static_cast<int>(neighbours.size()));
   const auto spare = [&](ConnId c) { return std::ranges::find(spare_, c) != spare_.end(); };
   std::set<ConnId> deserving;
@@ -62,15 +62,15 @@ Choker::Change Choker::tick(WallTime now, std::span<const NeighbourRate> neighbo
   const auto room = [&] { return spare_.size() < static_cast<size_t>(config_.max_spare_slots); };
   // A viewer waiting for its first chunk should not wait for the next interval.
   for (const auto& n : neighbours) {
-    if (uplink == Uplink::saturated || !room()) break;
+    if (uplink == UplinkLoad::saturated || !room()) break;
     if (n.interested && n.starting && choked(n.conn)) spare_.push_back(n.conn);
   }
   if (now >= next_spare_) {
-    if (uplink == Uplink::spare && room()) {
+    if (uplink == UplinkLoad::spare && room()) {
       const auto next = std::ranges::find_if(
           ranked, [&](ConnId c) { return choked(c) && deserving.contains(c); });
       if (next != ranked.end()) spare_.push_back(*next);
-    } else if (uplink == Uplink::saturated && !spare_.empty()) {
+    } else if (uplink == UplinkLoad::saturated && !spare_.empty()) {
       spare_.pop_back();
     }
     next_spare_ = now + config_.spare_interval;

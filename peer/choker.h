@@ -43,7 +43,7 @@ struct ChokerConfig {
 };
 
 // How the caller's uplink keeps up with what it is asked for.
-enum class Uplink {
+enum class UplinkLoad {
   spare,      // it could upload more: open a slot
   busy,       // keep the slots as they are
   saturated,  // it turns requests away: close a spare slot
@@ -81,7 +81,7 @@ class Choker {
 
   // Re-evaluates when an interval has passed; returns who changes state.
   Change tick(WallTime now, std::span<const NeighbourRate> neighbours,
-              Uplink uplink = Uplink::busy);
+              UplinkLoad uplink = UplinkLoad::busy);
   void forget(ConnId conn);
 
   bool unchoked(ConnId conn) const { return unchoked_.contains(conn); }

@@ -1,7 +1,6 @@
 #include "peer/engine.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "media/chunk_signature.h"
 
@@ -34,7 +33,8 @@ PeerEngine::PeerEngine(PeerConfig config)
       scheduler_(config.scheduler, config.seed + 1),
       choker_(config.choker, config.seed + 2),
       candidates_(config.candidates),
-      upload_queue_(config.scheduler.request_timeout, config.upload_pipe) {}
+      upload_queue_(config.scheduler.request_timeout, config.upload_pipe),
+      capacity_(config.upload) {}
 
 Actions PeerEngine::take() { return std::exchange(out_, {}); }
 
@@ -115,7 +115,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           on_hello(from, n, m, now);
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
           if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false, now);
-          if (n.is_source() && m.stream_rate > 0) announced_stream_rate_ = m.stream_rate;
+          if (n.is_source()) stream_.announce(m.stream_rate);
           if (const auto newest = n.map.newest(); n.is_source() && newest && m.newest_duration_ms)
             playout_.hint(*newest, m.newest_capture,
                           std::chrono::milliseconds(m.newest_duration_ms));
@@ -198,9 +198,7 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
       out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
   }
   if (!store_.add(std::make_shared<const Chunk>(chunk))) return;
-  stream_bytes_ += chunk.payload.size();
-  stream_ms_ += chunk.duration_ms;
-  ++stream_chunks_;
+  stream_.add(chunk);
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
   if (pushed) {
     seeds_.erase(seeds_.begin(), seeds_.lower_bound(store_.window_base()));
@@ -227,14 +225,12 @@ void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r
 
 bool PeerEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait,
                              Priority priority) const {
-  const double chunk_bytes =
-      stream_chunks_ ? static_cast<double>(stream_bytes_) / stream_chunks_ : 0;
   // A common chunk is better asked of a less busy holder; a seed has none,
   // so its requester may wait as long as it said.
   const auto limit = wait.value_or(config_.max_upload_wait);
   return upload_queue_.would_wait(
-      priority == Priority::seed ? limit : std::min(config_.max_upload_wait, limit), chunk_bytes,
-      config_.upload_capacity, priority);
+      priority == Priority::seed ? limit : std::min(config_.max_upload_wait, limit),
+      stream_.mean_chunk_bytes(), capacity(), priority);
 }
 
 Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {
@@ -257,13 +253,13 @@ void PeerEngine::pump_uploads(WallTime now) {
   }
 }
 
-Uplink PeerEngine::uplink(WallTime now) {
-  if (!config_.upload_capacity) return Uplink::spare;
-  if (*config_.upload_capacity <= 0) return Uplink::saturated;
-  const double used = uploaded_.rate(now) / *config_.upload_capacity;
-  if (used >= kSaturatedShare) return Uplink::saturated;
-  if (used < kSpareShare) return Uplink::spare;
-  return Uplink::busy;
+UplinkLoad PeerEngine::uplink(WallTime now) {
+  if (!capacity()) return UplinkLoad::spare;
+  if (*capacity() <= 0) return UplinkLoad::saturated;
+  const double used = uploaded_.rate(now) / *capacity();
+  if (used >= kSaturatedShare) return UplinkLoad::saturated;
+  if (used < kSpareShare) return UplinkLoad::spare;
+  return UplinkLoad::busy;
 }
 
 void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
@@ -287,33 +283,13 @@ void PeerEngine::send_pex(ConnId to, Neighbour& n, WallTime now) {
 }
 
 uint64_t PeerEngine::spare_upload(WallTime now) {
-  if (!config_.upload_capacity) return kUnlimitedSpare;
-  return static_cast<uint64_t>(std::max(0.0, *config_.upload_capacity - uploaded_.rate(now)));
+  if (!capacity()) return kUnlimitedSpare;
+  return static_cast<uint64_t>(std::max(0.0, *capacity() - uploaded_.rate(now)));
 }
 
-std::optional<double> PeerEngine::stream_rate() const {
-  if (announced_stream_rate_ > 0) return static_cast<double>(announced_stream_rate_);
-  if (stream_ms_ == 0) return std::nullopt;
-  return stream_bytes_ * 1000.0 / stream_ms_;
-}
-
-// By a tenth at least, so that the uplink is not re-set for every chunk.
 void PeerEngine::follow_stream_rate() {
-  const auto rate = stream_rate();
-  if (!config_.upload_multiple || !rate) return;
-  const double capacity = *config_.upload_multiple * *rate;
-  const auto& current = config_.upload_capacity;
-  if (current && std::abs(*current - capacity) <= 0.1 * *current) return;
-  set_upload_capacity(capacity);
-}
-
-void PeerEngine::set_upload_capacity(std::optional<double> bytes_per_second) {
-  const auto before = config_.upload_capacity;
-  config_.upload_capacity = bytes_per_second;
-  const bool changed = before.has_value() != bytes_per_second.has_value() ||
-                       (before && std::abs(*before - *bytes_per_second) > 0.1 * *before);
+  if (!capacity_.follow(stream_.rate())) return;
   // The source hands new chunks by spare upload: tell it soon.
-  if (!changed) return;
   for (auto& [conn, n] : neighbours_) {
     if (n.is_source()) n.last_map_sent = WallTime{};
   }
@@ -438,7 +414,7 @@ bool PeerEngine::interested(const Neighbour& n) const {
 void PeerEngine::rechoke(WallTime now) {
   std::vector<NeighbourRate> rates;
   // A viewer that uploads nothing (a free rider) unchokes nobody.
-  const bool uploads = !config_.upload_capacity || *config_.upload_capacity > 0;
+  const bool uploads = !capacity() || *capacity() > 0;
   for (auto& [conn, n] : neighbours_) {
     if (!uploads || !n.greeted || n.is_source()) continue;
     const bool newcomer = now - n.connected_at < config_.choker.rechoke_interval;

@@ -34,6 +34,7 @@
 #include "peer/playout.h"
 #include "peer/rate_meter.h"
 #include "peer/scheduler.h"
+#include "peer/stream_meter.h"
 #include "peer/upload_queue.h"
 
 namespace shoal {
@@ -72,12 +73,11 @@ struct PeerConfig {
   // A request that could not start within this is REJECTed, so its requester
   // asks a less busy holder instead of queueing behind others.
   std::chrono::milliseconds max_upload_wait{300};
-  // bytes/s this peer may upload; nullopt: no limit; 0: it uploads nothing.
-  std::optional<double> upload_capacity;
-  // If set, the capacity is this multiple of the stream rate instead: nothing
-  // until the rate is known (the source announces it on connect), then
-  // following it. The node's uplink follows upload_capacity().
-  std::optional<double> upload_multiple;
+  // What this peer may upload: no limit, a rate (0: it uploads nothing), or a
+  // multiple of the stream rate, nothing until the rate is known (the source
+  // announces it on connect) and then following it. The node's uplink
+  // follows upload_capacity().
+  UploadLimit upload;
   bool client_server = false;  // fetch from the source only: the baseline to compare with
   uint64_t seed = 1;
 };
@@ -119,10 +119,11 @@ class PeerEngine {
   // When tick() next has work to do.
   WallTime next_wakeup(WallTime now) const;
 
-  // bytes/s of the stream, from the chunks received; nullopt before any.
-  std::optional<double> stream_rate() const;
-  void set_upload_capacity(std::optional<double> bytes_per_second);
-  std::optional<double> upload_capacity() const { return config_.upload_capacity; }
+  // bytes/s of the stream, as the source said or from the chunks received;
+  // nullopt before either.
+  std::optional<double> stream_rate() const { return stream_.rate(); }
+  // bytes/s this peer may upload now; nullopt: no limit.
+  std::optional<double> upload_capacity() const { return capacity_.value(); }
 
   const PlaybackStats& stats() const { return stats_; }
   const ChunkStore& store() const { return store_; }
@@ -159,12 +160,13 @@ class PeerEngine {
   void flush_haves();
   bool interested(const Neighbour& n) const;
   void follow_stream_rate();
+  std::optional<double> capacity() const { return capacity_.value(); }
   std::optional<ChunkSeq> start_probe(std::span<const Candidate> candidates,
                                       std::optional<ChunkSeq> edge_ra) const;
   // Whether a request whose requester waits `wait` could not start in time.
   bool uplink_busy(std::optional<std::chrono::milliseconds> wait,
                    Priority priority = Priority::common) const;
-  Uplink uplink(WallTime now);
+  UplinkLoad uplink(WallTime now);
   uint64_t spare_upload(WallTime now);
   void drop(ConnId conn, std::string reason, bool ban, WallTime now);
   Actions take();
@@ -185,10 +187,8 @@ class PeerEngine {
   std::map<ChunkSeq, int> seeds_;
   HaveMsg pending_haves_;
   RateMeter uploaded_{5};
-  uint64_t stream_bytes_ = 0;
-  uint64_t stream_ms_ = 0;
-  uint64_t stream_chunks_ = 0;
-  uint64_t announced_stream_rate_ = 0;  // by the source, bytes/s
+  StreamMeter stream_;
+  UploadCapacity capacity_;
   WallTime last_have_flush_;
   WallTime last_replace_;
   PlaybackStats stats_;

@@ -6,10 +6,26 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "overlay/transport/traffic.h"
 #include "peer/engine.h"
-#include "peer/peer_node.h"
 
 namespace shoal {
+
+// Chunk bytes a viewer moved, by whom: what the stats report.
+struct PeerTraffic {
+  uint64_t from_source = 0;
+  uint64_t from_peers = 0;
+  uint64_t uploaded = 0;
+  uint64_t control_in = 0;
+  uint64_t control_out = 0;
+  // Adds what one connection moved, as its kind counts it.
+  void add(const Traffic& t, LinkKind kind) {
+    (kind == LinkKind::source ? from_source : from_peers) += t.chunk_in;
+    uploaded += t.chunk_out;
+    control_in += t.control_in;
+    control_out += t.control_out;
+  }
+};
 
 struct PeerReport {
   std::optional<int64_t> startup_ms;  // join to first decoded frame (no decoder: chunk played)

@@ -19,8 +19,6 @@ namespace {
 const WallTime kEpoch{std::chrono::milliseconds(1'800'000'000'000)};
 const Endpoint kSourceAt{"127.0.0.1", 7000};
 constexpr uint16_t kFirstPeerPort = 40000;
-constexpr int kSourceWindowSec = 60;  // `shoal source --window-sec`
-constexpr size_t kNeighbours = 12;    // `shoal peer --neighbours`
 
 // As `shoal swarm` places its viewers: each on its own loopback address.
 std::string viewer_host(size_t i) {
@@ -33,20 +31,16 @@ ChannelKey make_key(std::mt19937_64& rng) {
   return ChannelKey::from_seed(seed);
 }
 
-// As peer_command.cpp builds it.
-PeerConfig peer_config(const SimConfig& c, const ChannelKey& key, uint16_t port, size_t i,
-                       std::mt19937_64& rng) {
-  return PeerConfig{.channel = key.channel(),
-                    .self = PeerId(rng()),
-                    .listen_port = port,
-                    .source = kSourceAt,
-                    .lag = c.lag,
-                    .target_neighbours = dialled_neighbours(kNeighbours),
-                    .max_neighbours = kNeighbours,
-                    .upload_capacity = c.peer_upload[i].resolve(std::nullopt),
-                    .upload_multiple = c.peer_upload[i].stream_multiple,
-                    .client_server = c.client_server,
-                    .seed = rng()};
+PeerOptions peer_options(const SimConfig& c, const ChannelKey& key, uint16_t port, size_t i,
+                         std::mt19937_64& rng) {
+  return PeerOptions{.channel = key.channel(),
+                     .source = kSourceAt,
+                     .self = PeerId(rng()),
+                     .seed = 0,
+                     .listen_port = port,
+                     .lag = c.lag,
+                     .upload = c.peer_upload[i],
+                     .client_server = c.client_server};
 }
 
 }  // namespace
@@ -66,16 +60,15 @@ Result<SimResult> simulate(const SimConfig& c) {
   SimTracker tracker(events, c.latency, rng());
   const ChannelKey key = make_key(rng);
 
-  const auto window = static_cast<uint32_t>(kSourceWindowSec * 1000 / c.chunk.count());
-  SimSource source(events, network, tracker, key,
-                   SourceConfig{.channel = key.channel(),
-                                .self = PeerId(rng()),
-                                .window_chunks = std::max<uint32_t>(window, 1),
-                                .repair_share = c.repair_share,
-                                .seed = rng()},
-                   kSourceAt, c.source_upload,
+  const uint64_t stream_seed = rng();
+  SourceOptions source_options{.self = PeerId(rng()),
+                               .chunk = c.chunk,
+                               .repair_share = c.repair_share,
+                               .upload = c.source_upload};
+  source_options.seed = rng();
+  SimSource source(network, tracker, key, source_options, kSourceAt,
                    StreamShape{.chunk = c.chunk, .bytes_per_second = c.stream_kbps * 1000 / 8},
-                   rng());
+                   stream_seed);
   source.start();
 
   const size_t n = c.peer_upload.size();
@@ -84,9 +77,9 @@ Result<SimResult> simulate(const SimConfig& c) {
   SimTime last_exit{0};
   for (size_t i = 0; i < n; ++i) {
     const uint16_t port = c.client_server ? 0 : static_cast<uint16_t>(kFirstPeerPort + i);
-    auto peer =
-        std::make_unique<SimPeer>(events, network, tracker, peer_config(c, key, port, i, rng),
-                                  Endpoint{viewer_host(i), port});
+    PeerOptions options = peer_options(c, key, port, i, rng);
+    options.seed = rng();
+    auto peer = std::make_unique<SimPeer>(network, tracker, options, Endpoint{viewer_host(i), port});
     SimPeer* p = peer.get();
     const SimTime join =
         std::chrono::duration_cast<SimTime>(c.warmup) + gap * static_cast<int64_t>(i);

@@ -24,8 +24,8 @@
 #include "overlay/limits/upload_limit.h"
 #include "peer/peer_report.h"
 #include "sim/event_queue.h"
-#include "sim/sim_uplink.h"
-#include "source/source_node.h"
+#include "source/source_engine.h"
+#include "source/source_stats.h"
 
 namespace shoal::sim {
 

@@ -15,7 +15,8 @@ SourceEngine::SourceEngine(SourceConfig config)
     : config_(config),
       rng_(config.seed),
       store_(config.window_chunks),
-      uploads_(config.request_max_age, config.upload_pipe) {}
+      uploads_(config.request_max_age, config.upload_pipe),
+      capacity_(config.upload) {}
 
 Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
   viewers_[conn] = Viewer{.address = {remote.host, 0}};
@@ -43,7 +44,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     v.greeted = true;
     v.address.port = hello->listen_port;
     BufferMapMsg map = store_.to_message();
-    if (stream_ms_ > 0) map.stream_rate = stream_bytes_ * 1000 / stream_ms_;
+    map.stream_rate = stream_.measured_rate();
     if (const auto newest = store_.newest()) {
       map.newest_capture = newest->capture_time;
       map.newest_duration_ms = newest->duration_ms;
@@ -96,15 +97,14 @@ Actions SourceEngine::pump(WallTime now) {
 }
 
 bool SourceEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait) const {
-  const double chunk_bytes =
-      stream_chunks_ ? static_cast<double>(stream_bytes_) / stream_chunks_ : 0;
   return uploads_.would_wait(std::min(config_.max_wait, wait.value_or(config_.max_wait)),
-                             chunk_bytes, upload_capacity_);
+                             stream_.mean_chunk_bytes(), capacity_.value());
 }
 
 bool SourceEngine::over_repair_share(WallTime now) {
-  if (!config_.repair_share || stream_ms_ == 0) return false;
-  return repaired_.rate(now) >= *config_.repair_share * stream_bytes_ * 1000.0 / stream_ms_;
+  const auto rate = stream_.rate();
+  if (!config_.repair_share || !rate) return false;
+  return repaired_.rate(now) >= *config_.repair_share * *rate;
 }
 
 bool SourceEngine::turn_away(ChunkSeq seq, WallTime now) {
@@ -174,9 +174,8 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   HaveMsg have{{chunk->seq}, {}};
   if (chunk->random_access()) have.random_access.push_back(chunk->seq);
   if (!store_.add(chunk)) return {};
-  stream_bytes_ += chunk->payload.size();
-  stream_ms_ += chunk->duration_ms;
-  ++stream_chunks_;
+  stream_.add(*chunk);
+  capacity_.follow(stream_.rate());
   copies_.erase(copies_.begin(), copies_.lower_bound(store_.window_base()));
   holders_.erase(holders_.begin(), holders_.lower_bound(store_.window_base()));
   Actions out;

@@ -25,6 +25,7 @@
 #include "peer/actions.h"
 #include "peer/chunk_store.h"
 #include "peer/rate_meter.h"
+#include "peer/stream_meter.h"
 #include "peer/upload_queue.h"
 
 namespace shoal {
@@ -55,6 +56,10 @@ struct SourceConfig {
   // for it at once. Those captured within this of the newest are pushed as
   // viewers come, newest first, one to each viewer free of its last push.
   std::chrono::milliseconds backlog{2000};
+  // What the source may upload: no limit, a rate, or a multiple of the
+  // stream's rate as it publishes it. The node's uplink follows
+  // upload_capacity(), and so does the judgement of its backlog.
+  UploadLimit upload;
   uint64_t seed = 1;
 };
 
@@ -75,10 +80,8 @@ class SourceEngine {
   // A new signed chunk enters the window.
   Actions publish(std::shared_ptr<const Chunk> chunk, WallTime now);
 
-  // bytes/s the uplink sends; nullopt: no limit.
-  void set_upload_capacity(std::optional<double> bytes_per_second) {
-    upload_capacity_ = bytes_per_second;
-  }
+  // bytes/s the source may upload now; nullopt: no limit.
+  std::optional<double> upload_capacity() const { return capacity_.value(); }
 
   size_t viewers() const;
   const ChunkStore& store() const { return store_; }
@@ -109,10 +112,8 @@ class SourceEngine {
   ChunkStore store_;
   UploadQueue uploads_;
   std::map<ConnId, Viewer> viewers_;
-  uint64_t stream_bytes_ = 0;  // payload published, for the stream rate
-  uint64_t stream_ms_ = 0;
-  uint64_t stream_chunks_ = 0;
-  std::optional<double> upload_capacity_;
+  StreamMeter stream_;  // of what it published
+  UploadCapacity capacity_;
   RateMeter repaired_{5};                         // chunk bytes sent on request
   std::map<ChunkSeq, int> copies_;                // times each chunk in the window left the source
   std::map<ChunkSeq, std::set<ConnId>> holders_;  // viewers whose HAVE named it

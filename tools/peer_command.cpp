@@ -7,12 +7,13 @@
 #include <random>
 #include <sstream>
 
-#include "media/wall_clock.h"
 #include "media/log.h"
 #include "overlay/dht/dht_announcer.h"
+#include "overlay/wire/channel_uri.h"
 #include "overlay/net/dial.h"
 #include "overlay/tracker/tracker_client.h"
 #include "peer/peer_node.h"
+#include "peer/peer_options.h"
 #include "peer/peer_report.h"
 #include "player/player.h"
 #include "tools/cli.h"
@@ -54,9 +55,8 @@ int peer_main(const std::vector<std::string>& args) {
       "SIGTERM).";
   std::string uri_text, sink, record_path, stats_path, listen, upload_limit;
   double duration = 0;
-  int lag_ms = 3000;
-  size_t neighbours = 12;
-  AddressLimitsConfig limits = kPeerAddressLimits;
+  PeerOptions o;
+  int lag_ms = static_cast<int>(o.lag.count());
   cmd.hidden.add_options()("uri", po::value(&uri_text)->required(), "channel URI");
   cmd.positional.add("uri", 1);
   cmd.options.add_options()(
@@ -67,17 +67,18 @@ int peer_main(const std::vector<std::string>& args) {
       "duration", po::value(&duration)->default_value(0),
       "seconds to watch before leaving (0: until interrupted)")(
       "stats-json", po::value(&stats_path), "write stats as JSON to this file")(
-      "lag-ms", po::value(&lag_ms)->default_value(3000),
+      "lag-ms", po::value(&lag_ms)->default_value(lag_ms),
       "how far behind the live edge to play, ms")(
       "listen", po::value(&listen)->default_value("127.0.0.1:0"),
       "HOST:PORT to accept other viewers on; port 0 picks a free port")(
       "upload-limit", po::value(&upload_limit)->default_value("none"),
       "upload capacity: none, 0 (upload nothing), a bit rate (2M), or a multiple of the "
       "stream rate (1.5x)")(
-      "neighbours", po::value(&neighbours)->default_value(12),
+      "neighbours", po::value(&o.neighbours)->default_value(o.neighbours),
       "at most how many other viewers to keep as neighbours; it dials half of them and "
       "leaves room for viewers who come later")(
-      "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
+      "max-per-address",
+      po::value(&o.limits.max_per_address)->default_value(o.limits.max_per_address),
       kMaxPerAddressHelp)(
       "dht", po::value<std::string>(),
       "HOST:PORT of a DHT node (shoal dht) where this channel's viewers are found (default: the "
@@ -103,8 +104,8 @@ int peer_main(const std::vector<std::string>& args) {
     std::cerr << "shoal peer: --sink must be auto, fake or none, not '" << sink << "'\n";
     return 2;
   }
-  if (duration < 0 || lag_ms < 100 || neighbours < 1 || neighbours > 100 ||
-      limits.max_per_address < 1) {
+  if (duration < 0 || lag_ms < 100 || o.neighbours < 1 || o.neighbours > 100 ||
+      o.limits.max_per_address < 1) {
     std::cerr << "shoal peer: --duration must be >= 0, --lag-ms at least 100, "
                  "--neighbours 1..100 and --max-per-address at least 1\n";
     return 2;
@@ -131,9 +132,9 @@ int peer_main(const std::vector<std::string>& args) {
 
   const auto joined = std::chrono::steady_clock::now();
   asio::io_context io;
-  const bool client_server = vm["client-server"].as<bool>();
+  o.client_server = vm["client-server"].as<bool>();
   std::unique_ptr<Listener> listener;
-  if (!client_server) {
+  if (!o.client_server) {
     auto opened = Listener::open(io, *at);
     if (!opened) {
       std::cerr << "shoal peer: " << opened.error() << "\n";
@@ -141,25 +142,17 @@ int peer_main(const std::vector<std::string>& args) {
     }
     listener = std::move(*opened);
     log_line("accepting neighbours on " + listener->local().to_string());
+    o.listen_port = listener->local().port;
   }
-  const std::optional<Endpoint> contact =
-      listener ? std::optional(listener->local()) : std::nullopt;
-  const std::optional<std::string> listening =
-      contact ? std::optional(contact->to_string()) : std::nullopt;
   std::random_device random;
-  const PeerConfig config{.channel = uri->channel,
-                          .self = PeerId(uint64_t{random()} << 32 | random()),
-                          .listen_port = listener ? listener->local().port : uint16_t{0},
-                          .source = uri->source,
-                          .lag = std::chrono::milliseconds(lag_ms),
-                          .target_neighbours = dialled_neighbours(neighbours),
-                          .max_neighbours = neighbours,
-                          .upload_capacity = limit->resolve(std::nullopt),
-                          .upload_multiple = limit->stream_multiple,
-                          .client_server = client_server,
-                          .seed = uint64_t{random()} << 32 | random()};
+  o.channel = uri->channel;
+  o.source = uri->source;
+  o.self = PeerId(uint64_t{random()} << 32 | random());
+  o.seed = uint64_t{random()} << 32 | random();
+  o.lag = std::chrono::milliseconds(lag_ms);
+  o.upload = *limit;
   PeerNode node(
-      io, *uri, config,
+      io, o,
       [&](const Chunk& chunk) {
         (*player)->push(chunk.payload);
         if (record.is_open()) {
@@ -167,28 +160,21 @@ int peer_main(const std::vector<std::string>& args) {
                        static_cast<std::streamsize>(chunk.payload.size()));
         }
       },
-      std::move(listener), limits);
-  auto limiter = std::make_shared<UploadLimiter>(io, limit->resolve(std::nullopt).value_or(0));
-  node.set_upload_limiter(limiter);
-  node.set_dial_from(dial_from(*at));
-  node.start();
+      std::move(listener), dial_from(*at));
+  PeerRunner& runner = node.runner();
+  const std::optional<Endpoint> contact = node.listening();
+  runner.start();
   std::optional<TrackerClient> tracker;
-  if (uri->tracker && !client_server) {
+  if (uri->tracker && !o.client_server) {
     tracker.emplace(
-        io, *uri->tracker,
-        AnnounceMsg{kProtocolVersion, uri->channel, config.self, config.listen_port},
-        [&](std::vector<Endpoint> peers) {
-          node.run(node.engine().on_peers_found(peers, wall_now()));
-        },
-        dial_from(*at));
+        io, *uri->tracker, AnnounceMsg{kProtocolVersion, uri->channel, o.self, o.listen_port},
+        [&](std::vector<Endpoint> peers) { runner.found_peers(peers); }, dial_from(*at));
     tracker->start();
   }
   std::unique_ptr<DhtAnnouncer> dht_announcer;
-  if (dht && !client_server) {
-    auto opened =
-        DhtAnnouncer::open(io, *dht, uri->channel, contact, [&](std::vector<Endpoint> peers) {
-          node.run(node.engine().on_peers_found(peers, wall_now()));
-        });
+  if (dht && !o.client_server) {
+    auto opened = DhtAnnouncer::open(io, *dht, uri->channel, contact,
+                                     [&](std::vector<Endpoint> peers) { runner.found_peers(peers); });
     if (!opened) {
       std::cerr << "shoal peer: --dht: " << opened.error() << "\n";
       return 2;
@@ -198,10 +184,10 @@ int peer_main(const std::vector<std::string>& args) {
   }
 
   const auto report = [&] {
-    PeerReport r = PeerReport::from(node.engine().stats(), node.traffic());
+    PeerReport r = runner.report();
     r.frames_decoded = (*player)->frames_decoded();
-    r.listen = listening;
-    r.connections_refused = node.refused();
+    if (contact) r.listen = contact->to_string();
+    r.startup_ms.reset();
     if (const auto first = (*player)->first_frame_time()) {
       r.startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*first - joined).count();
     }
@@ -220,7 +206,7 @@ int peer_main(const std::vector<std::string>& args) {
     end.cancel();
     if (tracker) tracker->stop();
     if (dht_announcer) dht_announcer->stop();
-    node.stop();
+    runner.stop();
     // Let the BYEs go out and the decoder finish the last chunk.
     housekeeping.timer.cancel();
     housekeeping.timer.expires_after(300ms);

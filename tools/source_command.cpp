@@ -31,21 +31,16 @@ std::string default_key_path() {
   return "shoal-source.key";
 }
 
-// Logs how the broadcast is going every few seconds.
-// Every second: `each` (keeps a relative upload limit on the stream rate);
-// every five: a status line.
-void report_every(asio::steady_timer& timer, const SourceNode& node, uint64_t last_bytes,
-                  int second, std::function<void()> each) {
-  timer.expires_after(1s);
-  timer.async_wait([&timer, &node, last_bytes, second, each](boost::system::error_code ec) {
+// Logs how the broadcast is going every five seconds.
+void report_every(asio::steady_timer& timer, const SourceNode& node, uint64_t last_bytes) {
+  timer.expires_after(5s);
+  timer.async_wait([&timer, &node, last_bytes](boost::system::error_code ec) {
     if (ec) return;
-    each();
     const SourceStats s = node.stats();
-    if ((second + 1) % 5 != 0) return report_every(timer, node, last_bytes, second + 1, each);
     const double kbps = static_cast<double>(s.bytes_uploaded - last_bytes) * 8 / 5 / 1000;
     log_line(std::to_string(s.viewers) + " viewers, " + std::to_string(s.chunks_published) +
              " chunks published, uploading " + std::to_string(static_cast<int>(kbps)) + " kbit/s");
-    report_every(timer, node, s.bytes_uploaded, second + 1, each);
+    report_every(timer, node, s.bytes_uploaded);
   });
 }
 
@@ -61,8 +56,9 @@ int source_main(const std::vector<std::string>& args) {
       "created on first use, so the URI stays the same across broadcasts.";
   std::string input, listen, key_path, bitrate, stats_path, public_host, upload_limit,
       repair_share_text;
-  int chunk_ms = 500, window_sec = 60, linger_sec = 10;
-  AddressLimitsConfig limits = kSourceAddressLimits;
+  SourceOptions o;
+  int chunk_ms = static_cast<int>(o.chunk.count()), window_sec = static_cast<int>(o.window.count()),
+      linger_sec = 10;
   cmd.options.add_options()(
       "input", po::value(&input)->required(),
       "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")(
@@ -71,12 +67,13 @@ int source_main(const std::vector<std::string>& args) {
       "public-host", po::value(&public_host),
       "host name viewers should dial, if not the --listen host")(
       "key", po::value(&key_path)->default_value(default_key_path()), "channel key file")(
-      "chunk-ms", po::value(&chunk_ms)->default_value(500), "target chunk duration, ms")(
+      "chunk-ms", po::value(&chunk_ms)->default_value(chunk_ms), "target chunk duration, ms")(
       "bitrate", po::value(&bitrate)->default_value("1M"),
       "video bit rate when encoding (testsrc or transcoding), e.g. 800k")(
       "fast", po::bool_switch(), "read a file as fast as possible instead of at real time")(
       "loop", po::bool_switch(), "start a file input over when it ends")(
-      "window-sec", po::value(&window_sec)->default_value(60), "seconds of chunks kept to serve")(
+      "window-sec", po::value(&window_sec)->default_value(window_sec),
+      "seconds of chunks kept to serve")(
       "linger-sec", po::value(&linger_sec)->default_value(10),
       "seconds to keep serving after the input ends")(
       "stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit")(
@@ -88,7 +85,8 @@ int source_main(const std::vector<std::string>& args) {
       "dht", po::value<std::string>(),
       "HOST:PORT of a DHT node (shoal dht) to announce the channel on; it goes into the URI, "
       "and viewers find each other there with no tracker")(
-      "max-per-address", po::value(&limits.max_per_address)->default_value(limits.max_per_address),
+      "max-per-address",
+      po::value(&o.limits.max_per_address)->default_value(o.limits.max_per_address),
       kMaxPerAddressHelp);
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
@@ -124,7 +122,7 @@ int source_main(const std::vector<std::string>& args) {
     std::cerr << "shoal source: --chunk-ms must be 100..10000 and --window-sec at least 5\n";
     return 2;
   }
-  if (limits.max_per_address < 1) {
+  if (o.limits.max_per_address < 1) {
     std::cerr << "shoal source: --max-per-address must be at least 1\n";
     return 2;
   }
@@ -145,7 +143,6 @@ int source_main(const std::vector<std::string>& args) {
   log_line("input: " + (*ingest)->describe());
 
   asio::io_context io;
-  const auto window = static_cast<uint32_t>(window_sec * 1000 / chunk_ms);
   auto listener = Listener::open(io, *at);
   if (!listener) {
     std::cerr << "shoal source: " << listener.error() << "\n";
@@ -153,16 +150,13 @@ int source_main(const std::vector<std::string>& args) {
   }
   const Endpoint bound = (*listener)->local();
   std::random_device random;
-  const PeerId self(uint64_t{random()} << 32 | random());
-  SourceNode node(io, *key,
-                  SourceConfig{.channel = key->channel(),
-                               .self = self,
-                               .window_chunks = window,
-                               .repair_share = *repair_share,
-                               .seed = uint64_t{random()} << 32 | random()});
-  auto limiter = std::make_shared<UploadLimiter>(io, limit->resolve(std::nullopt).value_or(0));
-  node.set_upload_limiter(limiter);
-  node.serve(std::move(*listener), limits);
+  o.self = PeerId(uint64_t{random()} << 32 | random());
+  o.seed = uint64_t{random()} << 32 | random();
+  o.chunk = std::chrono::milliseconds(chunk_ms);
+  o.window = std::chrono::seconds(window_sec);
+  o.repair_share = *repair_share;
+  o.upload = *limit;
+  SourceNode node(io, *key, o, std::move(*listener));
   Endpoint dial = bound;
   if (vm.count("public-host")) {
     dial.host = public_host;
@@ -173,7 +167,7 @@ int source_main(const std::vector<std::string>& args) {
   std::optional<TrackerClient> announcer;
   if (*tracker) {
     announcer.emplace(
-        io, **tracker, AnnounceMsg{kProtocolVersion, key->channel(), self, bound.port},
+        io, **tracker, AnnounceMsg{kProtocolVersion, key->channel(), o.self, bound.port},
         [](std::vector<Endpoint>) {}, dial_from(bound));
     announcer->start();
   }
@@ -219,12 +213,7 @@ int source_main(const std::vector<std::string>& args) {
       if (!ec) finish();
     });
   });
-  report_every(status, node, 0, 0, [&] {
-    const SourceStats s = node.stats();
-    if (limit->stream_multiple && s.media_ms_published > 0) {
-      limiter->set_rate(*limit->resolve(s.copy_bytes * 1000.0 / s.media_ms_published));
-    }
-  });
+  report_every(status, node, 0);
   io.run();
   if (!stats_path.empty()) write_json_file(stats_path, node.stats().to_json());
   return exit_code;

@@ -7,6 +7,12 @@ namespace shoal {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+std::string address_key(const asio::ip::address& ip) {
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6()).to_string();
+  return ip.to_string();
+}
+
 Result<std::unique_ptr<Listener>> Listener::open(asio::io_context& io, const Endpoint& at) {
   std::unique_ptr<Listener> l(new Listener(io));
   boost::system::error_code ec;

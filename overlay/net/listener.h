@@ -8,11 +8,16 @@
 #include <boost/asio.hpp>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "media/result.h"
 #include "overlay/wire/endpoint.h"
 
 namespace shoal {
+
+// The key a remote address is known by to per-address limits: an IPv4 peer
+// reaching a dual-stack socket counts as its IPv4 address.
+std::string address_key(const boost::asio::ip::address& ip);
 
 class Listener {
  public:

@@ -89,7 +89,7 @@ void TrackerClient::begin_round() {
 void TrackerClient::send_announce(Round& round, const std::weak_ptr<Round>& weak) {
   round.conn = Connection::start(std::move(round.socket),
                                  {.on_message =
-                                      [this, weak](Message m) {
+                                      [this, weak](Message m, size_t) {
                                         if (current(weak)) on_reply(m);
                                       },
                                   .on_closed =

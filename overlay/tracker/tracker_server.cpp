@@ -15,7 +15,7 @@ TrackerServer::TrackerServer(asio::io_context& io, TrackerServerConfig config)
     : io_(io),
       config_(config),
       registry_(config.registry, config.seed),
-      guard_("tracker", config.limits),
+      guard_("tracker", config.limits, [](std::string_view line) { log_line(line); }),
       sweeper_(io) {}
 
 TrackerServer::~TrackerServer() { stop(); }
@@ -34,19 +34,22 @@ Result<Endpoint> TrackerServer::listen(const Endpoint& at) {
 }
 
 void TrackerServer::on_accepted(tcp::socket socket) {
-  auto address = guard_.admit(socket);
-  if (!address) return;
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  std::string address = address_key(remote.address());
+  if (!guard_.admit(address, Clock::now())) return;
   const uint64_t id = next_id_++;
   const auto alive = std::weak_ptr(alive_);
   auto conn = Connection::start(std::move(socket), {.on_message =
-                                                        [this, alive, id](Message m) {
+                                                        [this, alive, id](Message m, size_t) {
                                                           if (!alive.expired()) on_message(id, m);
                                                         },
                                                     .on_closed =
                                                         [this, alive, id](const std::string&) {
                                                           if (!alive.expired()) on_closed(id);
                                                         }});
-  sessions_[id] = Session{std::move(conn), std::move(*address), Clock::now()};
+  sessions_[id] = Session{std::move(conn), std::move(address), Clock::now()};
 }
 
 void TrackerServer::on_message(uint64_t id, const Message& m) {
@@ -54,7 +57,7 @@ void TrackerServer::on_message(uint64_t id, const Message& m) {
   if (it == sessions_.end()) return;
   Session& s = it->second;
   s.last_heard = Clock::now();
-  if (!guard_.allow_request(s.address)) {
+  if (!guard_.allow_request(s.address, s.last_heard)) {
     // A client that ignores the first refusal is abusing the tracker.
     const bool abuse = s.warned;
     s.warned = true;

@@ -22,7 +22,7 @@
 #include <set>
 
 #include "media/result.h"
-#include "overlay/net/accept_guard.h"
+#include "overlay/limits/accept_guard.h"
 #include "overlay/net/connection.h"
 #include "overlay/net/listener.h"
 #include "overlay/tracker/tracker_registry.h"

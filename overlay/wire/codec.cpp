@@ -15,6 +15,21 @@ constexpr size_t kMaxDepth = 8;
 const msgpack::unpack_limit kLimits(kMaxElements, kMaxElements, kMaxFrame, kMaxFrame, kMaxFrame,
                                     kMaxDepth);
 
+// A msgpack stream that only counts what would be written.
+struct ByteCounter {
+  size_t bytes = 0;
+  void write(const char*, size_t n) { bytes += n; }
+};
+
+// Packs `m` as a frame body `[type, [fields]]`.
+template <typename Stream>
+void pack_body(Stream& out, const Message& m) {
+  msgpack::packer<Stream> pk(out);
+  pk.pack_array(2);
+  pk.pack(static_cast<uint32_t>(m.index() + 1));
+  std::visit([&](const auto& msg) { pk.pack(msg); }, m);
+}
+
 }  // namespace
 
 const char* message_name(const Message& m) {
@@ -27,16 +42,19 @@ const char* message_name(const Message& m) {
 
 std::vector<uint8_t> encode_frame(const Message& m) {
   msgpack::sbuffer body;
-  msgpack::packer<msgpack::sbuffer> pk(body);
-  pk.pack_array(2);
-  pk.pack(static_cast<uint32_t>(m.index() + 1));
-  std::visit([&](const auto& msg) { pk.pack(msg); }, m);
+  pack_body(body, m);
 
   const auto n = static_cast<uint32_t>(body.size());
   std::vector<uint8_t> frame{static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
                              static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
   frame.insert(frame.end(), body.data(), body.data() + body.size());
   return frame;
+}
+
+size_t frame_size(const Message& m) {
+  ByteCounter counter;
+  pack_body(counter, m);
+  return kFrameHeader + counter.bytes;
 }
 
 Result<size_t> decode_frame_length(std::span<const uint8_t, kFrameHeader> h) {

@@ -22,6 +22,9 @@ inline constexpr size_t kMaxFrame = 4 << 20;  // body bytes
 
 // The whole frame (header included) for `m`.
 std::vector<uint8_t> encode_frame(const Message& m);
+// encode_frame(m).size(), counted without encoding: what a frame costs an
+// uplink and the traffic figures, in a process and in the simulation.
+size_t frame_size(const Message& m);
 
 // Reads the body length from a 4-byte header; an error if it exceeds kMaxFrame
 // or is zero.

@@ -118,11 +118,11 @@ TEST(Choker, ANewlyUnchokedPeerThatReciprocatesEntersTheTopFour) {
 TEST(Choker, AnUplinkWithRoomOpensOneMoreSlotEverySpareInterval) {
   Choker c({}, 3);
   const auto n = rates({90, 80, 70, 60, 50, 40, 30, 20, 10});
-  c.tick(kEpoch, n, Uplink::spare);
+  c.tick(kEpoch, n, UplinkLoad::spare);
   EXPECT_EQ(c.spare_slots(), 1u);
   EXPECT_TRUE(c.unchoked(ConnId(5)));  // the best one left out of the top four
-  EXPECT_TRUE(c.tick(kEpoch + 999ms, n, Uplink::spare).unchoke.empty());
-  const auto change = c.tick(kEpoch + 1s, n, Uplink::spare);
+  EXPECT_TRUE(c.tick(kEpoch + 999ms, n, UplinkLoad::spare).unchoke.empty());
+  const auto change = c.tick(kEpoch + 1s, n, UplinkLoad::spare);
   EXPECT_EQ(c.spare_slots(), 2u);
   // The next in the ranking, unless it already holds the optimistic slot.
   const ConnId next = c.optimistic() == ConnId(6) ? ConnId(7) : ConnId(6);
@@ -133,9 +133,9 @@ TEST(Choker, AnUplinkWithRoomOpensOneMoreSlotEverySpareInterval) {
 TEST(Choker, ABusyUplinkKeepsItsSpareSlots) {
   Choker c({}, 3);
   const auto n = rates({90, 80, 70, 60, 50, 40, 30});
-  c.tick(kEpoch, n, Uplink::spare);
-  c.tick(kEpoch + 1s, n, Uplink::spare);
-  const auto change = c.tick(kEpoch + 2s, n, Uplink::busy);
+  c.tick(kEpoch, n, UplinkLoad::spare);
+  c.tick(kEpoch + 1s, n, UplinkLoad::spare);
+  const auto change = c.tick(kEpoch + 2s, n, UplinkLoad::busy);
   EXPECT_EQ(c.spare_slots(), 2u);
   EXPECT_TRUE(change.unchoke.empty() && change.choke.empty());
 }
@@ -143,10 +143,10 @@ TEST(Choker, ABusyUplinkKeepsItsSpareSlots) {
 TEST(Choker, ASaturatedUplinkClosesTheNewestSpareSlot) {
   Choker c({}, 3);
   const auto n = rates({90, 80, 70, 60, 50, 40, 30});
-  c.tick(kEpoch, n, Uplink::spare);
-  const auto opened = c.tick(kEpoch + 1s, n, Uplink::spare).unchoke;
+  c.tick(kEpoch, n, UplinkLoad::spare);
+  const auto opened = c.tick(kEpoch + 1s, n, UplinkLoad::spare).unchoke;
   ASSERT_EQ(opened.size(), 1u);
-  const auto change = c.tick(kEpoch + 2s, n, Uplink::saturated);
+  const auto change = c.tick(kEpoch + 2s, n, UplinkLoad::saturated);
   EXPECT_EQ(c.spare_slots(), 1u);
   EXPECT_EQ(change.choke, opened);
   EXPECT_TRUE(c.unchoked(ConnId(5)));  // the older spare slot stays
@@ -156,10 +156,10 @@ TEST(Choker, AViewerWithNoChunkYetGetsASpareSlotAtOnce) {
   Choker c({}, 3);
   auto n = rates({90, 80, 70, 60, 50, 0});
   n[4].interested = false;  // nobody else for the optimistic slot
-  c.tick(kEpoch, n, Uplink::busy);
+  c.tick(kEpoch, n, UplinkLoad::busy);
   ASSERT_FALSE(c.unchoked(ConnId(6)) && c.optimistic() != ConnId(6));
   n.push_back({ConnId(7), 0, true, true});  // a newcomer, between spare intervals
-  const auto change = c.tick(kEpoch + 100ms, n, Uplink::busy);
+  const auto change = c.tick(kEpoch + 100ms, n, UplinkLoad::busy);
   EXPECT_TRUE(std::ranges::find(change.unchoke, ConnId(7)) != change.unchoke.end());
   EXPECT_EQ(c.spare_slots(), 1u);
 }
@@ -168,17 +168,17 @@ TEST(Choker, ASaturatedUplinkLetsNoNewcomerIn) {
   Choker c({}, 3);
   auto n = rates({90, 80, 70, 60, 0});
   n[4].interested = false;
-  c.tick(kEpoch, n, Uplink::saturated);
+  c.tick(kEpoch, n, UplinkLoad::saturated);
   n.push_back({ConnId(6), 0, true, true});
   n.push_back({ConnId(7), 0, true, true});
-  c.tick(kEpoch + 100ms, n, Uplink::saturated);
+  c.tick(kEpoch + 100ms, n, UplinkLoad::saturated);
   EXPECT_EQ(c.spare_slots(), 0u);
 }
 
 TEST(Choker, SpareSlotsAreCappedAtMaxSpareSlots) {
   Choker c({.max_spare_slots = 2}, 3);
   const auto n = rates({90, 80, 70, 60, 50, 40, 30, 20, 10});
-  for (int s = 0; s < 5; ++s) c.tick(kEpoch + s * 1s, n, Uplink::spare);
+  for (int s = 0; s < 5; ++s) c.tick(kEpoch + s * 1s, n, UplinkLoad::spare);
   EXPECT_EQ(c.spare_slots(), 2u);
 }
 
@@ -186,12 +186,12 @@ TEST(Choker, SpareSlotsFollowTheRankingAtEachRechoke) {
   Choker c({.max_spare_slots = 1}, 3);
   auto n = rates({90, 80, 70, 60, 50, 0, 0});
   n[5].interested = n[6].interested = false;  // nobody left for the optimistic slot
-  c.tick(kEpoch, n, Uplink::spare);
+  c.tick(kEpoch, n, UplinkLoad::spare);
   ASSERT_TRUE(c.unchoked(ConnId(5)));
   n[6] = {ConnId(7), 200, true};  // 7 now sends the most
-  c.tick(kEpoch + 9s, n, Uplink::busy);
+  c.tick(kEpoch + 9s, n, UplinkLoad::busy);
   EXPECT_FALSE(c.unchoked(ConnId(7)));  // only a free slot is filled between rechokes
-  c.tick(kEpoch + 10s, n, Uplink::busy);
+  c.tick(kEpoch + 10s, n, UplinkLoad::busy);
   EXPECT_EQ(c.spare_slots(), 1u);
   EXPECT_TRUE(c.unchoked(ConnId(7)));
   EXPECT_TRUE(c.unchoked(ConnId(4)));   // out of the top four, into the spare slot
@@ -201,7 +201,7 @@ TEST(Choker, SpareSlotsFollowTheRankingAtEachRechoke) {
 TEST(Choker, AFreeRiderGetsNoSpareSlotHoweverIdleTheUplink) {
   Choker c({}, 3);
   const auto n = rates({90, 80, 70, 60, 0, 0});  // 5 and 6 upload nothing to us
-  for (auto t = 0s; t <= 20s; t += 1s) c.tick(kEpoch + t, n, Uplink::spare);
+  for (auto t = 0s; t <= 20s; t += 1s) c.tick(kEpoch + t, n, UplinkLoad::spare);
   EXPECT_EQ(c.spare_slots(), 0u);
   EXPECT_NE(c.unchoked(ConnId(5)), c.unchoked(ConnId(6)));  // one holds the optimistic slot
 }
@@ -210,8 +210,8 @@ TEST(Choker, ANewcomerGetsASpareSlotBeforeItCouldHaveReciprocated) {
   Choker c({}, 3);
   auto n = rates({90, 80, 70, 60, 0, 0});
   n[4].newcomer = n[5].newcomer = true;
-  c.tick(kEpoch, n, Uplink::spare);
-  c.tick(kEpoch + 1s, n, Uplink::spare);
+  c.tick(kEpoch, n, UplinkLoad::spare);
+  c.tick(kEpoch + 1s, n, UplinkLoad::spare);
   EXPECT_TRUE(c.unchoked(ConnId(5)));
   EXPECT_TRUE(c.unchoked(ConnId(6)));
 }
@@ -220,7 +220,7 @@ TEST(Choker, ASlowSenderGetsASpareSlotAheadOfFreeRiders) {
   Choker c({.max_spare_slots = 2}, 3);
   // 5 and 6 upload nothing to us; 7 does.
   const auto n = rates({90, 80, 70, 60, 0, 0, 5});
-  c.tick(kEpoch, n, Uplink::spare);
+  c.tick(kEpoch, n, UplinkLoad::spare);
   EXPECT_TRUE(c.unchoked(ConnId(7)));
 }
 

@@ -37,16 +37,20 @@ std::vector<ChunkSeq> requested(const Actions& actions) {
 class EngineTest : public ::testing::Test {
  protected:
   ChannelKey key_ = testing::test_key();
-  PeerEngine engine_{PeerConfig{.channel = key_.channel(), .self = PeerId(5)}};
+  std::unique_ptr<PeerEngine> engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5)});
+
+  static std::unique_ptr<PeerEngine> make(PeerConfig config) {
+    return std::make_unique<PeerEngine>(config);
+  }
   WallTime now_ = kEpoch + 5000ms;
 
   // The source holds chunks [0, count); every fourth one is random-access.
   Actions join_source(uint64_t count) {
-    engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
-    engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+    engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+    engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
     BufferMap map;
     for (uint64_t s = 0; s < count; ++s) map.add(ChunkSeq(s), s % 4 == 0);
-    return engine_.on_message(kSource, map.to_message(ChunkSeq(0), 120), now_);
+    return engine_->on_message(kSource, map.to_message(ChunkSeq(0), 120), now_);
   }
 
   // `n` viewers connect and greet; they are connections 2, 3, ...
@@ -54,8 +58,8 @@ class EngineTest : public ::testing::Test {
     std::vector<ConnId> viewers;
     for (uint64_t i = 0; i < n; ++i) {
       const ConnId v(2 + i);
-      engine_.on_connected(v, LinkKind::accepted, Endpoint{"127.0.0.1", uint16_t(50001 + i)}, now_);
-      engine_.on_message(v, Hello{kProtocolVersion, key_.channel(), PeerId(7 + i), 7001}, now_);
+      engine_->on_connected(v, LinkKind::accepted, Endpoint{"127.0.0.1", uint16_t(50001 + i)}, now_);
+      engine_->on_message(v, Hello{kProtocolVersion, key_.channel(), PeerId(7 + i), 7001}, now_);
       viewers.push_back(v);
     }
     return viewers;
@@ -64,7 +68,7 @@ class EngineTest : public ::testing::Test {
 
 TEST_F(EngineTest, GreetsWithHelloAndItsBufferMap) {
   const auto sends =
-      only<SendAction>(engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_));
+      only<SendAction>(engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_));
   ASSERT_EQ(sends.size(), 2u);
   EXPECT_TRUE(std::holds_alternative<Hello>(sends[0].msg));
   EXPECT_TRUE(std::holds_alternative<BufferMapMsg>(sends[1].msg));
@@ -73,67 +77,67 @@ TEST_F(EngineTest, GreetsWithHelloAndItsBufferMap) {
 TEST_F(EngineTest, ProbesTheNewestRandomAccessChunkFirst) {
   const auto seqs = requested(join_source(10));  // random-access: 0, 4, 8
   EXPECT_EQ(seqs, (std::vector{ChunkSeq(8)}));
-  EXPECT_FALSE(engine_.playout().started());
+  EXPECT_FALSE(engine_->playout().started());
 }
 
 TEST_F(EngineTest, StartsAtTheOldestRandomAccessChunkStillInTime) {
   join_source(10);
   now_ = kEpoch + 4000ms;  // chunk s is due at kEpoch + 500 ms * s + 3 s
-  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
   // 4 is due at kEpoch + 5 s, more than start_margin ahead; 0 is past.
-  EXPECT_EQ(engine_.playout().cursor(), ChunkSeq(4));
+  EXPECT_EQ(engine_->playout().cursor(), ChunkSeq(4));
 }
 
 TEST_F(EngineTest, PlaysAVerifiedChunkAtItsDeadline) {
   join_source(10);
   EXPECT_TRUE(
-      only<PlayAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_)).empty());
+      only<PlayAction>(engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_)).empty());
   const WallTime due = kEpoch + 4000ms + 3000ms;
-  EXPECT_EQ(engine_.next_wakeup(now_), now_);  // its HAVE is due
-  engine_.tick(now_);
-  EXPECT_EQ(engine_.next_wakeup(now_), std::min(due, now_ + 100ms));
-  const auto plays = only<PlayAction>(engine_.tick(due));
+  EXPECT_EQ(engine_->next_wakeup(now_), now_);  // its HAVE is due
+  engine_->tick(now_);
+  EXPECT_EQ(engine_->next_wakeup(now_), std::min(due, now_ + 100ms));
+  const auto plays = only<PlayAction>(engine_->tick(due));
   ASSERT_EQ(plays.size(), 1u);
   EXPECT_EQ(plays[0].chunk->seq, ChunkSeq(8));
-  EXPECT_EQ(engine_.stats().chunks_on_time, 1u);
-  EXPECT_EQ(engine_.stats().lag_ms, std::vector<int64_t>{3000});
+  EXPECT_EQ(engine_->stats().chunks_on_time, 1u);
+  EXPECT_EQ(engine_->stats().lag_ms, std::vector<int64_t>{3000});
 }
 
 TEST_F(EngineTest, RejectsAChunkWithAFlippedPayloadByteAndBansTheSender) {
   join_source(10);
   Chunk bad = make_chunk(key_, 8);
   bad.payload[100] ^= 0x01;
-  const auto drops = only<DisconnectAction>(engine_.on_message(kSource, ChunkMsg{bad}, now_));
+  const auto drops = only<DisconnectAction>(engine_->on_message(kSource, ChunkMsg{bad}, now_));
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_EQ(drops[0].conn, kSource);
   EXPECT_TRUE(drops[0].ban);
   EXPECT_NE(drops[0].reason.find("bad signature"), std::string::npos);
-  EXPECT_EQ(engine_.stats().chunks_rejected, 1u);
-  EXPECT_FALSE(engine_.store().has(ChunkSeq(8)));
+  EXPECT_EQ(engine_->stats().chunks_rejected, 1u);
+  EXPECT_FALSE(engine_->store().has(ChunkSeq(8)));
 }
 
 TEST_F(EngineTest, RejectsAChunkSignedByAnotherKey) {
   join_source(10);
   const ChannelKey impostor = testing::test_key(2);
   const auto drops =
-      only<DisconnectAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(impostor, 8)}, now_));
+      only<DisconnectAction>(engine_->on_message(kSource, ChunkMsg{make_chunk(impostor, 8)}, now_));
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_TRUE(drops[0].ban);
-  EXPECT_EQ(engine_.stats().chunks_rejected, 1u);
-  EXPECT_FALSE(engine_.store().has(ChunkSeq(8)));
+  EXPECT_EQ(engine_->stats().chunks_rejected, 1u);
+  EXPECT_FALSE(engine_->store().has(ChunkSeq(8)));
 }
 
 TEST_F(EngineTest, DropsAPeerThatSpeaksBeforeHello) {
-  engine_.on_connected(ConnId(2), LinkKind::accepted, Endpoint{"127.0.0.1", 50000}, now_);
+  engine_->on_connected(ConnId(2), LinkKind::accepted, Endpoint{"127.0.0.1", 50000}, now_);
   const auto drops =
-      only<DisconnectAction>(engine_.on_message(ConnId(2), RequestMsg{ChunkSeq(1)}, now_));
+      only<DisconnectAction>(engine_->on_message(ConnId(2), RequestMsg{ChunkSeq(1)}, now_));
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_FALSE(drops[0].ban);
 }
 
 TEST_F(EngineTest, DropsAndBansAHelloForAnotherChannel) {
-  engine_.on_connected(ConnId(2), LinkKind::accepted, Endpoint{"127.0.0.1", 50000}, now_);
-  const auto drops = only<DisconnectAction>(engine_.on_message(
+  engine_->on_connected(ConnId(2), LinkKind::accepted, Endpoint{"127.0.0.1", 50000}, now_);
+  const auto drops = only<DisconnectAction>(engine_->on_message(
       ConnId(2), Hello{kProtocolVersion, testing::test_key(3).channel(), PeerId(9), 0}, now_));
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_TRUE(drops[0].ban);
@@ -141,7 +145,7 @@ TEST_F(EngineTest, DropsAndBansAHelloForAnotherChannel) {
 
 TEST_F(EngineTest, ReissuesARequestThatTimedOut) {
   join_source(10);
-  const auto actions = engine_.tick(now_ + 2000ms);
+  const auto actions = engine_->tick(now_ + 2000ms);
   bool cancelled = false;
   for (const auto& send : only<SendAction>(actions)) {
     cancelled |= std::holds_alternative<CancelMsg>(send.msg);
@@ -152,67 +156,68 @@ TEST_F(EngineTest, ReissuesARequestThatTimedOut) {
 
 TEST_F(EngineTest, ServesARequestedChunkItHolds) {
   join_source(10);
-  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
   const ConnId viewer(2);
-  engine_.on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
-  engine_.on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
-  engine_.tick(now_);  // the choker unchokes the interested newcomer
-  const auto sends = only<SendAction>(engine_.on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
+  engine_->on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
+  engine_->on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  engine_->tick(now_);  // the choker unchokes the interested newcomer
+  const auto sends = only<SendAction>(engine_->on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(sends.size(), 1u);
   EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk.seq, ChunkSeq(8));
 }
 
 TEST_F(EngineTest, RejectsARequestFromANeighbourItChokes) {
   join_source(10);
-  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
   const ConnId viewer(2);
-  engine_.on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
-  engine_.on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
-  const auto sends = only<SendAction>(engine_.on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
+  engine_->on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
+  engine_->on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  const auto sends = only<SendAction>(engine_->on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(sends.size(), 1u);
   EXPECT_EQ(std::get<RejectMsg>(sends[0].msg).seq, ChunkSeq(8));
 }
 
 TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
   // 188-byte test chunks at 188 bytes/s: each one takes the uplink a second.
-  engine_.set_upload_capacity(188);
+  engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 188}});
   join_source(10);
-  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
   const std::vector<ConnId> viewers = greet_viewers(2);
-  engine_.tick(now_);  // both interested newcomers are unchoked
+  engine_->tick(now_);  // both interested newcomers are unchoked
   const auto first =
-      only<SendAction>(engine_.on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_));
+      only<SendAction>(engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(first.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<ChunkMsg>(first[0].msg));
   // The first chunk holds the uplink for a second, over max_upload_wait (300 ms).
   const auto second =
-      only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
+      only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(std::get<RejectMsg>(second[0].msg).seq, ChunkSeq(8));
   // Once it has left, the uplink takes requests again.
-  engine_.on_chunk_sent(viewers[0], now_ + 1s);
+  engine_->on_chunk_sent(viewers[0], now_ + 1s);
   const auto third =
-      only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_ + 1s));
+      only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_ + 1s));
   ASSERT_EQ(third.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<ChunkMsg>(third[0].msg));
 }
 
 TEST_F(EngineTest, QueuesARequestForAChunkTheSourcePushedEvenOnABusyUplink) {
-  engine_.set_upload_capacity(188);  // a second per chunk, as above
-  join_source(10);                   // which requests chunk 8, the newest start point
-  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
-  engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 10)}, now_);  // pushed, unasked
+  // A second per chunk, as above.
+  engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 188}});
+  join_source(10);  // which requests chunk 8, the newest start point
+  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 10)}, now_);  // pushed, unasked
   const std::vector<ConnId> viewers = greet_viewers(2);
-  engine_.tick(now_);
-  engine_.on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_);  // the uplink is busy a second
+  engine_->tick(now_);
+  engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_);  // the uplink is busy a second
   const auto common =
-      only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
+      only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(common.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<RejectMsg>(common[0].msg));
   // Nobody else can pass chunk 10 on yet: its requester waits, first in line.
-  EXPECT_TRUE(only<SendAction>(engine_.on_message(viewers[1], RequestMsg{ChunkSeq(10), 2000}, now_))
+  EXPECT_TRUE(only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(10), 2000}, now_))
                   .empty());
-  const auto next = only<SendAction>(engine_.on_chunk_sent(viewers[0], now_ + 1s));
+  const auto next = only<SendAction>(engine_->on_chunk_sent(viewers[0], now_ + 1s));
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].to, viewers[1]);
   EXPECT_EQ(std::get<ChunkMsg>(next[0].msg).chunk.seq, ChunkSeq(10));
@@ -222,24 +227,24 @@ TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
   join_source(10);
   const ConnId a(2), b(3);
   for (const ConnId n : {a, b}) {
-    engine_.on_connected(n, LinkKind::dialled, Endpoint{"127.0.0.1", uint16_t(7000 + n.value)},
+    engine_->on_connected(n, LinkKind::dialled, Endpoint{"127.0.0.1", uint16_t(7000 + n.value)},
                          now_);
-    engine_.on_message(n, Hello{kProtocolVersion, key_.channel(), PeerId(10 + n.value), 7001},
+    engine_->on_message(n, Hello{kProtocolVersion, key_.channel(), PeerId(10 + n.value), 7001},
                        now_);
     BufferMap map;
     map.add(ChunkSeq(9), false);
-    engine_.on_message(n, map.to_message(ChunkSeq(0), 120), now_);
-    engine_.on_message(n, UnchokeMsg{}, now_);
+    engine_->on_message(n, map.to_message(ChunkSeq(0), 120), now_);
+    engine_->on_message(n, UnchokeMsg{}, now_);
   }
   // Chunk 4 fixes the timeline: 9 is due 2.5 s later, beyond the urgent window.
   ConnId asked = kSource;
   for (const auto& send :
-       only<SendAction>(engine_.on_message(kSource, ChunkMsg{make_chunk(key_, 4)}, now_))) {
+       only<SendAction>(engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 4)}, now_))) {
     if (const auto* r = std::get_if<RequestMsg>(&send.msg); r && r->seq == ChunkSeq(9))
       asked = send.to;
   }
   ASSERT_TRUE(asked == a || asked == b) << "chunk 9 not requested from a peer";
-  const auto retry = only<SendAction>(engine_.on_message(asked, RejectMsg{ChunkSeq(9)}, now_));
+  const auto retry = only<SendAction>(engine_->on_message(asked, RejectMsg{ChunkSeq(9)}, now_));
   std::vector<ConnId> to;
   for (const auto& send : retry) {
     if (const auto* r = std::get_if<RequestMsg>(&send.msg); r && r->seq == ChunkSeq(9))
@@ -251,18 +256,18 @@ TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
 TEST_F(EngineTest, KnowsTheStreamRateFromTheSourceBeforeItsFirstChunk) {
   // A relative upload limit ("1.5x") needs the rate before anything arrives,
   // or a newcomer would look like a free rider to the source and its peers.
-  EXPECT_FALSE(engine_.stream_rate());
-  engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
-  engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  EXPECT_FALSE(engine_->stream_rate());
+  engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
   BufferMapMsg map = BufferMap().to_message(ChunkSeq(0), 120);
   map.stream_rate = 160'000;
-  engine_.on_message(kSource, map, now_);
-  EXPECT_EQ(engine_.stream_rate(), 160'000.0);
+  engine_->on_message(kSource, map, now_);
+  EXPECT_EQ(engine_->stream_rate(), 160'000.0);
 }
 
 TEST_F(EngineTest, ARelativeUploadLimitAppliesOnceTheSourceTellsTheStreamRate) {
   PeerEngine engine(PeerConfig{
-      .channel = key_.channel(), .self = PeerId(5), .upload_capacity = 0, .upload_multiple = 1.5});
+      .channel = key_.channel(), .self = PeerId(5), .upload = {.stream_multiple = 1.5}});
   engine.on_connected(kSource, LinkKind::source, kSourceAt, now_);
   engine.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
   EXPECT_EQ(engine.upload_capacity(), 0.0);
@@ -273,15 +278,15 @@ TEST_F(EngineTest, ARelativeUploadLimitAppliesOnceTheSourceTellsTheStreamRate) {
 }
 
 TEST_F(EngineTest, ProbesAStartPointAPeerServingUsHoldsRatherThanAskTheSource) {
-  engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
-  engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
   const ConnId peer(2);
-  engine_.on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
-  engine_.on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  engine_->on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
+  engine_->on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
   BufferMap map;
   map.add(ChunkSeq(7), true);
-  engine_.on_message(peer, map.to_message(ChunkSeq(0), 120), now_);
-  const auto sends = only<SendAction>(engine_.on_message(peer, UnchokeMsg{}, now_));
+  engine_->on_message(peer, map.to_message(ChunkSeq(0), 120), now_);
+  const auto sends = only<SendAction>(engine_->on_message(peer, UnchokeMsg{}, now_));
   ASSERT_EQ(sends.size(), 1u);
   const auto& request = std::get<RequestMsg>(sends[0].msg);
   EXPECT_EQ(request.seq, ChunkSeq(7));
@@ -290,42 +295,42 @@ TEST_F(EngineTest, ProbesAStartPointAPeerServingUsHoldsRatherThanAskTheSource) {
   BufferMap at_source;
   for (uint64_t s = 0; s < 10; ++s) at_source.add(ChunkSeq(s), s % 4 == 0);
   EXPECT_TRUE(
-      requested(engine_.on_message(kSource, at_source.to_message(ChunkSeq(0), 120), now_)).empty());
+      requested(engine_->on_message(kSource, at_source.to_message(ChunkSeq(0), 120), now_)).empty());
 }
 
 TEST_F(EngineTest, ChoosesItsStartFromTheSourcesWordOnceAPeerServesIt) {
   now_ = kEpoch + 5100ms;  // chunk s is due at kEpoch + 500 ms * s + 3 s
-  engine_.on_connected(kSource, LinkKind::source, kSourceAt, now_);
-  engine_.on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
   BufferMap at_source;
   for (uint64_t s = 0; s < 10; ++s) at_source.add(ChunkSeq(s), true);
   BufferMapMsg word = at_source.to_message(ChunkSeq(0), 120);
   word.newest_capture = kEpoch + 4500ms;  // chunk 9
   word.newest_duration_ms = 500;
-  engine_.on_message(kSource, word, now_);
-  engine_.tick(now_);
-  EXPECT_FALSE(engine_.playout().started());  // only the source serves us: wait for a peer
+  engine_->on_message(kSource, word, now_);
+  engine_->tick(now_);
+  EXPECT_FALSE(engine_->playout().started());  // only the source serves us: wait for a peer
 
   const ConnId peer(2);
-  engine_.on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
-  engine_.on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  engine_->on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
+  engine_->on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
   BufferMap at_peer;
   for (uint64_t s = 4; s < 10; ++s) at_peer.add(ChunkSeq(s), true);
-  engine_.on_message(peer, at_peer.to_message(ChunkSeq(0), 120), now_);
-  engine_.on_message(peer, UnchokeMsg{}, now_);
-  engine_.tick(now_);
+  engine_->on_message(peer, at_peer.to_message(ChunkSeq(0), 120), now_);
+  engine_->on_message(peer, UnchokeMsg{}, now_);
+  engine_->tick(now_);
   // 5 is due in 400 ms, under start_margin; 6 in 900 ms, and a peer serving us holds it.
-  EXPECT_EQ(engine_.playout().cursor(), ChunkSeq(6));
+  EXPECT_EQ(engine_->playout().cursor(), ChunkSeq(6));
 }
 
 TEST_F(EngineTest, IgnoresAStreamRateFromAPeer) {
   const ConnId peer(2);
-  engine_.on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
-  engine_.on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  engine_->on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
+  engine_->on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
   BufferMapMsg map = BufferMap().to_message(ChunkSeq(0), 120);
   map.stream_rate = 1;
-  engine_.on_message(peer, map, now_);
-  EXPECT_FALSE(engine_.stream_rate());
+  engine_->on_message(peer, map, now_);
+  EXPECT_FALSE(engine_->stream_rate());
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// The swarm simulation: its clock and uplink behave as the real runners'
-// do, and whole swarms run on the real engines in simulated time, the same
-// way every time for a seed.
+// The swarm simulation: its clock behaves as a real one, and whole swarms
+// run on the real runners and engines in simulated time, the same way every
+// time for a seed.
 #include "sim/simulation.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "sim/event_queue.h"
-#include "sim/sim_uplink.h"
 
 namespace shoal::sim {
 namespace {
@@ -72,49 +71,6 @@ TEST(SimulationClock, EnginesSeeWholeMillisecondsRoundedDown) {
   EventQueue events(kEpoch);
   EXPECT_EQ(events.to_wall(SimTime(2999)), kEpoch + 2ms);
   EXPECT_EQ(events.from_wall(kEpoch + 3ms), SimTime(3000));
-}
-
-TEST(SimulationUplink, ChunksWaitFirstComeFirstServedForTokensAtTheRate) {
-  EventQueue events(kEpoch);
-  SimUplink uplink(events, 100'000);  // burst: 16 KiB
-  std::vector<std::pair<char, SimTime>> granted;
-  for (char who : {'a', 'b', 'c'}) {
-    uplink.acquire(10'000, [&, who] { granted.push_back({who, events.now()}); });
-  }
-  events.run_until(1s);
-  ASSERT_EQ(granted.size(), 3u);
-  EXPECT_EQ(granted[0].first, 'a');
-  EXPECT_EQ(granted[1].first, 'b');
-  EXPECT_EQ(granted[2].first, 'c');
-  // a goes at once from the full bucket; b waits for 10 000 - 6 384 bytes of
-  // tokens, c for 10 000 more: 100 ms at 100 000 bytes/s.
-  EXPECT_EQ(granted[0].second, 0ms);
-  EXPECT_NEAR(std::chrono::duration<double>(granted[2].second - granted[1].second).count(), 0.1,
-              0.001);
-}
-
-TEST(SimulationUplink, AFrameLargerThanTheBucketGoesWhenItIsFullAndLeavesDebt) {
-  EventQueue events(kEpoch);
-  SimUplink uplink(events, 100'000);
-  std::vector<SimTime> granted;
-  uplink.charge(16 * 1024);  // a control frame empties the bucket
-  uplink.acquire(80'000, [&] { granted.push_back(events.now()); });
-  uplink.acquire(1'000, [&] { granted.push_back(events.now()); });
-  events.run_until(2s);
-  ASSERT_EQ(granted.size(), 2u);
-  // Full again after 16 KiB of tokens; then 80 000 - 16 384 bytes of debt
-  // and 1 000 bytes more before the second goes.
-  EXPECT_NEAR(std::chrono::duration<double>(granted[0]).count(), 0.16384, 0.001);
-  EXPECT_NEAR(std::chrono::duration<double>(granted[1] - granted[0]).count(), 0.64616, 0.001);
-}
-
-TEST(SimulationUplink, ARateOfZeroMeansUnlimited) {
-  EventQueue events(kEpoch);
-  SimUplink uplink(events, 0);
-  int granted = 0;
-  for (int i = 0; i < 10; ++i) uplink.acquire(1'000'000, [&] { ++granted; });
-  events.run_until(0ms);
-  EXPECT_EQ(granted, 10);
 }
 
 TEST(Simulation, RejectsASwarmWithoutPeers) {

@@ -305,10 +305,12 @@ TEST_F(SourceEngineTest, ServesRequestsFromItsWindowOnly) {
 }
 
 TEST_F(SourceEngineTest, RejectsARequestItCouldNotStartWithinMaxWait) {
+  SourceConfig config = config_;
+  config.upload = {.bytes_per_second = 376};  // two 188-byte test chunks a second
+  reconfigure(config);
   greet(ConnId(1));
   greet(ConnId(2));
   for (uint64_t s = 0; s < 4; ++s) publish(s);
-  engine_->set_upload_capacity(376);  // two 188-byte test chunks a second
   EXPECT_EQ(chunks_sent(engine_->on_message(ConnId(1), RequestMsg{ChunkSeq(0)}, now_)).size(), 1u);
   // Half a second behind the first: within max_wait (500 ms).
   EXPECT_TRUE(rejected(engine_->on_message(ConnId(2), RequestMsg{ChunkSeq(1)}, now_)).empty());

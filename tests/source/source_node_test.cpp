@@ -1,12 +1,12 @@
 // SourceNode and PeerNodes over real loopback TCP, in one process: the source
 // publishes synthetic chunks from a fake ingest, the peers play them all.
-#include "media/wall_clock.h"
 #include "source/source_node.h"
 
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 
+#include "media/wall_clock.h"
 #include "peer/peer_node.h"
 
 namespace shoal {
@@ -55,10 +55,8 @@ std::unique_ptr<Listener> listen_on_loopback(boost::asio::io_context& io) {
 TEST(SourceNode, ThreePeersPlayEveryChunkAndShareTheLoad) {
   boost::asio::io_context io;
   const ChannelKey key = ChannelKey::generate();
-  SourceNode source(io, key, SourceConfig{.channel = key.channel(), .self = PeerId(100)});
-  auto source_listener = listen_on_loopback(io);
-  const Endpoint source_at = source_listener->local();
-  source.serve(std::move(source_listener));
+  SourceNode source(io, key, SourceOptions{.self = PeerId(100)}, listen_on_loopback(io));
+  const Endpoint source_at = source.listening();
   source.broadcast(std::make_unique<FakeIngest>(), [](Result<std::monostate>) {});
 
   std::vector<std::vector<ChunkSeq>> played(3);
@@ -67,25 +65,25 @@ TEST(SourceNode, ThreePeersPlayEveryChunkAndShareTheLoad) {
   for (int i = 0; i < 3; ++i) {
     auto listener = listen_on_loopback(io);
     addresses.push_back(listener->local());
-    const PeerConfig config{.channel = key.channel(),
-                            .self = PeerId(i + 1),
-                            .listen_port = listener->local().port,
-                            .source = source_at,
-                            .lag = 1500ms,
-                            .seed = uint64_t(i + 1)};
+    const PeerOptions options{.channel = key.channel(),
+                              .source = source_at,
+                              .self = PeerId(i + 1),
+                              .seed = uint64_t(i + 1),
+                              .listen_port = listener->local().port,
+                              .lag = 1500ms};
     peers.push_back(std::make_unique<PeerNode>(
-        io, ChannelUri{key.channel(), source_at}, config,
-        [&played, i](const Chunk& c) { played[i].push_back(c.seq); }, std::move(listener)));
+        io, options, [&played, i](const Chunk& c) { played[i].push_back(c.seq); },
+        std::move(listener)));
   }
   for (auto& peer : peers) {
-    peer->start();
-    peer->run(peer->engine().on_peers_found(addresses, wall_now()));
+    peer->runner().start();
+    peer->runner().found_peers(addresses);
   }
 
   boost::asio::steady_timer end(io);
   end.expires_after(5s);
   end.async_wait([&](auto) {
-    for (auto& peer : peers) peer->stop();
+    for (auto& peer : peers) peer->runner().stop();
     source.stop();
   });
   io.run();
@@ -95,10 +93,10 @@ TEST(SourceNode, ThreePeersPlayEveryChunkAndShareTheLoad) {
     SCOPED_TRACE("peer " + std::to_string(i + 1));
     ASSERT_GE(played[i].size(), 20u);
     for (size_t k = 1; k < played[i].size(); ++k) EXPECT_EQ(played[i][k], played[i][k - 1].next());
-    const auto& stats = peers[i]->engine().stats();
+    const auto& stats = peers[i]->runner().engine().stats();
     EXPECT_EQ(stats.chunks_due, stats.chunks_on_time);
     EXPECT_EQ(stats.chunks_rejected, 0u);
-    from_peers += peers[i]->traffic().from_peers;
+    from_peers += peers[i]->runner().traffic().from_peers;
   }
   EXPECT_GT(from_peers, 0u);
 }

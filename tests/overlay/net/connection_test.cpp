@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "overlay/wire/codec.h"
 #include "run_until.h"
 
 namespace shoal {
@@ -16,7 +16,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 
 using testing::run_until;
 
@@ -30,18 +29,23 @@ ChunkMsg chunk(uint64_t seq, size_t payload_bytes) {
 // What one end of a connection saw.
 struct Seen {
   std::vector<Message> messages;
+  size_t bytes_in = 0;
   int closed = 0;
   std::string reason;
-  int chunks_sent = 0;
+  int frames_sent = 0;
 
   Connection::Handler handler() {
-    return {.on_message = [this](Message m) { messages.push_back(std::move(m)); },
+    return {.on_message =
+                [this](Message m, size_t bytes) {
+                  messages.push_back(std::move(m));
+                  bytes_in += bytes;
+                },
             .on_closed =
                 [this](const std::string& r) {
                   ++closed;
                   reason = r;
                 },
-            .on_chunk_sent = [this] { ++chunks_sent; }};
+            .on_sent = [this] { ++frames_sent; }};
   }
   size_t count_chunks() const {
     size_t n = 0;
@@ -78,60 +82,24 @@ class ConnectionPair : public ::testing::Test {
   std::shared_ptr<Connection> a_, b_;
 };
 
-TEST_F(ConnectionPair, ControlFramesKeepTheirOrderAndChunksTheirs) {
-  a_->send(RequestMsg{ChunkSeq(1)});
-  a_->send(chunk(1, 1000));
-  a_->send(RequestMsg{ChunkSeq(2)});
-  a_->send(chunk(2, 1000));
+TEST_F(ConnectionPair, FramesArriveInTheOrderSentWithTheirSizes) {
+  const std::vector<Message> sent = {RequestMsg{ChunkSeq(1)}, chunk(1, 1000),
+                                     RequestMsg{ChunkSeq(2)}, chunk(2, 1000)};
+  for (const Message& m : sent) a_->send(m);
   ASSERT_TRUE(run_until(
       io_, [&] { return seen_b_.messages.size() == 4; }, 2s));
-  std::vector<uint64_t> requests, chunks;
-  for (const Message& m : seen_b_.messages) {
-    if (const auto* r = std::get_if<RequestMsg>(&m)) requests.push_back(r->seq.value);
-    if (const auto* c = std::get_if<ChunkMsg>(&m)) chunks.push_back(c->chunk.seq.value);
+  size_t bytes = 0;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(seen_b_.messages[i].index(), sent[i].index());
+    bytes += encode_frame(sent[i]).size();
   }
-  EXPECT_EQ(requests, (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(chunks, (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(seen_a_.chunks_sent, 2);
-  EXPECT_EQ(a_->queued_bytes(), 0u);
-  EXPECT_EQ(a_->queued_chunks(), 0u);
-  EXPECT_EQ(a_->traffic().chunk_out, b_->traffic().chunk_in);
-  EXPECT_EQ(a_->traffic().control_out, b_->traffic().control_in);
+  EXPECT_EQ(seen_b_.bytes_in, bytes);
+  EXPECT_EQ(seen_a_.frames_sent, 4);
+  EXPECT_EQ(a_->queued_frames(), 0u);
 }
 
-TEST_F(ConnectionPair, ControlFramesOvertakeAChunkBacklog) {
-  auto limiter = std::make_shared<UploadLimiter>(io_, 100'000);
-  a_->set_upload_limiter(limiter);
-  for (uint64_t s = 0; s < 10; ++s) a_->send(chunk(s, 50'000));  // 5 s at 100 kB/s
-  EXPECT_EQ(a_->queued_chunks(), 10u);
-  EXPECT_GT(a_->queued_bytes(), 500'000u);
-
-  a_->send(HaveMsg{.seqs = {ChunkSeq(10)}});
-  const auto have = [&] {
-    return std::find_if(seen_b_.messages.begin(), seen_b_.messages.end(),
-                        [](const Message& m) { return std::holds_alternative<HaveMsg>(m); });
-  };
-  ASSERT_TRUE(run_until(
-      io_, [&] { return have() != seen_b_.messages.end(); }, 2s));
-  // At most the first chunk, which had its tokens at once, came before it.
-  EXPECT_LE(have() - seen_b_.messages.begin(), 1);
-  EXPECT_GE(a_->queued_chunks(), 8u);
-  EXPECT_GT(limiter->bytes_charged(), 0u);
-
-  // The receiver leaves: the sender shuts with its backlog still waiting.
-  b_->close("enough");
-  ASSERT_TRUE(run_until(
-      io_, [&] { return seen_a_.closed == 1; }, 2s));
-  EXPECT_EQ(seen_a_.reason, "closed by remote");
-  EXPECT_EQ(a_->queued_chunks(), 0u);
-  EXPECT_EQ(a_->queued_bytes(), 0u);
-  EXPECT_EQ(limiter->waiting(), 0u);
-}
-
-TEST_F(ConnectionPair, CloseFlushesChunksWaitingForTheLimiterEvenIfTheOwnerLetsGo) {
-  auto limiter = std::make_shared<UploadLimiter>(io_, 100'000);
-  a_->set_upload_limiter(limiter);
-  for (uint64_t s = 0; s < 3; ++s) a_->send(chunk(s, 20'000));
+TEST_F(ConnectionPair, CloseFlushesWhatIsQueuedEvenIfTheOwnerLetsGo) {
+  for (uint64_t s = 0; s < 3; ++s) a_->send(chunk(s, 200'000));
   a_->close("done");
   EXPECT_FALSE(a_->open());
   a_->send(chunk(3, 20'000));  // ignored: closing
@@ -142,7 +110,14 @@ TEST_F(ConnectionPair, CloseFlushesChunksWaitingForTheLimiterEvenIfTheOwnerLetsG
   EXPECT_EQ(seen_b_.count_chunks(), 3u);
   EXPECT_EQ(seen_a_.closed, 1);
   EXPECT_EQ(seen_a_.reason, "done");
-  EXPECT_EQ(seen_a_.chunks_sent, 3);
+  EXPECT_EQ(seen_a_.frames_sent, 3);
+}
+
+TEST_F(ConnectionPair, TheRemoteClosingShutsTheOtherEnd) {
+  b_->close("enough");
+  ASSERT_TRUE(run_until(
+      io_, [&] { return seen_a_.closed == 1; }, 2s));
+  EXPECT_EQ(seen_a_.reason, "closed by remote");
 }
 
 // Callbacks outlive a close() from inside them: ASan checks that the handler's
@@ -152,9 +127,9 @@ TEST_F(ConnectionPair, AHandlerMayCloseItsOwnConnection) {
   std::shared_ptr<Connection> sender, receiver;
   bool sender_closed = false, receiver_closed = false;
   sender = Connection::start(std::move(out),
-                             {.on_message = [](Message) {},
+                             {.on_message = [](Message, size_t) {},
                               .on_closed = [&](const std::string&) { sender_closed = true; },
-                              .on_chunk_sent =
+                              .on_sent =
                                   [&, state = std::make_shared<std::string>("sent")] {
                                     sender->close("after one chunk");
                                     sender.reset();
@@ -162,7 +137,7 @@ TEST_F(ConnectionPair, AHandlerMayCloseItsOwnConnection) {
                                   }});
   receiver = Connection::start(std::move(in),
                                {.on_message =
-                                    [&, state = std::make_shared<std::string>("got")](Message) {
+                                    [&, state = std::make_shared<std::string>("got")](Message, size_t) {
                                       receiver->close("after one message");
                                       receiver.reset();
                                       state->append(" and closed");

@@ -69,7 +69,7 @@ class TrackerServerTest : public ::testing::Test {
   Client connect(const Endpoint& to) {
     auto inbox = std::make_shared<Inbox>();
     auto conn = Connection::start(
-        raw_connect(to), {.on_message = [inbox](Message m) { inbox->messages.push_back(m); },
+        raw_connect(to), {.on_message = [inbox](Message m, size_t) { inbox->messages.push_back(m); },
                           .on_closed = [inbox](const std::string&) { inbox->closed = true; }});
     return Client{conn, inbox};
   }

@@ -71,6 +71,10 @@ TEST(Codec, EveryMessageRoundTrips) {
   }
 }
 
+TEST(Codec, AFrameSizeIsCountedWithoutEncoding) {
+  for (const auto& m : one_of_each()) EXPECT_EQ(frame_size(m), encode_frame(m).size()) << message_name(m);
+}
+
 TEST(Codec, ChunkFieldsSurviveTheWire) {
   const Chunk c = sample_chunk();
   auto back = decode_frame(encode_frame(ChunkMsg{c}));

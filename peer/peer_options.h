@@ -1,0 +1,40 @@
+#pragma once
+// PeerOptions: what a viewer is asked to do, as `shoal peer` reads it from
+// its command line and the simulation gives each of its viewers. The
+// defaults here are the command's defaults; the engine's PeerConfig is made
+// from it in one place, make_config().
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "overlay/limits/address_limits.h"
+#include "overlay/limits/upload_limit.h"
+#include "overlay/wire/endpoint.h"
+#include "overlay/wire/ids.h"
+#include "peer/engine.h"
+
+namespace shoal {
+
+// What one address may cost a peer's port: a peer keeps about a dozen
+// neighbours, so far fewer connections in all than the source. REQUESTs as
+// for the source (kSourceAddressLimits).
+inline constexpr AddressLimitsConfig kPeerAddressLimits{
+    .max_per_address = 8, .max_total = 64, .requests_per_second = 50, .request_burst = 200};
+
+struct PeerOptions {
+  ChannelId channel{};
+  Endpoint source;  // dialled first, and again whenever the link is lost
+  PeerId self;      // this viewer, random per process
+  uint64_t seed = 1;
+  uint16_t listen_port = 0;  // where it accepts neighbours; 0: nowhere
+  std::chrono::milliseconds lag{3000};
+  size_t neighbours = 12;  // at most; it dials half, later viewers dial the rest
+  UploadLimit upload;      // none
+  bool client_server = false;
+  AddressLimitsConfig limits = kPeerAddressLimits;
+
+  PeerConfig make_config() const;
+};
+
+}  // namespace shoal

@@ -1,0 +1,141 @@
+#include "peer/peer_runner.h"
+
+namespace shoal {
+
+using namespace std::chrono_literals;
+
+PeerRunner::PeerRunner(Transport& transport, const PeerOptions& options, PlayFn on_play)
+    : transport_(transport),
+      source_(options.source),
+      engine_(options.make_config()),
+      on_play_(std::move(on_play)),
+      uplink_(transport, engine_.upload_capacity().value_or(0)),
+      links_(transport, uplink_, "peer", options.limits,
+             {.on_chunk_sent = [this](ConnId conn) { run(engine_.on_chunk_sent(conn, now())); },
+              .on_closed =
+                  [this](ConnId conn, const std::string& reason, const Links::Ended& ended) {
+                    on_link_closed(conn, reason, ended);
+                  }}),
+      wakeup_(transport.timer()),
+      redial_(transport.timer()) {
+  transport_.attach(*this);
+}
+
+void PeerRunner::start() {
+  started_ = now();
+  transport_.start_accepting();
+  dial_source();
+}
+
+void PeerRunner::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  wakeup_->cancel();
+  redial_->cancel();
+  transport_.stop_accepting();
+  links_.close_all("viewer leaving");
+}
+
+void PeerRunner::found_peers(std::span<const Endpoint> peers) {
+  if (!stopped_) run(engine_.on_peers_found(peers, now()));
+}
+
+void PeerRunner::dial_source() {
+  if (!stopped_) transport_.dial(source_);
+}
+
+void PeerRunner::redial_source_later() {
+  if (stopped_) return;
+  if (source_banned_) {
+    transport_.log("not redialling the source " + source_.to_string() + ": it sent a bad chunk");
+    return;
+  }
+  redial_->arm(transport_.mono_now() + 1s, [this] { dial_source(); });
+}
+
+LinkKind PeerRunner::kind(ConnId conn, bool accepted) const {
+  if (conn == source_link_) return LinkKind::source;
+  return accepted ? LinkKind::accepted : LinkKind::dialled;
+}
+
+void PeerRunner::on_accepted(ConnId conn, const Endpoint& remote) {
+  if (stopped_) return transport_.close(conn);
+  if (links_.accept(conn, remote)) run(engine_.on_connected(conn, LinkKind::accepted, remote, now()));
+}
+
+void PeerRunner::on_dialled(ConnId conn, const Endpoint& to) {
+  if (stopped_) return transport_.close(conn);  // the socket is dropped unused
+  // The engine never dials the source's address: only this runner does.
+  if (to == source_) source_link_ = conn;
+  const LinkKind k = kind(conn, false);
+  transport_.log("connected to " + std::string(k == LinkKind::source ? "source " : "peer ") +
+                 to.to_string());
+  links_.open(conn, to);
+  run(engine_.on_connected(conn, k, to, now()));
+}
+
+void PeerRunner::on_dial_failed(const Endpoint& to, const std::string& why) {
+  if (stopped_) return;
+  if (to == source_) {
+    transport_.log("cannot reach source " + to.to_string() + ": " + why);
+    return redial_source_later();
+  }
+  run(engine_.on_dial_failed(to, now()));
+}
+
+void PeerRunner::on_message(ConnId conn, const Message& m, size_t bytes) {
+  if (links_.received(conn, m, bytes)) run(engine_.on_message(conn, m, now()));
+}
+
+void PeerRunner::on_link_closed(ConnId conn, const std::string& reason,
+                                const Links::Ended& ended) {
+  const LinkKind k = kind(conn, ended.accepted);
+  closed_traffic_.add(ended.traffic, k);
+  if (k == LinkKind::source) {
+    source_link_.reset();
+    transport_.log("connection to the source closed: " + reason);
+  }
+  if (stopped_) return;
+  run(engine_.on_disconnected(conn, now()));
+  if (k == LinkKind::source) redial_source_later();
+}
+
+void PeerRunner::run(Actions actions) {
+  for (Action& action : actions) {
+    if (auto* play = std::get_if<PlayAction>(&action)) {
+      if (!first_play_) first_play_ = now();
+      if (on_play_) on_play_(*play->chunk);
+    } else if (auto* send = std::get_if<SendAction>(&action)) {
+      links_.send(send->to, std::move(send->msg));
+    } else if (auto* dial = std::get_if<DialAction>(&action)) {
+      if (!stopped_) transport_.dial(dial->to);
+    } else if (auto* drop = std::get_if<DisconnectAction>(&action)) {
+      if (!links_.contains(drop->conn)) continue;
+      transport_.log("dropping " + links_.remote(drop->conn).to_string() + ": " + drop->reason);
+      if (drop->ban && drop->conn == source_link_) source_banned_ = true;
+      links_.close(drop->conn, drop->reason);
+    }
+  }
+  // A limit relative to the stream is set by the engine once it knows the rate.
+  uplink_.set_rate(engine_.upload_capacity().value_or(0));
+  if (stopped_) return;
+  wakeup_->arm(transport_.to_mono(engine_.next_wakeup(now())),
+               [this] { run(engine_.tick(now())); });
+}
+
+PeerTraffic PeerRunner::traffic() const {
+  PeerTraffic total = closed_traffic_;
+  links_.for_each([&](ConnId conn, bool accepted, const Traffic& t) {
+    total.add(t, kind(conn, accepted));
+  });
+  return total;
+}
+
+PeerReport PeerRunner::report() const {
+  PeerReport r = PeerReport::from(engine_.stats(), traffic());
+  r.connections_refused = refused();
+  if (first_play_) r.startup_ms = (*first_play_ - started_).count();
+  return r;
+}
+
+}  // namespace shoal

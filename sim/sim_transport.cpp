@@ -1,0 +1,93 @@
+#include "sim/sim_transport.h"
+
+namespace shoal::sim {
+
+namespace {
+
+// What the monotonic clock reads at SimTime 0: a steady clock never reads
+// zero, and TokenBucket takes a zero time for "never refilled".
+const MonoTime kMonoEpoch{std::chrono::hours(1)};
+
+// A Timer on the EventQueue. Re-arming or cancelling leaves the event in the
+// queue; its generation no longer matches, so it does nothing.
+class SimTimer : public Timer {
+ public:
+  explicit SimTimer(EventQueue& queue) : queue_(queue) {}
+
+  void arm(MonoTime when, std::function<void()> fn) override {
+    const uint64_t mine = ++*generation_;
+    queue_.at(std::chrono::ceil<SimTime>(when - kMonoEpoch),
+              [weak = std::weak_ptr(generation_), mine, fn = std::move(fn)] {
+                const auto generation = weak.lock();
+                if (generation && *generation == mine) fn();
+              });
+  }
+  void cancel() override { ++*generation_; }
+
+ private:
+  EventQueue& queue_;
+  std::shared_ptr<uint64_t> generation_ = std::make_shared<uint64_t>(0);
+};
+
+}  // namespace
+
+SimTransport::SimTransport(SimNetwork& network, Endpoint at)
+    : network_(network), queue_(network.events()), at_(std::move(at)) {}
+
+MonoTime SimTransport::mono_now() const { return kMonoEpoch + queue_.now(); }
+
+MonoTime SimTransport::to_mono(WallTime t) const { return kMonoEpoch + queue_.from_wall(t); }
+
+std::unique_ptr<Timer> SimTransport::timer() { return std::make_unique<SimTimer>(queue_); }
+
+void SimTransport::start_accepting() {
+  if (at_.port != 0) network_.listen(at_, *this);
+}
+
+void SimTransport::stop_accepting() {
+  if (at_.port != 0) network_.unlisten(at_);
+}
+
+void SimTransport::dial(const Endpoint& to) { network_.dial(*this, to); }
+
+ConnId SimTransport::add_end(SimTransport& other, ConnId other_conn) {
+  const ConnId id(next_conn_++);
+  ends_[id] = End{&other, other_conn};
+  return id;
+}
+
+void SimTransport::write(ConnId conn, const Frame& frame) {
+  const auto it = ends_.find(conn);
+  if (it == ends_.end()) return;
+  const End end = it->second;
+  queue_.after(network_.latency(), [end, frame] { end.other->receive(end.other_conn, frame); });
+  queue_.after(SimTime(0), [this, conn] {
+    if (ends_.contains(conn)) node_->on_written(conn);
+  });
+}
+
+void SimTransport::receive(ConnId conn, const Frame& frame) {
+  if (ends_.contains(conn)) node_->on_message(conn, *frame.msg, frame.bytes);
+}
+
+void SimTransport::close(ConnId conn) {
+  if (ends_.contains(conn)) shut(conn);
+}
+
+void SimTransport::shut(ConnId conn) {
+  const End end = ends_.at(conn);
+  ends_.erase(conn);
+  queue_.after(network_.latency(), [end] { end.other->remote_closed(end.other_conn); });
+}
+
+void SimTransport::remote_closed(ConnId conn) {
+  if (!ends_.erase(conn)) return;
+  node_->on_closed(conn, "closed by remote");
+}
+
+void SimTransport::kill() {
+  stop_accepting();
+  while (!ends_.empty()) shut(ends_.begin()->first);
+}
+
+}  // namespace shoal::sim

@@ -1,0 +1,24 @@
+#pragma once
+// SourceStats: what the source writes on exit (`--stats-json`) and the swarm
+// report reads: what it published, what it uploaded, to how many viewers.
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+namespace shoal {
+
+struct SourceStats {
+  uint64_t chunks_published = 0;
+  uint64_t chunk_bytes_published = 0;  // payload bytes: one copy of the stream
+  uint64_t copy_bytes = 0;             // CHUNK frame bytes of one copy of the stream
+  uint64_t media_ms_published = 0;     // duration of the chunks published
+  uint64_t bytes_uploaded = 0;         // CHUNK frame bytes sent to viewers
+  uint64_t control_bytes_out = 0;
+  size_t viewers = 0;
+  uint64_t refused = 0;  // connections closed at once by the per-address limits
+
+  nlohmann::json to_json() const;
+};
+
+}  // namespace shoal
