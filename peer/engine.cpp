@@ -7,22 +7,8 @@
 namespace shoal {
 
 namespace {
-
-// What a peer with no upload limit reports as spare: a gigabit.
-constexpr uint64_t kUnlimitedSpare = 125'000'000;
 // Whether a neighbour wants something of ours is judged on our newest chunks.
 constexpr int kInterestSpan = 8;
-// A newcomer starts at most this many chunks behind the newest start point.
-constexpr int kStartSpan = 2;
-// An uplink that sent less than this share of its capacity lately has room
-// for another unchoked neighbour.
-constexpr double kSpareShare = 0.8;
-// One that sent at least this share has none: newcomers wait for a slot.
-constexpr double kSaturatedShare = 0.95;
-// A chunk the source pushed to this peer alone goes out first to this many
-// requesters, who start its spread through the swarm.
-constexpr int kSeedCopies = 2;
-
 }  // namespace
 
 PeerEngine::PeerEngine(PeerConfig config)
@@ -32,60 +18,46 @@ PeerEngine::PeerEngine(PeerConfig config)
       playout_(config.lag),
       scheduler_(config.scheduler, config.seed + 1),
       choker_(config.choker, config.seed + 2),
-      candidates_(config.candidates),
-      upload_queue_(config.scheduler.request_timeout, config.upload_pipe),
-      capacity_(config.upload) {}
+      neighbours_({.self = config.self,
+                   .source = config.source,
+                   .target = config.target_neighbours,
+                   .max = config.max_neighbours,
+                   .replace_after = config.replace_after,
+                   .candidates = config.candidates,
+                   .client_server = config.client_server}),
+      uploader_({.max_age = config.scheduler.request_timeout,
+                 .pipe = config.upload_pipe,
+                 .max_wait = config.max_upload_wait,
+                 .upload = config.upload}) {}
 
 Actions PeerEngine::take() { return std::exchange(out_, {}); }
 
-size_t PeerEngine::peer_neighbours() const {
-  return std::ranges::count_if(neighbours_, [](const auto& e) { return !e.second.is_source(); });
-}
-
 Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now) {
-  if (kind == LinkKind::dialled) dialling_.erase(remote.to_string());
   const Hello hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port};
-  if (kind == LinkKind::accepted &&
-      (config_.client_server || peer_neighbours() >= config_.max_neighbours)) {
+  Neighbour* n = neighbours_.connected(conn, kind, remote, now);
+  out_.push_back(SendAction{conn, hello});
+  if (!n) {
     // Full: point the newcomer at our neighbours instead.
-    out_.push_back(SendAction{conn, hello});
-    PexMsg pex;
-    for (const auto& [id, n] : neighbours_) {
-      if (n.greeted && n.address.port != 0 && pex.addrs.size() < kPexAddresses)
-        pex.addrs.push_back(n.address.to_string());
-    }
-    out_.push_back(SendAction{conn, std::move(pex)});
+    out_.push_back(SendAction{conn, neighbours_.everyone()});
     out_.push_back(SendAction{conn, ByeMsg{"neighbour set full"}});
     out_.push_back(DisconnectAction{conn, "neighbour set full", false});
     return take();
   }
-  Neighbour& n = neighbours_[conn];
-  n.kind = kind;
-  n.address = kind == LinkKind::accepted ? Endpoint{remote.host, 0} : remote;
-  n.unchoked_us = n.is_source();
-  n.connected_at = n.last_pex_sent = now;
-  out_.push_back(SendAction{conn, hello});
-  send_buffer_map(conn, n, now);
+  send_buffer_map(conn, *n, now);
   return take();
 }
 
 Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
-  dialling_.erase(to.to_string());
-  candidates_.disconnected(to, true, now);
+  neighbours_.dial_failed(to, now);
   maintain_neighbours(now);
   return take();
 }
 
 Actions PeerEngine::on_disconnected(ConnId conn, WallTime now) {
-  const auto it = neighbours_.find(conn);
-  if (it == neighbours_.end()) return {};
-  if (!it->second.is_source() && it->second.address.port != 0) {
-    candidates_.disconnected(it->second.address, false, now);
-  }
-  neighbours_.erase(it);
+  if (!neighbours_.lost(conn, now)) return {};
   scheduler_.forget(conn);
   choker_.forget(conn);
-  upload_queue_.forget(conn);
+  uploader_.forget(conn);
   request_missing(now);
   pump_uploads(now);
   return take();
@@ -93,17 +65,15 @@ Actions PeerEngine::on_disconnected(ConnId conn, WallTime now) {
 
 Actions PeerEngine::on_peers_found(std::span<const Endpoint> peers, WallTime now) {
   if (config_.client_server) return {};
-  for (const Endpoint& p : peers) {
-    if (!(p == config_.source)) candidates_.add(p, now);
-  }
+  neighbours_.learn(peers, now);
   maintain_neighbours(now);
   return take();
 }
 
 Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
-  const auto it = neighbours_.find(from);
-  if (it == neighbours_.end()) return {};
-  Neighbour& n = it->second;
+  Neighbour* found = neighbours_.find(from);
+  if (!found) return {};
+  Neighbour& n = *found;
   if (!n.greeted && !std::holds_alternative<Hello>(msg)) {
     drop(from, std::string(message_name(msg)) + " before HELLO", false, now);
     return take();
@@ -112,7 +82,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, Hello>) {
-          on_hello(from, n, m, now);
+          on_hello(from, m, now);
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
           if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false, now);
           if (n.is_source()) stream_.announce(m.stream_rate);
@@ -128,18 +98,14 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
           scheduler_.rejected(m.seq, from, now);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
-          upload_queue_.cancel(from, m.seq);
+          uploader_.cancel(from, m.seq);
         } else if constexpr (std::is_same_v<T, ChokeMsg>) {
           n.unchoked_us = n.is_source();
           scheduler_.forget(from);
         } else if constexpr (std::is_same_v<T, UnchokeMsg>) {
           n.unchoked_us = true;
         } else if constexpr (std::is_same_v<T, PexMsg>) {
-          if (config_.client_server) return;
-          for (size_t i = 0; i < std::min(m.addrs.size(), kPexAddresses); ++i) {
-            auto address = Endpoint::parse(m.addrs[i]);
-            if (address && !(*address == config_.source)) candidates_.add(*address, now);
-          }
+          neighbours_.learn(m, now);
         } else if constexpr (std::is_same_v<T, ByeMsg>) {
           drop(from, "remote left: " + m.reason, false, now);
         } else {
@@ -154,41 +120,24 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
   return take();
 }
 
-void PeerEngine::on_hello(ConnId from, Neighbour& n, const Hello& m, WallTime now) {
+void PeerEngine::on_hello(ConnId from, const Hello& m, WallTime now) {
   if (m.version != kProtocolVersion) {
     return drop(from, "protocol version " + std::to_string(m.version) + " is not supported", false,
                 now);
   }
   if (m.channel != config_.channel) return drop(from, "HELLO for another channel", true, now);
-  if (banned_.contains(m.peer_id)) return drop(from, "it sent a bad chunk before", true, now);
-  if (m.peer_id == config_.self) {
-    if (n.address.port != 0) candidates_.ban(n.address);
-    return drop(from, "connected to itself", false, now);
+  if (const auto d = neighbours_.hello(from, m)) {
+    drop(d->conn, d->reason, d->ban, now);
+    if (d->conn == from) return;
   }
-  if (n.kind == LinkKind::accepted && m.listen_port != 0) n.address.port = m.listen_port;
-  // Two peers that dialled each other at once keep the link dialled by the
-  // smaller id, both reaching the same verdict.
-  const auto dialler = [&](const Neighbour& x) {
-    return x.kind == LinkKind::dialled ? config_.self : x.id;
-  };
-  n.id = m.peer_id;
-  for (auto& [other_conn, other] : neighbours_) {
-    if (other_conn == from || !other.greeted || other.id != m.peer_id) continue;
-    if (dialler(n) < dialler(other)) {
-      drop(other_conn, "duplicate connection", false, now);
-      break;
-    }
-    return drop(from, "duplicate connection", false, now);
-  }
-  n.greeted = true;
-  if (!n.is_source() && n.address.port != 0) candidates_.connected(n.address);
-  if (!n.is_source()) send_pex(from, n, now);
+  neighbours_.welcome(from);
+  if (Neighbour* n = neighbours_.find(from); !n->is_source()) send_pex(from, *n, now);
 }
 
 void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTime now) {
   if (!verify_chunk(config_.channel, chunk)) {
     ++stats_.chunks_rejected;
-    if (!n.is_source()) banned_.insert(n.id);
+    if (!n.is_source()) neighbours_.ban(n.id);
     return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true, now);
   }
   n.received.add(chunk.payload.size(), now);
@@ -200,71 +149,43 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
   if (!store_.add(std::make_shared<const Chunk>(chunk))) return;
   stream_.add(chunk);
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
-  if (pushed) {
-    seeds_.erase(seeds_.begin(), seeds_.lower_bound(store_.window_base()));
-    seeds_[chunk.seq] = kSeedCopies;
-  }
+  if (pushed) uploader_.seeded(chunk.seq, store_.window_base());
   pending_haves_.seqs.push_back(chunk.seq);
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
 }
 
 void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {
   if (n.is_source()) return;
-  const auto wait = r.wait();
-  const auto seed = seeds_.find(r.seq);
-  const Priority priority = seed != seeds_.end() ? Priority::seed : Priority::common;
   // Said at once, so that the requester asks elsewhere rather than waiting
-  // for its timeout. A choked requester sent it before our CHOKE reached it.
-  if (!choker_.unchoked(from) || !store_.has(r.seq) || uplink_busy(wait, priority)) {
+  // for its timeout.
+  if (!uploader_.request(from, r, choker_.unchoked(from), store_.has(r.seq),
+                         stream_.mean_chunk_bytes(), now))
     out_.push_back(SendAction{from, RejectMsg{r.seq}});
-    return;
-  }
-  upload_queue_.push(from, r.seq, now, wait, priority);
-  if (seed != seeds_.end() && --seed->second == 0) seeds_.erase(seed);
-}
-
-bool PeerEngine::uplink_busy(std::optional<std::chrono::milliseconds> wait,
-                             Priority priority) const {
-  // A common chunk is better asked of a less busy holder; a seed has none,
-  // so its requester may wait as long as it said.
-  const auto limit = wait.value_or(config_.max_upload_wait);
-  return upload_queue_.would_wait(
-      priority == Priority::seed ? limit : std::min(config_.max_upload_wait, limit),
-      stream_.mean_chunk_bytes(), capacity(), priority);
 }
 
 Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {
-  upload_queue_.sent(to);
+  uploader_.sent(to);
   pump_uploads(now);
   return take();
 }
 
 void PeerEngine::pump_uploads(WallTime now) {
-  while (const auto r = upload_queue_.pop(now)) {
-    const auto it = neighbours_.find(r->from);
+  while (const auto r = uploader_.next(now)) {
+    Neighbour* n = neighbours_.find(r->from);
     auto chunk = store_.get(r->seq);
-    if (it == neighbours_.end() || !chunk) {
-      upload_queue_.sent(r->from);
+    if (!n || !chunk) {
+      uploader_.sent(r->from);
       continue;
     }
-    it->second.sent.add(chunk->payload.size(), now);
-    uploaded_.add(chunk->payload.size(), now);
+    n->sent.add(chunk->payload.size(), now);
+    uploader_.sending(chunk->payload.size(), now);
     out_.push_back(SendAction{r->from, ChunkMsg{*chunk}});
   }
 }
 
-UplinkLoad PeerEngine::uplink(WallTime now) {
-  if (!capacity()) return UplinkLoad::spare;
-  if (*capacity() <= 0) return UplinkLoad::saturated;
-  const double used = uploaded_.rate(now) / *capacity();
-  if (used >= kSaturatedShare) return UplinkLoad::saturated;
-  if (used < kSpareShare) return UplinkLoad::spare;
-  return UplinkLoad::busy;
-}
-
 void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
   BufferMapMsg m = store_.to_message();
-  m.spare_upload = spare_upload(now);
+  m.spare_upload = uploader_.spare(now);
   out_.push_back(SendAction{to, std::move(m)});
   n.last_map_sent = now;
 }
@@ -272,71 +193,26 @@ void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
 void PeerEngine::send_pex(ConnId to, Neighbour& n, WallTime now) {
   n.last_pex_sent = now;
   if (config_.client_server) return;
-  PexMsg pex;
-  for (const auto& [conn, other] : neighbours_) {
-    if (conn == to || !other.greeted || other.is_source() || other.address.port == 0) continue;
-    pex.addrs.push_back(other.address.to_string());
-  }
-  std::ranges::shuffle(pex.addrs, rng_);
-  if (pex.addrs.size() > kPexAddresses) pex.addrs.resize(kPexAddresses);
+  PexMsg pex = neighbours_.pex_for(to, rng_);
   if (!pex.addrs.empty()) out_.push_back(SendAction{to, std::move(pex)});
 }
 
-uint64_t PeerEngine::spare_upload(WallTime now) {
-  if (!capacity()) return kUnlimitedSpare;
-  return static_cast<uint64_t>(std::max(0.0, *capacity() - uploaded_.rate(now)));
-}
-
 void PeerEngine::follow_stream_rate() {
-  if (!capacity_.follow(stream_.rate())) return;
+  if (!uploader_.follow(stream_.rate())) return;
   // The source hands new chunks by spare upload: tell it soon.
   for (auto& [conn, n] : neighbours_) {
     if (n.is_source()) n.last_map_sent = WallTime{};
   }
 }
 
-// Playback starts at the oldest random-access chunk that is due at least
-// start_margin from now (source_start_margin if only the source holds it):
-// the earliest frame this peer can surely show. Deadlines come from the
-// source's word on its newest chunk, so a newcomer chooses as soon as the
-// source's BUFFER_MAP is in; without it, from the first chunk received (a
-// start point is then fetched first).
 void PeerEngine::choose_start(WallTime now) {
-  auto newest = store_.map().newest();
-  if (!newest) {
-    std::optional<ChunkSeq> at_source;
-    bool peer_serves = false;
-    for (const auto& [conn, n] : neighbours_) {
-      if (n.is_source()) at_source = n.map.newest();
-      peer_serves = peer_serves || (!n.is_source() && n.unchoked_us);
-    }
-    if (!peer_serves) return;
-    newest = at_source;
-  }
-  if (!newest) return;
-  // Start points with the margin each needs: a chunk held by a peer can be
-  // fetched in start_margin; one only the source holds may be turned away.
-  std::map<ChunkSeq, std::chrono::milliseconds> starts;
-  const auto span =
-      static_cast<int64_t>(std::min<uint64_t>(newest->value, config_.window_chunks - 1));
-  for (const auto& [conn, n] : neighbours_) {
-    if (!n.unchoked_us) continue;
-    const auto margin = n.is_source() ? config_.source_start_margin : config_.start_margin;
-    for (ChunkSeq s = *newest + (-span); s <= *newest; s = s.next()) {
-      if (!n.map.has(s) || !n.map.random_access(s)) continue;
-      const auto [it, fresh] = starts.emplace(s, margin);
-      if (!fresh) it->second = std::min(it->second, margin);
-    }
-  }
-  if (const auto ra = store_.map().newest_random_access())
-    starts[*ra] = std::chrono::milliseconds(0);
-  for (const auto& [s, margin] : starts) {
-    const auto due = playout_.deadline(s, store_);
-    if (due && *due >= now + (store_.has(s) ? std::chrono::milliseconds(0) : margin)) {
-      return playout_.start_at(s);
-    }
-  }
-  if (const auto ra = store_.map().newest_random_access()) playout_.start_at(*ra);
+  std::vector<StartHolder> holders;
+  for (const auto& [conn, n] : neighbours_) holders.push_back({n.is_source(), n.unchoked_us, &n.map});
+  const StartConfig config{.start_margin = config_.start_margin,
+                           .source_start_margin = config_.source_start_margin,
+                           .window_chunks = config_.window_chunks};
+  if (const auto start = choose_start_point(store_, playout_, holders, config, now))
+    playout_.start_at(*start);
 }
 
 void PeerEngine::play_due(WallTime now) {
@@ -384,23 +260,6 @@ void PeerEngine::request_missing(WallTime now) {
   }
 }
 
-// The newest start point overall is fresh, held by the source and a peer or
-// two, and so is the start point every newcomer of a flash crowd would ask
-// for; one a little older that a peer serving us holds is as good a start
-// and spares the source.
-std::optional<ChunkSeq> PeerEngine::start_probe(std::span<const Candidate> candidates,
-                                                std::optional<ChunkSeq> edge_ra) const {
-  if (!edge_ra) return std::nullopt;
-  std::optional<ChunkSeq> best;
-  for (const Candidate& c : candidates) {
-    if (c.is_source) continue;
-    for (ChunkSeq s = *edge_ra + (-kStartSpan); s <= *edge_ra; s = s.next()) {
-      if (c.map->has(s) && c.map->random_access(s) && (!best || s > *best)) best = s;
-    }
-  }
-  return best ? best : edge_ra;
-}
-
 bool PeerEngine::interested(const Neighbour& n) const {
   const auto newest = store_.map().newest();
   if (!newest || n.is_source()) return false;
@@ -414,40 +273,24 @@ bool PeerEngine::interested(const Neighbour& n) const {
 void PeerEngine::rechoke(WallTime now) {
   std::vector<NeighbourRate> rates;
   // A viewer that uploads nothing (a free rider) unchokes nobody.
-  const bool uploads = !capacity() || *capacity() > 0;
+  const bool uploads = uploader_.uploads();
   for (auto& [conn, n] : neighbours_) {
     if (!uploads || !n.greeted || n.is_source()) continue;
     const bool newcomer = now - n.connected_at < config_.choker.rechoke_interval;
     rates.push_back({conn, n.received.rate(now), interested(n), n.map.empty(), newcomer});
   }
-  const Choker::Change change = choker_.tick(now, rates, uplink(now));
+  const Choker::Change change = choker_.tick(now, rates, uploader_.load(now));
   for (ConnId c : change.unchoke) out_.push_back(SendAction{c, UnchokeMsg{}});
   for (ConnId c : change.choke) {
     out_.push_back(SendAction{c, ChokeMsg{}});
-    upload_queue_.forget(c);
+    uploader_.forget(c);
   }
 }
 
 void PeerEngine::maintain_neighbours(WallTime now) {
-  if (config_.client_server) return;
-  // One neighbour that traded nothing lately makes way, if others are waiting.
-  if (now - last_replace_ >= config_.replace_after) {
-    last_replace_ = now;
-    for (auto& [conn, n] : neighbours_) {
-      if (n.is_source() || now - n.connected_at < config_.replace_after ||
-          n.received.rate(now) > 0 || n.sent.rate(now) > 0 ||
-          candidates_.size() <= peer_neighbours())
-        continue;
-      drop(conn, "no chunk traded lately; trying another peer", false, now);
-      break;
-    }
-  }
-  const size_t have = peer_neighbours() + dialling_.size();
-  if (have >= config_.target_neighbours) return;
-  for (const Endpoint& to : candidates_.pick(config_.target_neighbours - have, now, rng_)) {
-    dialling_.insert(to.to_string());
-    out_.push_back(DialAction{to});
-  }
+  if (const auto idle = neighbours_.to_replace(now))
+    drop(*idle, "no chunk traded lately; trying another peer", false, now);
+  for (const Endpoint& to : neighbours_.to_dial(now, rng_)) out_.push_back(DialAction{to});
 }
 
 // To the source too: it spends its rescue copies on chunks few viewers hold.
@@ -492,18 +335,10 @@ WallTime PeerEngine::next_wakeup(WallTime now) const {
 
 void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
   out_.push_back(DisconnectAction{conn, std::move(reason), ban});
-  const auto it = neighbours_.find(conn);
-  if (it == neighbours_.end()) return;
-  const Endpoint address = it->second.address;
-  const bool peer = !it->second.is_source() && address.port != 0;
-  neighbours_.erase(it);
-  const bool still_linked = std::ranges::any_of(
-      neighbours_, [&](const auto& e) { return e.second.greeted && e.second.address == address; });
-  if (peer && ban) candidates_.ban(address);
-  if (peer && !ban && !still_linked) candidates_.disconnected(address, false, now);
+  if (!neighbours_.drop(conn, ban, now)) return;
   scheduler_.forget(conn);
   choker_.forget(conn);
-  upload_queue_.forget(conn);
+  uploader_.forget(conn);
 }
 
 }  // namespace shoal

@@ -3,39 +3,37 @@
 // events, decoded messages and the current time, and returns the actions to
 // carry out (send, dial, disconnect, play).
 //
-// It keeps a bounded set of neighbours (dialling addresses learnt from the
-// tracker and PEX until `target_neighbours`, accepting up to
-// `max_neighbours`, replacing one that trades nothing), gossips buffer maps
-// and batched HAVEs, fetches through the Scheduler, uploads to the
-// neighbours the Choker unchokes, and plays through the Playout. Every
-// chunk's signature is checked before it is stored: a bad chunk is dropped,
-// counted, and its sender disconnected and banned.
+// It keeps its neighbours (NeighbourSet), gossips buffer maps and batched
+// HAVEs, chooses where to start (start_point.h), fetches through the
+// Scheduler, uploads to the neighbours the Choker unchokes (Uploader),
+// follows the stream's rate (StreamMeter), and plays through the Playout.
+// Every chunk's signature is checked before it is stored: a bad chunk is
+// dropped, counted, and its sender disconnected and banned.
 //
 // Time is wall-clock (WallTime) because deadlines derive from the source's
 // capture times. After every call the runner re-arms one timer at
 // next_wakeup() and calls tick() then.
 
 #include <chrono>
-#include <map>
 #include <optional>
 #include <random>
-#include <set>
 #include <span>
 #include <vector>
 
+#include "overlay/limits/upload_limit.h"
 #include "overlay/wire/endpoint.h"
 #include "overlay/wire/ids.h"
 #include "overlay/wire/messages.h"
 #include "peer/actions.h"
-#include "peer/buffer_map.h"
 #include "peer/candidate_pool.h"
 #include "peer/choker.h"
 #include "peer/chunk_store.h"
+#include "peer/neighbour_set.h"
 #include "peer/playout.h"
-#include "peer/rate_meter.h"
 #include "peer/scheduler.h"
+#include "peer/start_point.h"
 #include "peer/stream_meter.h"
-#include "peer/upload_queue.h"
+#include "peer/uploader.h"
 
 namespace shoal {
 
@@ -96,8 +94,6 @@ struct PlaybackStats {
   std::vector<int64_t> arrival_ms;
 };
 
-enum class LinkKind { source, dialled, accepted };
-
 class PeerEngine {
  public:
   explicit PeerEngine(PeerConfig config);
@@ -112,7 +108,7 @@ class PeerEngine {
   // A CHUNK handed out by a SendAction has left through the uplink.
   Actions on_chunk_sent(ConnId to, WallTime now);
   Actions on_disconnected(ConnId conn, WallTime now);
-  // Other peers of the channel, from the tracker.
+  // Other peers of the channel, from the tracker or the DHT.
   Actions on_peers_found(std::span<const Endpoint> peers, WallTime now);
   Actions tick(WallTime now);
 
@@ -123,30 +119,15 @@ class PeerEngine {
   // nullopt before either.
   std::optional<double> stream_rate() const { return stream_.rate(); }
   // bytes/s this peer may upload now; nullopt: no limit.
-  std::optional<double> upload_capacity() const { return capacity_.value(); }
+  std::optional<double> upload_capacity() const { return uploader_.capacity(); }
 
   const PlaybackStats& stats() const { return stats_; }
   const ChunkStore& store() const { return store_; }
   const Playout& playout() const { return playout_; }
-  size_t peer_neighbours() const;
+  size_t peer_neighbours() const { return neighbours_.peers(); }
 
  private:
-  struct Neighbour {
-    LinkKind kind = LinkKind::dialled;
-    Endpoint address;  // where it listens; port 0 if it does not
-    bool greeted = false;
-    PeerId id;
-    BufferMap map;
-    bool unchoked_us = false;  // it serves our requests (the source always does)
-    WallTime connected_at;
-    WallTime last_map_sent;
-    WallTime last_pex_sent;
-    RateMeter received;  // chunk bytes it sent us
-    RateMeter sent;      // chunk bytes we sent it
-    bool is_source() const { return kind == LinkKind::source; }
-  };
-
-  void on_hello(ConnId from, Neighbour& n, const Hello& m, WallTime now);
+  void on_hello(ConnId from, const Hello& m, WallTime now);
   void on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTime now);
   void on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
@@ -160,14 +141,6 @@ class PeerEngine {
   void flush_haves();
   bool interested(const Neighbour& n) const;
   void follow_stream_rate();
-  std::optional<double> capacity() const { return capacity_.value(); }
-  std::optional<ChunkSeq> start_probe(std::span<const Candidate> candidates,
-                                      std::optional<ChunkSeq> edge_ra) const;
-  // Whether a request whose requester waits `wait` could not start in time.
-  bool uplink_busy(std::optional<std::chrono::milliseconds> wait,
-                   Priority priority = Priority::common) const;
-  UplinkLoad uplink(WallTime now);
-  uint64_t spare_upload(WallTime now);
   void drop(ConnId conn, std::string reason, bool ban, WallTime now);
   Actions take();
 
@@ -177,20 +150,11 @@ class PeerEngine {
   Playout playout_;
   Scheduler scheduler_;
   Choker choker_;
-  CandidatePool candidates_;
-  UploadQueue upload_queue_;
-  std::map<ConnId, Neighbour> neighbours_;
-  std::set<std::string> dialling_;  // "host:port" of dials under way
-  std::set<PeerId> banned_;         // senders of bad chunks
-  // Chunks the source pushed to us, and how many requests for each still
-  // go ahead of the others (UploadQueue's Priority::seed).
-  std::map<ChunkSeq, int> seeds_;
-  HaveMsg pending_haves_;
-  RateMeter uploaded_{5};
+  NeighbourSet neighbours_;
+  Uploader uploader_;
   StreamMeter stream_;
-  UploadCapacity capacity_;
+  HaveMsg pending_haves_;
   WallTime last_have_flush_;
-  WallTime last_replace_;
   PlaybackStats stats_;
   Actions out_;
 };

@@ -1,0 +1,65 @@
+#include "peer/uploader.h"
+
+#include <algorithm>
+
+namespace shoal {
+
+namespace {
+
+// What a peer with no upload limit reports as spare: a gigabit.
+constexpr uint64_t kUnlimitedSpare = 125'000'000;
+// An uplink that sent less than this share of its capacity lately has room
+// for another unchoked neighbour.
+constexpr double kSpareShare = 0.8;
+// One that sent at least this share has none: newcomers wait for a slot.
+constexpr double kSaturatedShare = 0.95;
+// A chunk the source pushed to this peer alone goes out first to this many
+// requesters, who start its spread through the swarm.
+constexpr int kSeedCopies = 2;
+
+}  // namespace
+
+Uploader::Uploader(UploaderConfig config)
+    : config_(config), queue_(config.max_age, config.pipe), capacity_(config.upload) {}
+
+bool Uploader::request(ConnId from, const RequestMsg& r, bool unchoked, bool held,
+                       double chunk_bytes, WallTime now) {
+  const auto wait = r.wait();
+  const auto seed = seeds_.find(r.seq);
+  const Priority priority = seed != seeds_.end() ? Priority::seed : Priority::common;
+  // A choked requester sent it before our CHOKE reached it.
+  if (!unchoked || !held || busy(wait, priority, chunk_bytes)) return false;
+  queue_.push(from, r.seq, now, wait, priority);
+  if (seed != seeds_.end() && --seed->second == 0) seeds_.erase(seed);
+  return true;
+}
+
+void Uploader::seeded(ChunkSeq seq, ChunkSeq window_base) {
+  seeds_.erase(seeds_.begin(), seeds_.lower_bound(window_base));
+  seeds_[seq] = kSeedCopies;
+}
+
+// A common chunk is better asked of a less busy holder; a seed has none, so
+// its requester may wait as long as it said.
+bool Uploader::busy(std::optional<std::chrono::milliseconds> wait, Priority priority,
+                    double chunk_bytes) const {
+  const auto limit = wait.value_or(config_.max_wait);
+  return queue_.would_wait(priority == Priority::seed ? limit : std::min(config_.max_wait, limit),
+                           chunk_bytes, capacity(), priority);
+}
+
+UplinkLoad Uploader::load(WallTime now) {
+  if (!capacity()) return UplinkLoad::spare;
+  if (*capacity() <= 0) return UplinkLoad::saturated;
+  const double used = uploaded_.rate(now) / *capacity();
+  if (used >= kSaturatedShare) return UplinkLoad::saturated;
+  if (used < kSpareShare) return UplinkLoad::spare;
+  return UplinkLoad::busy;
+}
+
+uint64_t Uploader::spare(WallTime now) {
+  if (!capacity()) return kUnlimitedSpare;
+  return static_cast<uint64_t>(std::max(0.0, *capacity() - uploaded_.rate(now)));
+}
+
+}  // namespace shoal
