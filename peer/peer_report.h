@@ -11,19 +11,16 @@
 
 namespace shoal {
 
-// Chunk bytes a viewer moved, by whom: what the stats report.
+// What a viewer's links moved, and how much of the chunk data came from the
+// source rather than from other viewers.
 struct PeerTraffic {
+  Traffic total;
   uint64_t from_source = 0;
-  uint64_t from_peers = 0;
-  uint64_t uploaded = 0;
-  uint64_t control_in = 0;
-  uint64_t control_out = 0;
+  uint64_t from_peers() const { return total.chunk_in - from_source; }
   // Adds what one connection moved, as its kind counts it.
   void add(const Traffic& t, LinkKind kind) {
-    (kind == LinkKind::source ? from_source : from_peers) += t.chunk_in;
-    uploaded += t.chunk_out;
-    control_in += t.control_in;
-    control_out += t.control_out;
+    total += t;
+    if (kind == LinkKind::source) from_source += t.chunk_in;
   }
 };
 

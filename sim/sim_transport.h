@@ -36,12 +36,14 @@ class SimTransport : public Transport {
   void kill();
   const Endpoint& address() const { return at_; }
 
+  // Transport: connections over the network...
   void attach(LinkEvents& node) override { node_ = &node; }
-  void start_accepting() override;
-  void stop_accepting() override;
   void dial(const Endpoint& to) override;
   void write(ConnId conn, const Frame& frame) override;
   void close(ConnId conn) override;
+  void start_accepting() override;
+  void stop_accepting() override;
+  // ... and time from the event queue.
   WallTime wall_now() const override { return queue_.wall_now(); }
   MonoTime mono_now() const override;
   MonoTime to_mono(WallTime t) const override;

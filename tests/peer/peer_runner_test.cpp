@@ -85,7 +85,7 @@ TEST_F(PeerRunnerTest, GreetsTheSourceFetchesAndPlaysOnTime) {
   ASSERT_TRUE(r.startup_ms);
   EXPECT_GT(*r.startup_ms, 0);
   EXPECT_GT(r.traffic.from_source, 0u);
-  EXPECT_EQ(r.traffic.from_peers, 0u);
+  EXPECT_EQ(r.traffic.from_peers(), 0u);
 }
 
 TEST_F(PeerRunnerTest, RedialsTheSourceASecondAfterLosingIt) {
@@ -140,11 +140,11 @@ TEST_F(PeerRunnerTest, CountsChunkBytesByWhoSentThem) {
   t_.node().on_message(peer, ChunkMsg{make_chunk(key_, 1)}, 301);
   const PeerTraffic traffic = runner_->traffic();
   EXPECT_EQ(traffic.from_source, 300u);
-  EXPECT_EQ(traffic.from_peers, 301u);
-  EXPECT_EQ(traffic.control_in, 40u + 60u + 40u);
+  EXPECT_EQ(traffic.from_peers(), 301u);
+  EXPECT_EQ(traffic.total.control_in, 40u + 60u + 40u);
   // What a link moved is kept once it is gone.
   t_.node().on_closed(peer, "closed by remote");
-  EXPECT_EQ(runner_->traffic().from_peers, 301u);
+  EXPECT_EQ(runner_->traffic().from_peers(), 301u);
 }
 
 TEST_F(PeerRunnerTest, ANeighbourOverThePerAddressCapIsClosedAtOnce) {

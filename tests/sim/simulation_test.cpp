@@ -36,8 +36,8 @@ Totals totals(const SimResult& r) {
   for (const PeerReport& p : r.peers) {
     t.due += p.chunks_due;
     t.on_time += p.chunks_on_time;
-    t.delivered += p.traffic.from_source + p.traffic.from_peers;
-    t.from_peers += p.traffic.from_peers;
+    t.delivered += p.traffic.from_source + p.traffic.from_peers();
+    t.from_peers += p.traffic.from_peers();
   }
   return t;
 }
@@ -124,7 +124,7 @@ TEST(Simulation, CappedUplinksUploadNoMoreThanTheirLimit) {
   const double slack = 4 * static_cast<double>(result->source.copy_bytes) /
                        static_cast<double>(result->source.chunks_published);
   for (const PeerReport& p : result->peers) {
-    EXPECT_LE(static_cast<double>(p.traffic.uploaded), 1.5 * rate * 15 + slack);
+    EXPECT_LE(static_cast<double>(p.traffic.total.chunk_out), 1.5 * rate * 15 + slack);
   }
   const double seconds = std::chrono::duration<double>(result->simulated).count();
   EXPECT_LE(static_cast<double>(result->source.bytes_uploaded), 2 * rate * seconds + slack);
@@ -137,7 +137,7 @@ TEST(Simulation, AFreeRiderUploadsNothingButStillPlays) {
   const auto result = simulate(config);
   ASSERT_TRUE(result) << result.error();
   const PeerReport& free_rider = result->peers[2];
-  EXPECT_EQ(free_rider.traffic.uploaded, 0u);
+  EXPECT_EQ(free_rider.traffic.total.chunk_out, 0u);
   EXPECT_GT(free_rider.chunks_on_time, 0u);
 }
 

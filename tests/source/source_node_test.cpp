@@ -96,7 +96,7 @@ TEST(SourceNode, ThreePeersPlayEveryChunkAndShareTheLoad) {
     const auto& stats = peers[i]->runner().engine().stats();
     EXPECT_EQ(stats.chunks_due, stats.chunks_on_time);
     EXPECT_EQ(stats.chunks_rejected, 0u);
-    from_peers += peers[i]->runner().traffic().from_peers;
+    from_peers += peers[i]->runner().traffic().from_peers();
   }
   EXPECT_GT(from_peers, 0u);
 }
