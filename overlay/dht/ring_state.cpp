@@ -146,7 +146,7 @@ bool RingState::on_leaving(const LeavingMsg& m) {
     if (list.empty()) list = {self_};
     set_successors(std::move(list));
   }
-  if (!predecessor_ && successor() == self_) predecessor_ = self_;
+  if (joined() && !predecessor_ && successor() == self_) predecessor_ = self_;
   return was_successor;
 }
 

@@ -98,7 +98,8 @@ class RingState {
   // node held, those in (former, n].
   std::optional<DhtId> on_notify(const DhtNode& n);
   // LEAVING from a neighbour: it is dropped and its neighbours taken in its
-  // place. True when it was the successor: stabilize at once.
+  // place (ignored out of the ring). True when it was the successor:
+  // stabilize at once.
   bool on_leaving(const LeavingMsg& m);
   // A node that answered nothing: dropped from every table. True (and
   // noted) when it was the successor.

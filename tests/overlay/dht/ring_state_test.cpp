@@ -136,6 +136,19 @@ TEST(RingState, ALeavingSuccessorIsReplacedByItsOwnSuccessors) {
   EXPECT_EQ(next.predecessor(), node(8));
 }
 
+TEST(RingState, ALeavingNeighbourIsIgnoredByANodeOutOfTheRing) {
+  RingState never(config(8));  // not joined yet
+  EXPECT_FALSE(never.on_leaving(LeavingMsg{node(14), node(1), {node(21)}}));
+  EXPECT_FALSE(never.joined());
+  // Two neighbours leaving at once: the LEAVING of one reaches the other
+  // after it is out.
+  JoinedNode8 n;
+  n.ring.leave(n.rpc);
+  EXPECT_FALSE(n.ring.on_leaving(LeavingMsg{node(14), node(8), {node(21)}}));
+  EXPECT_FALSE(n.ring.joined());
+  EXPECT_FALSE(n.ring.predecessor());
+}
+
 TEST(RingState, LeavingTellsBothNeighboursAndLeavesTheRing) {
   JoinedNode8 n;
   n.ring.on_notify(node(1));
