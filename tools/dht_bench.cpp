@@ -15,6 +15,7 @@
 #include "overlay/dht/dht_client.h"
 #include "overlay/dht/dht_server.h"
 #include "tools/cli.h"
+#include "tools/dht_stats.h"
 
 namespace shoal::cli {
 namespace {
@@ -167,9 +168,11 @@ int dht_bench_main(const std::vector<std::string>& args) {
       const auto& via = b.nodes[b.rng() % i]->node().self().address;
       bootstrap = *Endpoint::parse(via);
     }
-    auto s = DhtServer::start(
-        b.io,
-        {.listen = {"127.0.0.1", 0}, .bootstrap = bootstrap, .log_notes = false, .chord = chord});
+    auto s = DhtServer::start(b.io, {.listen = {"127.0.0.1", 0},
+                                     .bootstrap = bootstrap,
+                                     .log_notes = false,
+                                     .chord = chord,
+                                     .stats_text = dht_stats_text});
     if (!s) {
       std::cerr << "shoal dht bench: " << s.error() << "\n";
       return 1;

@@ -9,6 +9,7 @@
 #include "overlay/dht/dht_client.h"
 #include "overlay/dht/dht_server.h"
 #include "tools/cli.h"
+#include "tools/dht_stats.h"
 
 namespace shoal::cli {
 namespace {
@@ -172,6 +173,7 @@ int dht_main(const std::vector<std::string>& args) {
   config.chord.stabilize_interval = std::chrono::milliseconds(stabilize_ms);
   config.chord.fix_fingers_interval = 2 * config.chord.stabilize_interval;
   config.chord.seed = std::random_device{}();
+  config.stats_text = dht_stats_text;
 
   boost::asio::io_context io;
   auto server = DhtServer::start(io, config);
@@ -189,8 +191,7 @@ int dht_main(const std::vector<std::string>& args) {
     if (ec) return;
     log_line("leaving the ring");
     (*server)->leave(std::chrono::milliseconds(500), [&] {
-      if (!stats_path.empty())
-        write_json_file(stats_path, nlohmann::json::parse((*server)->node().stats_json()));
+      if (!stats_path.empty()) write_json_file(stats_path, dht_stats_json((*server)->node()));
     });
   });
   io.run();

@@ -46,7 +46,8 @@ Result<std::unique_ptr<DhtServer>> DhtServer::start(asio::io_context& io, DhtSer
   ChordConfig chord = c.chord;
   chord.ring = *ring;
   chord.self = {id, address};
-  auto server = std::unique_ptr<DhtServer>(new DhtServer(io, std::move(socket), std::move(chord)));
+  auto server = std::unique_ptr<DhtServer>(
+      new DhtServer(io, std::move(socket), std::move(chord), std::move(c.stats_text)));
   server->log_notes_ = c.log_notes;
   const auto now = DhtClock::now();
   if (bootstrap) {
@@ -59,11 +60,12 @@ Result<std::unique_ptr<DhtServer>> DhtServer::start(asio::io_context& io, DhtSer
   return server;
 }
 
-DhtServer::DhtServer(asio::io_context& io, udp::socket socket, ChordConfig config)
+DhtServer::DhtServer(asio::io_context& io, udp::socket socket, ChordConfig config,
+                     StatsText stats_text)
     : io_(io),
       socket_(std::move(socket)),
       timer_(io),
-      node_(std::move(config)),
+      node_(std::move(config), std::move(stats_text)),
       buffer_(64 * 1024) {}
 
 DhtServer::~DhtServer() { *alive_ = false; }

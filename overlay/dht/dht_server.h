@@ -26,6 +26,7 @@ struct DhtServerConfig {
   std::optional<Endpoint> bootstrap;            // none: start a new ring
   bool log_notes = true;                        // the node's notes to log_line
   ChordConfig chord{.ring = *Ring::make(160)};  // ring, self and seed are filled in
+  StatsText stats_text;                         // how STATS is answered; none: refused
 };
 
 class DhtServer {
@@ -46,7 +47,8 @@ class DhtServer {
   const ChordNode& node() const { return node_; }
 
  private:
-  DhtServer(boost::asio::io_context& io, boost::asio::ip::udp::socket socket, ChordConfig config);
+  DhtServer(boost::asio::io_context& io, boost::asio::ip::udp::socket socket, ChordConfig config,
+            StatsText stats_text);
   void receive();
   void send(Outgoings out);
   void arm();

@@ -39,6 +39,13 @@ Process start_viewer(const TempDir& dir, const std::string& uri, int i,
   return start_peer(uri, args, dir / ("peer" + std::to_string(i) + ".log"));
 }
 
+// How many contacts the DHT holds under the channel's key, by a GET through `via`.
+size_t contacts_under(const ChannelId& channel, const Endpoint& via) {
+  const auto r = ask_dht(via, GetMsg{to_hex(channel)});
+  const auto* got = r ? std::get_if<GetResultMsg>(&*r) : nullptr;
+  return got ? got->values.size() : 0;
+}
+
 void expect_played_on_time(const TempDir& dir, int i) {
   SCOPED_TRACE("viewer " + std::to_string(i));
   const auto stats = read_json(dir / ("peer" + std::to_string(i) + ".json"));
@@ -52,7 +59,7 @@ TEST(DhtSwarm, EightViewersFindEachOtherThroughASixteenNodeDhtWithNoTracker) {
   TempDir dir;
   auto dht = start_dht(dir, 16);
   ASSERT_EQ(dht.size(), 16u);
-  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(eventually([&] { return dht_ring_settled(dht); }, 30s)) << "the ring never settled";
   auto source = start_source({"--input", "testsrc", "--listen", "127.0.0.1:0", "--dht",
                               dht[3].at.to_string(), "--linger-sec", "1"},
                              dir / "source.log");
@@ -67,7 +74,7 @@ TEST(DhtSwarm, EightViewersFindEachOtherThroughASixteenNodeDhtWithNoTracker) {
                      i % 2 ? std::vector<std::string>{"--dht", dht[8 + i].at.to_string()}
                            : std::vector<std::string>{}));
   }
-  std::this_thread::sleep_for(8s);
+  eventually([&] { return contacts_under(source->uri.channel, dht[12].at) == 9; }, 30s, 250ms);
   // Every viewer and the source are on record under the channel's key.
   const auto contacts = nlohmann::json::parse(
       run_shell(std::string(SHOAL_BINARY) + " dht get " + to_hex(source->uri.channel) + " --via " +
@@ -88,7 +95,7 @@ TEST(DhtSwarm, NewViewersStillJoinOnceTheTrackerIsKilled) {
   ASSERT_TRUE(tracker);
   const auto tracker_at = tracker->read_line(5s);
   ASSERT_TRUE(tracker_at);
-  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(eventually([&] { return dht_ring_settled(dht); }, 20s)) << "the ring never settled";
   auto source = start_source({"--input", "testsrc", "--listen", "127.0.0.1:0", "--tracker",
                               *tracker_at, "--dht", dht[0].at.to_string(), "--linger-sec", "1"},
                              dir / "source.log");
@@ -96,7 +103,10 @@ TEST(DhtSwarm, NewViewersStillJoinOnceTheTrackerIsKilled) {
   ASSERT_TRUE(source->uri.tracker && source->uri.dht);
   std::vector<Process> viewers;
   for (int i = 0; i < 3; ++i) viewers.push_back(start_viewer(dir, source->uri.to_string(), i));
-  std::this_thread::sleep_for(4s);
+  // The newcomers will find the swarm through the DHT alone: once the
+  // source and the first three viewers are on record there.
+  ASSERT_TRUE(
+      eventually([&] { return contacts_under(source->uri.channel, dht[1].at) == 4; }, 30s, 250ms));
   tracker->signal(SIGKILL);
   ASSERT_TRUE(tracker->wait(5s));
   for (int i = 3; i < 6; ++i) viewers.push_back(start_viewer(dir, source->uri.to_string(), i));

@@ -9,7 +9,6 @@
 #include <boost/asio.hpp>
 
 #include "harness.h"
-#include "overlay/dht/dht_client.h"
 #include "overlay/dht/dht_codec.h"
 
 namespace shoal::testing {
@@ -40,19 +39,6 @@ std::vector<RunningDhtNode> start_ring(const TempDir& dir) {
   return nodes;
 }
 
-// One question to the node at `via`; the answer, or nullopt.
-std::optional<DhtMessage> ask(const Endpoint& via, DhtMessage question) {
-  asio::io_context io;
-  auto client = DhtClient::open(io, via, 500ms, 3);
-  std::optional<DhtMessage> answer;
-  (*client)->ask(std::move(question), [&](Result<DhtMessage> r) {
-    if (r) answer = std::move(*r);
-    io.stop();
-  });
-  io.run();
-  return answer;
-}
-
 // The first node id at or after `key`, wrapping: the key's true owner.
 uint64_t successor_of(uint64_t key, const std::vector<uint64_t>& ids) {
   for (uint64_t id : ids) {
@@ -66,15 +52,51 @@ std::string owner_of(const std::optional<DhtMessage>& m) {
   return r ? r->owner.id.to_string() : "<no answer>";
 }
 
+// Whether every value put below, "v<key>" under every fourth key, is what a
+// GET through `via` finds.
+bool every_value_readable(const Endpoint& via) {
+  for (uint64_t key = 0; key < 64; key += 4) {
+    const auto r = ask_dht(via, GetMsg{std::to_string(key)});
+    const auto* got = r ? std::get_if<GetResultMsg>(&*r) : nullptr;
+    if (!got || got->values != std::vector<std::string>{"v" + std::to_string(key)}) return false;
+  }
+  return true;
+}
+
+// The keys held on all `nodes`, owned or replicas, by their STATS.
+int keys_held(const std::vector<RunningDhtNode>& nodes) {
+  int keys = 0;
+  for (const RunningDhtNode& n : nodes) {
+    const auto stats = dht_stats(n.at);
+    if (!stats.is_discarded()) keys += stats["keys"].get<int>();
+  }
+  return keys;
+}
+
+// The datagrams the node at `via` has dropped, by its STATS: malformed,
+// oversized, or answering nothing it asked.
+int dropped(const Endpoint& via) {
+  auto j = dht_stats(via);
+  if (j.is_discarded()) return 0;
+  return j["malformed"].get<int>() + j["oversized"].get<int>() + j["unknown_replies"].get<int>();
+}
+
 TEST(Dht, AHandBuiltRingAnswersEveryLookupWithTheTrueSuccessorFromEveryNode) {
   TempDir dir;
   auto nodes = start_ring(dir);
   ASSERT_EQ(nodes.size(), kIds.size());
-  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(eventually([&] { return dht_ring_settled(nodes); }, 20s)) << "the ring never settled";
+  // The hop count below needs the fingers too, which follow the successors.
+  const auto hops_to_60 = [&] {
+    const auto r = ask_dht(nodes[4].at, LookupMsg{"60"});
+    const auto* found = r ? std::get_if<LookupResultMsg>(&*r) : nullptr;
+    return found ? found->hops : 64u;
+  };
+  eventually([&] { return hops_to_60() <= 3; }, 10s);
   for (size_t i = 0; i < nodes.size(); ++i) {
     const RunningDhtNode& via = nodes[i];
     for (uint64_t key = 0; key < 64; ++key) {
-      EXPECT_EQ(owner_of(ask(via.at, LookupMsg{std::to_string(key)})),
+      EXPECT_EQ(owner_of(ask_dht(via.at, LookupMsg{std::to_string(key)})),
                 std::to_string(successor_of(key, kIds)))
           << "key " << key << " via node " << kIds[i];
     }
@@ -95,17 +117,20 @@ TEST(Dht, AValueOutlivesItsOwnersSigkill) {
   TempDir dir;
   auto nodes = start_ring(dir);
   ASSERT_EQ(nodes.size(), kIds.size());
-  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(eventually([&] { return dht_ring_settled(nodes); }, 20s)) << "the ring never settled";
   for (uint64_t key = 0; key < 64; key += 4) {
-    const auto r = ask(nodes[0].at, PutMsg{std::to_string(key), "v" + std::to_string(key), 600});
+    const auto r =
+        ask_dht(nodes[0].at, PutMsg{std::to_string(key), "v" + std::to_string(key), 600});
     ASSERT_TRUE(r && std::holds_alternative<PutResultMsg>(*r)) << key;
   }
-  std::this_thread::sleep_for(500ms);
+  // Every value on its owner and its 3 successors (r = 3): 16 keys, 4 copies each.
+  ASSERT_TRUE(eventually([&] { return keys_held(nodes) == 16 * 4; }, 10s)) << keys_held(nodes);
   nodes[4].process.signal(SIGKILL);  // 32, owner of 24 and 28
   nodes[5].process.signal(SIGKILL);  // 38, its first replica, owner of 36
-  std::this_thread::sleep_for(3s);
+  // Until the ring has routed around them, a GET may reach a dead owner.
+  eventually([&] { return every_value_readable(nodes[1].at); }, 20s);
   for (uint64_t key = 0; key < 64; key += 4) {
-    const auto r = ask(nodes[1].at, GetMsg{std::to_string(key)});
+    const auto r = ask_dht(nodes[1].at, GetMsg{std::to_string(key)});
     ASSERT_TRUE(r && std::holds_alternative<GetResultMsg>(*r)) << key;
     EXPECT_EQ(std::get<GetResultMsg>(*r).values,
               std::vector<std::string>{"v" + std::to_string(key)})
@@ -117,7 +142,7 @@ TEST(Dht, DropsAndCountsGarbageTruncatedOversizedAndForgedDatagrams) {
   TempDir dir;
   auto nodes = start_ring(dir);
   ASSERT_EQ(nodes.size(), kIds.size());
-  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(eventually([&] { return dht_ring_settled(nodes); }, 20s)) << "the ring never settled";
   const Endpoint target = nodes[2].at;
   asio::io_context io;
   asio::ip::udp::socket socket(io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
@@ -129,10 +154,11 @@ TEST(Dht, DropsAndCountsGarbageTruncatedOversizedAndForgedDatagrams) {
   const auto forged = encode_datagram({0x1234, FoundMsg{true, {DhtId(), "127.0.0.1:1"}}});
   const std::vector<const std::vector<uint8_t>*> hostile{&garbage, &truncated, &oversized, &forged};
   for (const auto* d : hostile) socket.send_to(asio::buffer(*d), to);
-  std::this_thread::sleep_for(300ms);
+  // Until the node has read all four (UDP on loopback: none is lost).
+  eventually([&] { return dropped(target) >= 4; }, 5s);
 
-  EXPECT_EQ(owner_of(ask(target, LookupMsg{"50"})), "51");
-  const auto stats = ask(target, StatsMsg{});
+  EXPECT_EQ(owner_of(ask_dht(target, LookupMsg{"50"})), "51");
+  const auto stats = ask_dht(target, StatsMsg{});
   ASSERT_TRUE(stats && std::holds_alternative<StatsResultMsg>(*stats));
   const auto j = nlohmann::json::parse(std::get<StatsResultMsg>(*stats).json);
   EXPECT_EQ(j["malformed"], 2) << j.dump();

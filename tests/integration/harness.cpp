@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/asio.hpp>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include "overlay/dht/dht_client.h"
 
 namespace shoal::testing {
 
@@ -54,6 +59,51 @@ std::optional<RunningDhtNode> start_dht_node(const std::vector<std::string>& arg
   auto at = Endpoint::parse(line->substr(space + 1));
   if (!at) return std::nullopt;
   return RunningDhtNode{std::move(*p), line->substr(0, space), *at};
+}
+
+std::optional<DhtMessage> ask_dht(const Endpoint& via, DhtMessage question) {
+  boost::asio::io_context io;
+  auto client = DhtClient::open(io, via, 500ms, 3);
+  if (!client) return std::nullopt;
+  std::optional<DhtMessage> answer;
+  (*client)->ask(std::move(question), [&](Result<DhtMessage> r) {
+    if (r) answer = std::move(*r);
+    io.stop();
+  });
+  io.run();
+  return answer;
+}
+
+nlohmann::json dht_stats(const Endpoint& via) {
+  const auto answer = ask_dht(via, StatsMsg{});
+  const auto* stats = answer ? std::get_if<StatsResultMsg>(&*answer) : nullptr;
+  return nlohmann::json::parse(stats ? stats->json : "", nullptr, false);
+}
+
+bool dht_ring_settled(const std::vector<RunningDhtNode>& nodes) {
+  const Ring ring = *Ring::make(Ring::kMaxBits);
+  std::vector<const RunningDhtNode*> around;  // clockwise
+  for (const RunningDhtNode& n : nodes) around.push_back(&n);
+  std::ranges::sort(around, {}, [&](const RunningDhtNode* n) { return *ring.parse(n->id); });
+  const size_t count = around.size();
+  for (size_t i = 0; i < count; ++i) {
+    auto stats = dht_stats(around[i]->at);
+    if (stats.is_discarded() || stats["successors"].empty() ||
+        stats["successors"][0] != around[(i + 1) % count]->at.to_string() ||
+        stats["predecessor"] != around[(i + count - 1) % count]->at.to_string())
+      return false;
+  }
+  return true;
+}
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(poll);
+  }
+  return done();
 }
 
 Process start_peer(const std::string& uri, const std::vector<std::string>& args,

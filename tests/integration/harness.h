@@ -1,13 +1,17 @@
 #pragma once
 // Helpers for integration tests: run the real `shoal` binary in a temp dir,
-// start a source and read its channel URI, run viewers, read their stats.
+// start a source and read its channel URI, run viewers, read their stats,
+// ask DHT nodes, and wait for a condition rather than for a fixed time.
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "overlay/dht/dht_messages.h"
 #include "overlay/wire/channel_uri.h"
 #include "tools/process.h"
 
@@ -42,6 +46,21 @@ struct RunningDhtNode {
 // Starts `shoal dht <args>` and waits for its first line, "<id> <address>".
 std::optional<RunningDhtNode> start_dht_node(const std::vector<std::string>& args,
                                              const std::string& log);
+
+// One question to the DHT node at `via` (500 ms a try, 3 tries); its
+// answer, or nullopt.
+std::optional<DhtMessage> ask_dht(const Endpoint& via, DhtMessage question);
+// The node's STATS, parsed; discarded (is_discarded()) if it gave none.
+nlohmann::json dht_stats(const Endpoint& via);
+// Whether every node's successor and predecessor, by its STATS, are the
+// true ones among `nodes`: the ring has settled.
+bool dht_ring_settled(const std::vector<RunningDhtNode>& nodes);
+
+// Checks `done` every `poll` until it holds (true) or `timeout` has passed
+// (false, after a last check): a test waits as long as a slow machine needs,
+// and no longer than a fast one does.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
 // Starts `shoal peer <uri> <args>` (stderr -> log).
 Process start_peer(const std::string& uri, const std::vector<std::string>& args,
