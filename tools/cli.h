@@ -40,11 +40,6 @@ inline constexpr const char* kRepairShareHelp =
     "the last 5 s: beyond it requests are turned away so that viewers repair each other "
     "(a chunk that left the source fewer than twice is still served); none: no limit";
 
-// A swarm experiment passes its --repair-share to the source; in
-// client-server mode the source is every viewer's only supplier, so none.
-inline constexpr const char* kSwarmRepairShareHelp =
-    "the source's --repair-share (default: the source's; none in client-server mode)";
-
 // --max-per-address, shared by every node that accepts connections.
 inline constexpr const char* kMaxPerAddressHelp =
     "most connections open at once from one IP address (raise it when many nodes share one "

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "experiment/process.h"
 #include "overlay/wire/channel_uri.h"
-#include "tools/process.h"
 
 namespace shoal::testing {
 
