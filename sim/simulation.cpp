@@ -20,72 +20,60 @@ const WallTime kEpoch{std::chrono::milliseconds(1'800'000'000'000)};
 const Endpoint kSourceAt{"127.0.0.1", 7000};
 constexpr uint16_t kFirstPeerPort = 40000;
 
-// As `shoal swarm` places its viewers: each on its own loopback address.
-std::string viewer_host(size_t i) {
-  return "127.0." + std::to_string(1 + i / 250) + "." + std::to_string(1 + i % 250);
-}
-
 ChannelKey make_key(std::mt19937_64& rng) {
   std::array<uint8_t, 32> seed;
   for (uint8_t& b : seed) b = static_cast<uint8_t>(rng());
   return ChannelKey::from_seed(seed);
 }
 
-PeerOptions peer_options(const SimConfig& c, const ChannelKey& key, uint16_t port, size_t i,
-                         std::mt19937_64& rng) {
-  return PeerOptions{.channel = key.channel(),
-                     .source = kSourceAt,
-                     .self = PeerId(rng()),
-                     .seed = 0,
-                     .listen_port = port,
-                     .lag = c.lag,
-                     .upload = c.peer_upload[i],
-                     .client_server = c.client_server};
+PeerOptions peer_options(const experiment::Plan& plan, const experiment::ViewerPlan& viewer,
+                         const ChannelKey& key, uint16_t port, std::mt19937_64& rng) {
+  PeerOptions options{.channel = key.channel(),
+                      .source = kSourceAt,
+                      .self = PeerId(rng()),
+                      .listen_port = port,
+                      .lag = std::chrono::milliseconds(plan.options.lag_ms),
+                      .upload = viewer.upload,
+                      .client_server = plan.client_server};
+  options.seed = rng();
+  return options;
 }
 
 }  // namespace
 
-Result<SimResult> simulate(const SimConfig& c) {
-  if (c.peer_upload.empty()) return Error{"a swarm needs at least one peer"};
-  if (c.duration <= std::chrono::milliseconds(0) || c.chunk <= std::chrono::milliseconds(0) ||
-      c.stream_kbps <= 0 || c.lag <= std::chrono::milliseconds(0)) {
-    return Error{"duration, chunk, lag and stream rate must be positive"};
-  }
-  if (c.warmup.count() < 0 || c.join_spread.count() < 0 || c.latency.count() < 0) {
-    return Error{"warmup, join spread and latency cannot be negative"};
-  }
-  std::mt19937_64 rng(c.seed);
+Result<SimResult> simulate(const experiment::Plan& plan) {
+  if (plan.churn_at) return Error{"the simulation does not model churn (killed viewers)"};
+  const experiment::ExperimentOptions& o = plan.options;
+  std::mt19937_64 rng(o.seed);
   EventQueue events(kEpoch);
-  SimNetwork network(events, c.latency);
-  SimTracker tracker(events, c.latency, rng());
+  const auto latency =
+      std::chrono::duration_cast<SimTime>(std::chrono::duration<double, std::milli>(o.latency_ms));
+  SimNetwork network(events, latency);
+  SimTracker tracker(events, latency, rng());
   const ChannelKey key = make_key(rng);
 
   const uint64_t stream_seed = rng();
+  const std::chrono::milliseconds chunk(o.chunk_ms);
   SourceOptions source_options{.self = PeerId(rng()),
-                               .chunk = c.chunk,
-                               .repair_share = c.repair_share,
-                               .upload = c.source_upload};
+                               .chunk = chunk,
+                               .repair_share = plan.source.repair_share,
+                               .upload = plan.source.upload};
   source_options.seed = rng();
   SimSource source(network, tracker, key, source_options, kSourceAt,
-                   StreamShape{.chunk = c.chunk, .bytes_per_second = c.stream_kbps * 1000 / 8},
+                   StreamShape{.chunk = chunk, .bytes_per_second = o.stream_kbps * 1000 / 8},
                    stream_seed);
   source.start();
 
-  const size_t n = c.peer_upload.size();
-  const SimTime gap = std::chrono::duration_cast<SimTime>(c.join_spread) / static_cast<int64_t>(n);
   std::vector<std::unique_ptr<SimPeer>> peers;
   SimTime last_exit{0};
-  for (size_t i = 0; i < n; ++i) {
-    const uint16_t port = c.client_server ? 0 : static_cast<uint16_t>(kFirstPeerPort + i);
-    PeerOptions options = peer_options(c, key, port, i, rng);
-    options.seed = rng();
-    auto peer = std::make_unique<SimPeer>(network, tracker, options, Endpoint{viewer_host(i), port});
+  for (const experiment::ViewerPlan& v : plan.viewers) {
+    const uint16_t port = plan.client_server ? 0 : static_cast<uint16_t>(kFirstPeerPort + v.index);
+    auto peer = std::make_unique<SimPeer>(network, tracker, peer_options(plan, v, key, port, rng),
+                                          Endpoint{v.host, port});
     SimPeer* p = peer.get();
-    const SimTime join =
-        std::chrono::duration_cast<SimTime>(c.warmup) + gap * static_cast<int64_t>(i);
-    events.at(join, [p] { p->start(); });
-    events.at(join + c.duration, [p] { p->stop(); });
-    last_exit = std::max(last_exit, join + c.duration + SimPeer::kExitDelay);
+    events.at(v.join, [p] { p->start(); });
+    events.at(v.join + v.watch, [p] { p->stop(); });
+    last_exit = std::max(last_exit, v.join + v.watch + SimPeer::kExitDelay);
     peers.push_back(std::move(peer));
   }
 

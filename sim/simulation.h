@@ -12,39 +12,22 @@
 // join to the first chunk played), the per-address limits, and loopback's
 // own bandwidth (only the upload limits hold traffic back).
 //
-// The timeline is `shoal swarm`'s: the broadcast runs `warmup`, then the
-// peers join `join_spread / peers` apart, each watches `duration` and
-// leaves; the source stops when the last peer's process has ended.
+// The experiment is a plan (experiment/plan.h), the same `shoal swarm`
+// runs: who joins when, from which host, with which upload limit. The
+// simulation adds what only it has: the synthetic stream's rate, the links'
+// latency and the seed of every random choice (the plan's options). The
+// source stops when the last viewer's process has ended.
 
-#include <chrono>
 #include <cstdint>
 #include <vector>
 
+#include "experiment/plan.h"
 #include "media/result.h"
-#include "overlay/limits/upload_limit.h"
 #include "peer/peer_report.h"
 #include "sim/event_queue.h"
-#include "source/source_engine.h"
 #include "source/source_stats.h"
 
 namespace shoal::sim {
-
-struct SimConfig {
-  // One upload limit per peer, in join order; its size is the number of
-  // peers. A free rider has a fixed limit of 0.
-  std::vector<UploadLimit> peer_upload;
-  UploadLimit source_upload;  // none by default
-  std::optional<double> repair_share = SourceConfig{}.repair_share;
-  bool client_server = false;                  // every peer fetches from the source only
-  std::chrono::milliseconds duration{30'000};  // each peer watches this long
-  std::chrono::milliseconds warmup{4000};
-  std::chrono::milliseconds join_spread{2000};
-  std::chrono::milliseconds lag{3000};
-  std::chrono::milliseconds chunk{500};
-  double stream_kbps = 1280;
-  SimTime latency{1000};  // one way, every link
-  uint64_t seed = 1;
-};
 
 struct SimResult {
   SourceStats source;
@@ -53,8 +36,9 @@ struct SimResult {
   uint64_t events = 0;            // events run
 };
 
-// Runs the swarm to its end. An error (before anything runs) if the config
-// makes no sense: no peers, a non-positive duration, chunk or stream rate.
-Result<SimResult> simulate(const SimConfig& config);
+// Runs `plan`, made from options that passed validate(), to its end. An
+// error, before anything runs, if it has churn: a killed process is not
+// modelled.
+Result<SimResult> simulate(const experiment::Plan& plan);
 
 }  // namespace shoal::sim

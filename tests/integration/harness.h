@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "experiment/process.h"
 #include "overlay/dht/dht_messages.h"
 #include "overlay/wire/channel_uri.h"
-#include "tools/process.h"
 
 namespace shoal::testing {
 

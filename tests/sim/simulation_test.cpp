@@ -1,14 +1,16 @@
 // The swarm simulation: its clock behaves as a real one, and whole swarms
-// run on the real runners and engines in simulated time, the same way every
-// time for a seed.
+// run their plans on the real runners and engines in simulated time, the
+// same way every time for a seed.
 #include "sim/simulation.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "sim/event_queue.h"
+#include "sim/sim_peer.h"
 
 namespace shoal::sim {
 namespace {
@@ -17,15 +19,15 @@ using namespace std::chrono_literals;
 
 const WallTime kEpoch{std::chrono::milliseconds(1'800'000'000'000)};
 
-SimConfig swarm(size_t peers, UploadLimit upload, std::chrono::milliseconds duration) {
-  SimConfig c;
-  c.peer_upload.assign(peers, upload);
-  c.duration = duration;
-  return c;
+// `peers` viewers watching `duration` seconds, each with upload limit `upload`.
+experiment::ExperimentOptions swarm(int peers, const std::string& upload, double duration) {
+  return {.peers = peers, .duration = duration, .peer_upload = upload};
 }
 
-const UploadLimit kNone{};
-UploadLimit times(double multiple) { return {.stream_multiple = multiple}; }
+experiment::Plan plan(const experiment::ExperimentOptions& o) {
+  EXPECT_TRUE(experiment::validate(o, 1000));
+  return experiment::make_plan(o);
+}
 
 struct Totals {
   uint64_t due = 0, on_time = 0, delivered = 0, from_peers = 0;
@@ -73,14 +75,16 @@ TEST(SimulationClock, EnginesSeeWholeMillisecondsRoundedDown) {
   EXPECT_EQ(events.from_wall(kEpoch + 3ms), SimTime(3000));
 }
 
-TEST(Simulation, RejectsASwarmWithoutPeers) {
-  const auto result = simulate(SimConfig{});
+TEST(Simulation, RejectsAPlanWithChurnWhichItDoesNotModel) {
+  experiment::ExperimentOptions o = swarm(8, "none", 10);
+  o.churn = 0.25;
+  const auto result = simulate(plan(o));
   ASSERT_FALSE(result);
-  EXPECT_NE(result.error().find("peer"), std::string::npos);
+  EXPECT_NE(result.error().find("churn"), std::string::npos);
 }
 
 TEST(Simulation, EightUncappedPeersPlayEverythingWhileTheSourceUploadsUnderThreeCopies) {
-  const auto result = simulate(swarm(8, kNone, 20s));
+  const auto result = simulate(plan(swarm(8, "none", 20)));
   ASSERT_TRUE(result) << result.error();
   ASSERT_EQ(result->peers.size(), 8u);
   const Totals t = totals(*result);
@@ -96,12 +100,12 @@ TEST(Simulation, EightUncappedPeersPlayEverythingWhileTheSourceUploadsUnderThree
 }
 
 TEST(Simulation, TheSameSeedGivesTheSameRunAndAnotherSeedAnother) {
-  SimConfig config = swarm(8, times(1.5), 10s);
-  config.source_upload = times(3);
-  const auto first = simulate(config);
-  const auto second = simulate(config);
-  config.seed = 2;
-  const auto other = simulate(config);
+  experiment::ExperimentOptions o = swarm(8, "1.5x", 10);
+  o.source_upload = "3x";
+  const auto first = simulate(plan(o));
+  const auto second = simulate(plan(o));
+  o.seed = 2;
+  const auto other = simulate(plan(o));
   ASSERT_TRUE(first && second && other);
   EXPECT_EQ(first->events, second->events);
   EXPECT_EQ(first->source.bytes_uploaded, second->source.bytes_uploaded);
@@ -115,9 +119,9 @@ TEST(Simulation, TheSameSeedGivesTheSameRunAndAnotherSeedAnother) {
 }
 
 TEST(Simulation, CappedUplinksUploadNoMoreThanTheirLimit) {
-  SimConfig config = swarm(12, times(1.5), 15s);
-  config.source_upload = times(2);
-  const auto result = simulate(config);
+  experiment::ExperimentOptions o = swarm(12, "1.5x", 15);
+  o.source_upload = "2x";
+  const auto result = simulate(plan(o));
   ASSERT_TRUE(result) << result.error();
   const double rate = stream_rate(*result);
   // Counted when handed to the link: a few chunks may still wait in it.
@@ -131,21 +135,35 @@ TEST(Simulation, CappedUplinksUploadNoMoreThanTheirLimit) {
   EXPECT_GT(totals(*result).from_peers, 0u);
 }
 
-TEST(Simulation, AFreeRiderUploadsNothingButStillPlays) {
-  SimConfig config = swarm(6, kNone, 10s);
-  config.peer_upload[2] = UploadLimit{.bytes_per_second = 0.0};
-  const auto result = simulate(config);
+TEST(Simulation, AFreeRiderOfThePlanUploadsNothingButStillPlays) {
+  experiment::ExperimentOptions o = swarm(6, "none", 10);
+  o.free_riders = 1;
+  const experiment::Plan p = plan(o);
+  const auto result = simulate(p);
   ASSERT_TRUE(result) << result.error();
-  const PeerReport& free_rider = result->peers[2];
+  const auto planned = std::ranges::find_if(p.viewers, &experiment::ViewerPlan::free_rider);
+  ASSERT_NE(planned, p.viewers.end());
+  const PeerReport& free_rider = result->peers[planned->index];
   EXPECT_EQ(free_rider.traffic.total.chunk_out, 0u);
   EXPECT_GT(free_rider.chunks_on_time, 0u);
 }
 
+TEST(Simulation, ViewersJoinAndLeaveAtTheirPlannedTimes) {
+  experiment::ExperimentOptions o = swarm(4, "none", 5);
+  o.warmup = 2;
+  o.join_spread = 4;
+  const auto result = simulate(plan(o));
+  ASSERT_TRUE(result) << result.error();
+  // The last viewer joins at 2 s + 3 s, watches 5 s and exits after its BYEs.
+  EXPECT_EQ(result->simulated, 10s + SimPeer::kExitDelay);
+  ASSERT_EQ(result->peers.size(), 4u);
+  for (const PeerReport& p : result->peers) ASSERT_TRUE(p.startup_ms);
+}
+
 TEST(Simulation, ClientServerPeersFetchEverythingFromTheSource) {
-  SimConfig config = swarm(5, kNone, 10s);
-  config.client_server = true;
-  config.repair_share.reset();  // the source is their only supplier
-  const auto result = simulate(config);
+  experiment::ExperimentOptions o = swarm(5, "none", 10);
+  o.mode = "client-server";  // and so no repair share: the source is their only supplier
+  const auto result = simulate(plan(o));
   ASSERT_TRUE(result) << result.error();
   const Totals t = totals(*result);
   EXPECT_EQ(t.from_peers, 0u);

@@ -1,4 +1,4 @@
-#include "tools/process.h"
+#include "experiment/process.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,8 +1,9 @@
 #pragma once
 // Process: a child process of ours, started with fork/exec, whose stdout we
-// can read line by line. Used by `shoal demo` to run a local broadcast and by
-// the integration tests to run the real binary. The destructor kills a child
-// still running (SIGKILL) and reaps it, so none outlives its owner.
+// can read line by line. Used by ProcessSwarm (`shoal swarm`, `shoal demo`)
+// to run a local broadcast and by the integration tests to run the real
+// binary. The destructor kills a child still running (SIGKILL) and reaps
+// it, so none outlives its owner.
 
 #include <sys/types.h>
 

@@ -1,13 +1,11 @@
-#include "tools/swarm_report.h"
+#include "experiment/report.h"
 
 #include <iomanip>
-#include <iostream>
 #include <sstream>
 
 #include "peer/peer_report.h"
-#include "tools/cli.h"
 
-namespace shoal::cli {
+namespace shoal::experiment {
 namespace {
 
 using Json = nlohmann::json;
@@ -56,26 +54,23 @@ const char* role(const ReportViewer& v) {
 
 }  // namespace
 
-Result<std::vector<std::string>> upload_limits(const std::string& dist, int n) {
-  const size_t dash = dist.find('-');
-  if (dash == std::string::npos) {
-    if (auto limit = parse_upload_limit(dist); !limit) return Error{limit.error()};
-    return std::vector<std::string>(n, dist);
+ReportInput report_input(const Plan& plan, Json source, std::vector<Json> viewer_stats) {
+  const ExperimentOptions& o = plan.options;
+  ReportInput in{.peers = o.peers,
+                 .mode = o.mode,
+                 .duration_s = o.duration,
+                 .churn = plan.churn_at.has_value(),
+                 .source = std::move(source)};
+  for (size_t i = 0; i < plan.viewers.size(); ++i) {
+    const ViewerPlan& v = plan.viewers[i];
+    in.viewers.push_back({.upload = v.upload_label,
+                          .free_rider = v.free_rider,
+                          .killed = v.killed,
+                          .joiner = v.joiner(),
+                          .decodes = v.decodes,
+                          .stats = std::move(viewer_stats[i])});
   }
-  auto lo = parse_upload_limit(dist.substr(0, dash));
-  auto hi = parse_upload_limit(dist.substr(dash + 1));
-  if (!lo || !hi || !lo->stream_multiple || !hi->stream_multiple) {
-    return Error{"bad --peer-upload '" + dist + "': a range is written like 0.5x-3x"};
-  }
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) {
-    const double f = n == 1 ? 0.5 : static_cast<double>(i) / (n - 1);
-    std::ostringstream s;
-    s << std::setprecision(3)
-      << *lo->stream_multiple + f * (*hi->stream_multiple - *lo->stream_multiple) << "x";
-    out.push_back(s.str());
-  }
-  return out;
+  return in;
 }
 
 Json swarm_report(const ReportInput& in) {
@@ -147,50 +142,47 @@ void add_diagnostics(Json& report, const std::vector<int64_t>& arrival_ms) {
           : Json(nullptr);
 }
 
-void print_swarm_report(const Json& r) {
-  std::cout << "\n"
-            << std::left << std::setw(5) << "peer" << std::setw(9) << "upload" << std::setw(8)
-            << "role" << std::right << std::setw(10) << "startup" << std::setw(12) << "continuity"
-            << std::setw(9) << "lag p95" << std::setw(13) << "from src kB" << std::setw(15)
-            << "from peers kB" << std::setw(12) << "uploaded kB"
-            << "\n";
+void print_swarm_report(const Json& r, std::ostream& out) {
+  out << "\n"
+      << std::left << std::setw(5) << "peer" << std::setw(9) << "upload" << std::setw(8) << "role"
+      << std::right << std::setw(10) << "startup" << std::setw(12) << "continuity" << std::setw(9)
+      << "lag p95" << std::setw(13) << "from src kB" << std::setw(15) << "from peers kB"
+      << std::setw(12) << "uploaded kB"
+      << "\n";
   for (const Json& p : r["per_peer"]) {
     const Json& s = p["stats"];
-    std::cout << std::left << std::setw(5) << p["peer"].get<int>() << std::setw(9)
-              << p["upload_limit"].get<std::string>() << std::setw(8)
-              << p["role"].get<std::string>() << std::right << std::setw(10)
-              << field(s, "startup_ms") << std::setw(12)
-              << fixed(s.is_object() ? s["continuity"] : Json(), 3) << std::setw(9)
-              << field(s, "lag_ms_p95") << std::setw(13) << num(s, "bytes_from_source") / 1000
-              << std::setw(15) << num(s, "bytes_from_peers") / 1000 << std::setw(12)
-              << num(s, "bytes_uploaded") / 1000 << "\n";
+    out << std::left << std::setw(5) << p["peer"].get<int>() << std::setw(9)
+        << p["upload_limit"].get<std::string>() << std::setw(8) << p["role"].get<std::string>()
+        << std::right << std::setw(10) << field(s, "startup_ms") << std::setw(12)
+        << fixed(s.is_object() ? s["continuity"] : Json(), 3) << std::setw(9)
+        << field(s, "lag_ms_p95") << std::setw(13) << num(s, "bytes_from_source") / 1000
+        << std::setw(15) << num(s, "bytes_from_peers") / 1000 << std::setw(12)
+        << num(s, "bytes_uploaded") / 1000 << "\n";
   }
-  std::cout << "\n"
-            << r["peers"] << " peers, " << r["mode"].get<std::string>() << ", stream "
-            << fixed(r["stream_kbps"], 0) << " kbit/s\n"
-            << "  source copies      " << fixed(r["source_copies"], 2)
-            << "   (source upload / one copy)\n"
-            << "  offload            " << fixed(r["offload"], 3)
-            << "  (1 - source upload / delivered)\n"
-            << "  continuity         " << fixed(r["continuity"], 4) << "  (contributors "
-            << fixed(r["continuity_contributors"], 4) << ", free riders "
-            << fixed(r["continuity_free_riders"], 4) << ")\n";
+  out << "\n"
+      << r["peers"] << " peers, " << r["mode"].get<std::string>() << ", stream "
+      << fixed(r["stream_kbps"], 0) << " kbit/s\n"
+      << "  source copies      " << fixed(r["source_copies"], 2)
+      << "   (source upload / one copy)\n"
+      << "  offload            " << fixed(r["offload"], 3) << "  (1 - source upload / delivered)\n"
+      << "  continuity         " << fixed(r["continuity"], 4) << "  (contributors "
+      << fixed(r["continuity_contributors"], 4) << ", free riders "
+      << fixed(r["continuity_free_riders"], 4) << ")\n";
   if (r.contains("continuity_survivors")) {
-    std::cout << "  churn              survivors " << fixed(r["continuity_survivors"], 4)
-              << ", joiners " << fixed(r["continuity_joiners"], 4) << "\n";
+    out << "  churn              survivors " << fixed(r["continuity_survivors"], 4) << ", joiners "
+        << fixed(r["continuity_joiners"], 4) << "\n";
   }
-  std::cout << "  startup ms p50/p95 " << r["startup_ms_p50"] << " / " << r["startup_ms_p95"]
-            << "\n"
-            << "  lag ms p50/p95     " << r["lag_ms_p50"] << " / " << r["lag_ms_p95"] << "\n"
-            << "  control overhead   " << fixed(r["control_overhead"], 4) << "\n"
-            << "  decoders           " << r["decoders"] << " of " << r["per_peer"].size()
-            << " viewers  (the rest play out on time, undecoded)\n";
+  out << "  startup ms p50/p95 " << r["startup_ms_p50"] << " / " << r["startup_ms_p95"] << "\n"
+      << "  lag ms p50/p95     " << r["lag_ms_p50"] << " / " << r["lag_ms_p95"] << "\n"
+      << "  control overhead   " << fixed(r["control_overhead"], 4) << "\n"
+      << "  decoders           " << r["decoders"] << " of " << r["per_peer"].size()
+      << " viewers  (the rest play out on time, undecoded)\n";
   if (r.contains("arrival_ms_p50")) {
-    std::cout << "  arrival ms p50/p95 " << r["arrival_ms_p50"] << " / " << r["arrival_ms_p95"]
-              << "  (capture to arrival, every chunk stored)\n"
-              << "  peer upload ratio  " << fixed(r["peer_upload_ratio"], 3)
-              << "  (mean peer upload / stream over its watch)\n";
+    out << "  arrival ms p50/p95 " << r["arrival_ms_p50"] << " / " << r["arrival_ms_p95"]
+        << "  (capture to arrival, every chunk stored)\n"
+        << "  peer upload ratio  " << fixed(r["peer_upload_ratio"], 3)
+        << "  (mean peer upload / stream over its watch)\n";
   }
 }
 
-}  // namespace shoal::cli
+}  // namespace shoal::experiment

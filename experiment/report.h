@@ -1,8 +1,9 @@
 #pragma once
 // The swarm report: what `shoal swarm` (real processes) and `shoal simulate`
 // (simulated time) both print and write as JSON, computed in one place so
-// that the two cannot drift. Inputs are the nodes' own stats JSON (a peer's
-// PeerReport::to_json, the source's stats), as the nodes write them.
+// that the two cannot drift. Inputs are the plan that was run and the nodes'
+// own stats JSON (a peer's PeerReport::to_json, the source's stats), as the
+// nodes write them.
 //
 // Figures (null where undefined): source_copies = source upload / one copy
 // of everything published; offload = 1 - source upload / bytes delivered to
@@ -13,16 +14,13 @@
 // bytes; decoders = how many viewers ran a real decoder.
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
-#include "media/result.h"
+#include "experiment/plan.h"
 
-namespace shoal::cli {
-
-// Per-peer upload limits from DIST: one limit for all ("1.5x", "2M",
-// "none"), or "LOx-HIx" spread evenly over the `n` peers.
-Result<std::vector<std::string>> upload_limits(const std::string& dist, int n);
+namespace shoal::experiment {
 
 struct ReportViewer {
   std::string upload;  // its upload limit as written ("1.5x", "0", "none")
@@ -42,6 +40,11 @@ struct ReportInput {
   std::vector<ReportViewer> viewers;
 };
 
+// The report's input for `plan` as run: the source's stats, and one stats
+// JSON per viewer of the plan, in its order (null for one that left none).
+ReportInput report_input(const Plan& plan, nlohmann::json source,
+                         std::vector<nlohmann::json> viewer_stats);
+
 nlohmann::json swarm_report(const ReportInput& in);
 
 // Diagnostics the simulation can give exactly: arrival_ms_p50/p95 over
@@ -51,6 +54,6 @@ nlohmann::json swarm_report(const ReportInput& in);
 void add_diagnostics(nlohmann::json& report, const std::vector<int64_t>& arrival_ms);
 
 // The per-peer table and the summary; diagnostics too if the report has them.
-void print_swarm_report(const nlohmann::json& report);
+void print_swarm_report(const nlohmann::json& report, std::ostream& out);
 
-}  // namespace shoal::cli
+}  // namespace shoal::experiment

@@ -1,0 +1,28 @@
+#include "tools/experiment_options.h"
+
+namespace shoal::cli {
+
+void add_experiment_options(Command& command, experiment::ExperimentOptions& o) {
+  command.options.add_options()("peers", po::value(&o.peers)->default_value(o.peers),
+                                "number of viewers")(
+      "duration", po::value(&o.duration)->default_value(o.duration), "seconds each viewer watches")(
+      "peer-upload", po::value(&o.peer_upload)->default_value(o.peer_upload),
+      "viewers' upload limit: none, a bit rate (2M), a multiple of the stream rate (1.5x), or "
+      "a range spread over the viewers (0.5x-3x)")(
+      "source-upload", po::value(&o.source_upload)->default_value(o.source_upload),
+      "the source's upload limit: none, a bit rate (8M) or a multiple of the stream rate (4x)")(
+      "mode", po::value(&o.mode)->default_value(o.mode), "p2p or client-server")(
+      "repair-share", po::value(&o.repair_share),
+      "the source's --repair-share (default: the source's; none in client-server mode)")(
+      "free-riders", po::value(&o.free_riders)->default_value(o.free_riders),
+      "how many of the viewers upload nothing (the same ones in `shoal swarm` and "
+      "`shoal simulate`)")("join-spread", po::value(&o.join_spread)->default_value(o.join_spread),
+                           "seconds over which the viewers join")(
+      "warmup", po::value(&o.warmup)->default_value(o.warmup),
+      "seconds the broadcast runs before the first viewer joins")(
+      "lag-ms", po::value(&o.lag_ms)->default_value(o.lag_ms), "viewers' playback lag, ms")(
+      "chunk-ms", po::value(&o.chunk_ms)->default_value(o.chunk_ms),
+      "the source's target chunk duration, ms");
+}
+
+}  // namespace shoal::cli
