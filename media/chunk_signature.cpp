@@ -25,7 +25,9 @@ void put_u64(std::vector<uint8_t>& out, uint64_t v) {
 // The bytes a signature covers: fixed-size, so a digest of the payload stands
 // in for the payload itself.
 std::vector<uint8_t> signed_bytes(const ChannelId& channel, const Chunk& c) {
-  std::vector<uint8_t> m(kDomain.begin(), kDomain.end());
+  std::vector<uint8_t> m;
+  m.reserve(kDomain.size() + channel.size() + 4 * 8 + 1 + 32);
+  m.insert(m.end(), kDomain.begin(), kDomain.end());
   m.insert(m.end(), channel.begin(), channel.end());
   put_u64(m, c.seq.value);
   put_u64(m, static_cast<uint64_t>(c.capture_time.time_since_epoch().count()));

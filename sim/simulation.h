@@ -1,16 +1,15 @@
 #pragma once
 // A whole swarm in simulated time, in one process: the experiment of
 // `shoal swarm` (a tracker, a source and N viewers on loopback, each with its
-// own upload limit), run with the real sans-IO engines over a simulated
-// network, deterministic for a seed, and far faster than real time.
+// own upload limit), deterministic for a seed and far faster than real time.
 //
-// What is modelled as the real runners do it (see sim_*.h): the uplinks
-// (token bucket, control frames first, chunks FIFO across connections),
-// frame sizes from the real codec, dials, BYEs and closes, the tracker's
-// rounds, the once-a-second relative upload limits, the peers' wake-ups.
-// What is not: CPU time (every node answers at once), decoding (startup is
-// join to the first chunk played), the per-address limits, and loopback's
-// own bandwidth (only the upload limits hold traffic back).
+// Each node is the very runner of `shoal peer` or `shoal source`
+// (PeerRunner, SourceRunner) on a SimTransport, so everything above the
+// transport is the real code: engines, send queues, uplinks, per-address
+// limits, wake-ups, redials. The tracker's rounds are timed as TrackerClient
+// makes them. What is not modelled: CPU time (every node answers at once),
+// decoding (startup is join to the first chunk played), socket buffers and
+// loopback's own bandwidth (only the upload limits hold traffic back).
 //
 // The experiment is a plan (experiment/plan.h), the same `shoal swarm`
 // runs: who joins when, from which host, with which upload limit. The

@@ -54,13 +54,13 @@ int simulate_main(const std::vector<std::string>& args) {
   cmd.usage = "shoal simulate [--peers N] [--duration S] [options]";
   cmd.description =
       "Runs the experiment of `shoal swarm` in simulated time: a source and N viewers, each\n"
-      "with its own upload limit, running the real source and peer engines over a simulated\n"
-      "loopback network in this one process. Deterministic for a --seed, and a 50-viewer\n"
-      "run takes seconds, not minutes. It prints the same report as `shoal swarm` (source\n"
-      "copies, offload, continuity, startup, lag, control overhead), plus when chunks\n"
-      "arrived (capture to arrival, over every chunk every viewer stored) and the viewers'\n"
-      "mean upload as a multiple of the stream. Not modelled: CPU time, decoding (startup\n"
-      "is join to the first chunk played) and the per-address connection limits.";
+      "with its own upload limit, running the very code of `shoal source` and `shoal peer`\n"
+      "over a simulated loopback network in this one process. Deterministic for a --seed,\n"
+      "and a 50-viewer run takes seconds, not minutes. It prints the same report as `shoal\n"
+      "swarm` (source copies, offload, continuity, startup, lag, control overhead), plus\n"
+      "when chunks arrived (capture to arrival, over every chunk every viewer stored) and\n"
+      "the viewers' mean upload as a multiple of the stream. Not modelled: CPU time,\n"
+      "decoding (startup is join to the first chunk played) and socket buffers.";
   experiment::ExperimentOptions o;
   std::string json_path;
   add_experiment_options(cmd, o);

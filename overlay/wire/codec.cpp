@@ -45,8 +45,9 @@ std::vector<uint8_t> encode_frame(const Message& m) {
   pack_body(body, m);
 
   const auto n = static_cast<uint32_t>(body.size());
-  std::vector<uint8_t> frame{static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
-                             static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+  std::vector<uint8_t> frame;
+  frame.reserve(kFrameHeader + body.size());
+  for (const int shift : {24, 16, 8, 0}) frame.push_back(static_cast<uint8_t>(n >> shift));
   frame.insert(frame.end(), body.data(), body.data() + body.size());
   return frame;
 }
