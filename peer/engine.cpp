@@ -134,7 +134,9 @@ void PeerEngine::on_hello(ConnId from, const Hello& m, WallTime now) {
   if (Neighbour* n = neighbours_.find(from); !n->is_source()) send_pex(from, *n, now);
 }
 
-void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTime now) {
+void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const Chunk>& shared,
+                          WallTime now) {
+  const Chunk& chunk = *shared;
   if (!verify_chunk(config_.channel, chunk)) {
     ++stats_.chunks_rejected;
     if (!n.is_source()) neighbours_.ban(n.id);
@@ -146,7 +148,7 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTim
     if (neighbours_.contains(*elsewhere))
       out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
   }
-  if (!store_.add(std::make_shared<const Chunk>(chunk))) return;
+  if (!store_.add(shared)) return;
   stream_.add(chunk);
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
   if (pushed) uploader_.seeded(chunk.seq, store_.window_base());
@@ -179,7 +181,7 @@ void PeerEngine::pump_uploads(WallTime now) {
     }
     n->sent.add(chunk->payload.size(), now);
     uploader_.sending(chunk->payload.size(), now);
-    out_.push_back(SendAction{r->from, ChunkMsg{*chunk}});
+    out_.push_back(SendAction{r->from, ChunkMsg{std::move(chunk)}});
   }
 }
 

@@ -128,7 +128,8 @@ class PeerEngine {
 
  private:
   void on_hello(ConnId from, const Hello& m, WallTime now);
-  void on_chunk(ConnId from, Neighbour& n, const Chunk& chunk, WallTime now);
+  void on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const Chunk>& chunk,
+                WallTime now);
   void on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
   void send_pex(ConnId to, Neighbour& n, WallTime now);

@@ -88,7 +88,7 @@ Actions SourceEngine::pump(WallTime now) {
   while (const auto r = uploads_.pop(now)) {
     if (auto chunk = store_.get(r->seq)) {
       repaired_.add(chunk->payload.size(), now);
-      out.push_back(SendAction{r->from, ChunkMsg{*chunk}});
+      out.push_back(SendAction{r->from, ChunkMsg{std::move(chunk)}});
     } else {
       uploads_.sent(r->from);
     }
@@ -145,7 +145,9 @@ std::vector<ConnId> SourceEngine::push_targets(WallTime now) {
   return targets;
 }
 
-void SourceEngine::push(ConnId to, const Chunk& chunk, WallTime now, Actions& out) {
+void SourceEngine::push(ConnId to, const std::shared_ptr<const Chunk>& shared, WallTime now,
+                        Actions& out) {
+  const Chunk& chunk = *shared;
   Viewer& v = viewers_[to];
   const double busy_s =
       kExpectedFanout * static_cast<double>(chunk.payload.size()) / v.spare_upload;
@@ -153,7 +155,7 @@ void SourceEngine::push(ConnId to, const Chunk& chunk, WallTime now, Actions& ou
   v.pushed.add(chunk.payload.size(), now);
   ++copies_[chunk.seq];
   uploads_.pushed(to);
-  out.push_back(SendAction{to, ChunkMsg{chunk}});
+  out.push_back(SendAction{to, ChunkMsg{shared}});
 }
 
 Actions SourceEngine::push_backlog(WallTime now) {
@@ -165,7 +167,7 @@ Actions SourceEngine::push_backlog(WallTime now) {
     if (it->second > 0) continue;
     const auto targets = push_targets(now);
     if (targets.empty() || viewers_[targets.front()].push_busy_until > now) break;
-    push(targets.front(), *chunk, now, out);
+    push(targets.front(), chunk, now, out);
   }
   return out;
 }
@@ -185,7 +187,7 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
     if (v.greeted && std::ranges::find(targets, conn) == targets.end())
       out.push_back(SendAction{conn, have});
   }
-  for (ConnId to : targets) push(to, *chunk, now, out);
+  for (ConnId to : targets) push(to, chunk, now, out);
   for (Action& a : push_backlog(now)) out.push_back(std::move(a));
   // A viewer that left with chunks in the link freed room no event reported.
   for (Action& a : pump(now)) out.push_back(std::move(a));

@@ -98,7 +98,7 @@ class SourceEngine {
   };
 
   std::vector<ConnId> push_targets(WallTime now);
-  void push(ConnId to, const Chunk& chunk, WallTime now, Actions& out);
+  void push(ConnId to, const std::shared_ptr<const Chunk>& chunk, WallTime now, Actions& out);
   Actions push_backlog(WallTime now);
   PexMsg other_viewers(ConnId to);
   Actions pump(WallTime now);

@@ -35,7 +35,7 @@ void SourceRunner::publish(Chunk chunk) {
   published_.chunk_bytes_published += chunk.payload.size();
   published_.media_ms_published += chunk.duration_ms;
   auto shared = std::make_shared<const Chunk>(std::move(chunk));
-  published_.copy_bytes += frame_size(ChunkMsg{*shared});
+  published_.copy_bytes += frame_size(ChunkMsg{shared});
   run(engine_.publish(std::move(shared), now()));
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -80,8 +81,12 @@ struct RejectMsg {
   MSGPACK_DEFINE(seq);
 };
 
+// A chunk is immutable and shared, never copied per link: a node passes on
+// the very object it stored, and in the simulation every viewer holds the
+// one the source published. On the wire it is the chunk's fields; a frame
+// decodes to a new chunk, never to none (see the adaptor below).
 struct ChunkMsg {
-  Chunk chunk;
+  std::shared_ptr<const Chunk> chunk;
   MSGPACK_DEFINE(chunk);
 };
 
@@ -135,3 +140,32 @@ using Message =
 const char* message_name(const Message& m);
 
 }  // namespace shoal
+
+// A CHUNK always carries a chunk: msgpack's own shared_ptr adaptor would turn
+// nil into a null pointer, this one refuses it as a malformed frame.
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+namespace adaptor {
+
+template <>
+struct convert<std::shared_ptr<const shoal::Chunk>> {
+  const msgpack::object& operator()(const msgpack::object& o,
+                                    std::shared_ptr<const shoal::Chunk>& v) const {
+    auto chunk = std::make_shared<shoal::Chunk>();
+    o.convert(*chunk);  // throws on nil or any other wrong shape
+    v = std::move(chunk);
+    return o;
+  }
+};
+
+template <>
+struct pack<std::shared_ptr<const shoal::Chunk>> {
+  template <typename Stream>
+  packer<Stream>& operator()(packer<Stream>& o, const std::shared_ptr<const shoal::Chunk>& v) const {
+    return o.pack(*v);
+  }
+};
+
+}  // namespace adaptor
+}  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
+}  // namespace msgpack

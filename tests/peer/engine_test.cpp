@@ -13,6 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::kEpoch;
 using testing::make_chunk;
+using testing::shared_chunk;
 
 const ConnId kSource(1);
 const Endpoint kSourceAt{"127.0.0.1", 7000};
@@ -83,7 +84,7 @@ TEST_F(EngineTest, ProbesTheNewestRandomAccessChunkFirst) {
 TEST_F(EngineTest, StartsAtTheOldestRandomAccessChunkStillInTime) {
   join_source(10);
   now_ = kEpoch + 4000ms;  // chunk s is due at kEpoch + 500 ms * s + 3 s
-  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   // 4 is due at kEpoch + 5 s, more than start_margin ahead; 0 is past.
   EXPECT_EQ(engine_->playout().cursor(), ChunkSeq(4));
 }
@@ -91,7 +92,7 @@ TEST_F(EngineTest, StartsAtTheOldestRandomAccessChunkStillInTime) {
 TEST_F(EngineTest, PlaysAVerifiedChunkAtItsDeadline) {
   join_source(10);
   EXPECT_TRUE(
-      only<PlayAction>(engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_)).empty());
+      only<PlayAction>(engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_)).empty());
   const WallTime due = kEpoch + 4000ms + 3000ms;
   EXPECT_EQ(engine_->next_wakeup(now_), now_);  // its HAVE is due
   engine_->tick(now_);
@@ -107,7 +108,7 @@ TEST_F(EngineTest, RejectsAChunkWithAFlippedPayloadByteAndBansTheSender) {
   join_source(10);
   Chunk bad = make_chunk(key_, 8);
   bad.payload[100] ^= 0x01;
-  const auto drops = only<DisconnectAction>(engine_->on_message(kSource, ChunkMsg{bad}, now_));
+  const auto drops = only<DisconnectAction>(engine_->on_message(kSource, ChunkMsg{std::make_shared<const Chunk>(bad)}, now_));
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_EQ(drops[0].conn, kSource);
   EXPECT_TRUE(drops[0].ban);
@@ -120,7 +121,7 @@ TEST_F(EngineTest, RejectsAChunkSignedByAnotherKey) {
   join_source(10);
   const ChannelKey impostor = testing::test_key(2);
   const auto drops =
-      only<DisconnectAction>(engine_->on_message(kSource, ChunkMsg{make_chunk(impostor, 8)}, now_));
+      only<DisconnectAction>(engine_->on_message(kSource, ChunkMsg{shared_chunk(impostor, 8)}, now_));
   ASSERT_EQ(drops.size(), 1u);
   EXPECT_TRUE(drops[0].ban);
   EXPECT_EQ(engine_->stats().chunks_rejected, 1u);
@@ -156,19 +157,19 @@ TEST_F(EngineTest, ReissuesARequestThatTimedOut) {
 
 TEST_F(EngineTest, ServesARequestedChunkItHolds) {
   join_source(10);
-  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   const ConnId viewer(2);
   engine_->on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
   engine_->on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
   engine_->tick(now_);  // the choker unchokes the interested newcomer
   const auto sends = only<SendAction>(engine_->on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(sends.size(), 1u);
-  EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk.seq, ChunkSeq(8));
+  EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk->seq, ChunkSeq(8));
 }
 
 TEST_F(EngineTest, RejectsARequestFromANeighbourItChokes) {
   join_source(10);
-  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   const ConnId viewer(2);
   engine_->on_connected(viewer, LinkKind::accepted, Endpoint{"127.0.0.1", 50001}, now_);
   engine_->on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
@@ -181,7 +182,7 @@ TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
   // 188-byte test chunks at 188 bytes/s: each one takes the uplink a second.
   engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 188}});
   join_source(10);
-  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   const std::vector<ConnId> viewers = greet_viewers(2);
   engine_->tick(now_);  // both interested newcomers are unchoked
   const auto first =
@@ -205,8 +206,8 @@ TEST_F(EngineTest, QueuesARequestForAChunkTheSourcePushedEvenOnABusyUplink) {
   // A second per chunk, as above.
   engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 188}});
   join_source(10);  // which requests chunk 8, the newest start point
-  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 8)}, now_);
-  engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 10)}, now_);  // pushed, unasked
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 10)}, now_);  // pushed, unasked
   const std::vector<ConnId> viewers = greet_viewers(2);
   engine_->tick(now_);
   engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_);  // the uplink is busy a second
@@ -220,7 +221,7 @@ TEST_F(EngineTest, QueuesARequestForAChunkTheSourcePushedEvenOnABusyUplink) {
   const auto next = only<SendAction>(engine_->on_chunk_sent(viewers[0], now_ + 1s));
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].to, viewers[1]);
-  EXPECT_EQ(std::get<ChunkMsg>(next[0].msg).chunk.seq, ChunkSeq(10));
+  EXPECT_EQ(std::get<ChunkMsg>(next[0].msg).chunk->seq, ChunkSeq(10));
 }
 
 TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
@@ -239,7 +240,7 @@ TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
   // Chunk 4 fixes the timeline: 9 is due 2.5 s later, beyond the urgent window.
   ConnId asked = kSource;
   for (const auto& send :
-       only<SendAction>(engine_->on_message(kSource, ChunkMsg{make_chunk(key_, 4)}, now_))) {
+       only<SendAction>(engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_))) {
     if (const auto* r = std::get_if<RequestMsg>(&send.msg); r && r->seq == ChunkSeq(9))
       asked = send.to;
   }

@@ -18,6 +18,7 @@ using namespace std::chrono_literals;
 using testing::FakeTransport;
 using testing::kEpoch;
 using testing::make_chunk;
+using testing::shared_chunk;
 
 const Endpoint kSourceAt{"10.0.0.1", 7000};
 
@@ -73,7 +74,7 @@ TEST_F(PeerRunnerTest, GreetsTheSourceFetchesAndPlaysOnTime) {
   ASSERT_FALSE(requests.empty());
   // The source answers every request, and keeps publishing.
   for (uint64_t s = requests.front().seq.value; s < 20; ++s) {
-    t_.node().on_message(source, ChunkMsg{make_chunk(key_, s)}, 300);
+    t_.node().on_message(source, ChunkMsg{shared_chunk(key_, s)}, 300);
     t_.advance(100ms);
     t_.finish_writes();
   }
@@ -112,7 +113,7 @@ TEST_F(PeerRunnerTest, NeverRedialsASourceThatSentABadChunk) {
   const ConnId source = join_source(4);
   Chunk forged = make_chunk(key_, 3);
   forged.payload[0] ^= 1;
-  t_.node().on_message(source, ChunkMsg{forged}, 300);
+  t_.node().on_message(source, ChunkMsg{std::make_shared<const Chunk>(forged)}, 300);
   t_.finish_writes();
   EXPECT_TRUE(t_.closed.contains(source));
   t_.advance(5s);
@@ -136,8 +137,8 @@ TEST_F(PeerRunnerTest, CountsChunkBytesByWhoSentThem) {
   const ConnId source = join_source(4);
   const ConnId peer = t_.accept({"10.0.0.2", 40000});
   t_.node().on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(9), 7001}, 40);
-  t_.node().on_message(source, ChunkMsg{make_chunk(key_, 0)}, 300);
-  t_.node().on_message(peer, ChunkMsg{make_chunk(key_, 1)}, 301);
+  t_.node().on_message(source, ChunkMsg{shared_chunk(key_, 0)}, 300);
+  t_.node().on_message(peer, ChunkMsg{shared_chunk(key_, 1)}, 301);
   const PeerTraffic traffic = runner_->traffic();
   EXPECT_EQ(traffic.from_source, 300u);
   EXPECT_EQ(traffic.from_peers(), 301u);

@@ -24,7 +24,7 @@ std::map<ConnId, std::vector<uint64_t>> chunks_sent(const Actions& actions) {
     const auto* send = std::get_if<SendAction>(&a);
     if (!send) continue;
     if (const auto* c = std::get_if<ChunkMsg>(&send->msg))
-      out[send->to].push_back(c->chunk.seq.value);
+      out[send->to].push_back(c->chunk->seq.value);
   }
   return out;
 }

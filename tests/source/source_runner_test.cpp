@@ -55,7 +55,7 @@ TEST_F(SourceRunnerTest, SignsWhatItPublishesAndCountsOneCopyOfIt) {
   t_.finish_writes();
   const auto sent = t_.sent<ChunkMsg>(v);
   ASSERT_EQ(sent.size(), 1u) << "the only viewer takes the push";
-  EXPECT_TRUE(verify_chunk(key_.channel(), sent[0].chunk));
+  EXPECT_TRUE(verify_chunk(key_.channel(), *sent[0].chunk));
   const SourceStats s = runner_->stats();
   EXPECT_EQ(s.chunks_published, 1u);
   EXPECT_EQ(s.chunk_bytes_published, 1880u);

@@ -31,11 +31,13 @@ void relay(tcp::socket viewer_socket, shoal::Endpoint source, bool flip) {
   std::thread down([&] {
     while (auto m = upstream->receive()) {
       if (auto* c = std::get_if<shoal::ChunkMsg>(&*m)) {
+        shoal::Chunk forged = *c->chunk;
         if (flip) {
-          c->chunk.payload[c->chunk.payload.size() / 2] ^= 0x01;
+          forged.payload[forged.payload.size() / 2] ^= 0x01;
         } else {
-          impostor.sign(c->chunk);
+          impostor.sign(forged);
         }
+        c->chunk = std::make_shared<const shoal::Chunk>(std::move(forged));
         ++tampered;
       }
       if (!viewer.send(*m)) break;

@@ -45,7 +45,7 @@ std::vector<Chunk> fetch_chunks(const Endpoint& source, const ChannelId& channel
   while (got.size() < seqs.size()) {
     auto m = client->receive();
     if (!m) return {};
-    if (auto* c = std::get_if<ChunkMsg>(&*m)) got[c->chunk.seq] = std::move(c->chunk);
+    if (auto* c = std::get_if<ChunkMsg>(&*m)) got[c->chunk->seq] = *c->chunk;
   }
   std::vector<Chunk> out;
   for (ChunkSeq s : seqs) out.push_back(std::move(got[s]));

@@ -20,9 +20,10 @@ using namespace std::chrono_literals;
 using testing::run_until;
 
 ChunkMsg chunk(uint64_t seq, size_t payload_bytes) {
-  ChunkMsg m;
-  m.chunk.seq = ChunkSeq(seq);
-  m.chunk.payload.assign(payload_bytes, 0x47);
+  auto c = std::make_shared<Chunk>();
+  c->seq = ChunkSeq(seq);
+  c->payload.assign(payload_bytes, 0x47);
+  ChunkMsg m{std::move(c)};
   return m;
 }
 

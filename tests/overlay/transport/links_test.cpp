@@ -15,9 +15,10 @@ using namespace std::chrono_literals;
 using testing::FakeTransport;
 
 ChunkMsg chunk(uint64_t seq, size_t bytes) {
-  ChunkMsg m;
-  m.chunk.seq = ChunkSeq(seq);
-  m.chunk.payload.assign(bytes, 0x47);
+  auto c = std::make_shared<Chunk>();
+  c->seq = ChunkSeq(seq);
+  c->payload.assign(bytes, 0x47);
+  ChunkMsg m{std::move(c)};
   return m;
 }
 

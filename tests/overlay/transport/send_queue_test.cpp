@@ -12,13 +12,14 @@ Frame control(uint64_t seq) {
 }
 
 Frame chunk(uint64_t seq) {
-  ChunkMsg m;
-  m.chunk.seq = ChunkSeq(seq);
+  auto c = std::make_shared<Chunk>();
+  c->seq = ChunkSeq(seq);
+  ChunkMsg m{std::move(c)};
   return {std::make_shared<const Message>(m), 1000 + seq};
 }
 
 uint64_t seq_of(const Frame& f) {
-  if (const auto* c = std::get_if<ChunkMsg>(f.msg.get())) return c->chunk.seq.value;
+  if (const auto* c = std::get_if<ChunkMsg>(f.msg.get())) return c->chunk->seq.value;
   return std::get<HaveMsg>(*f.msg).seqs.at(0).value;
 }
 

@@ -48,7 +48,7 @@ std::vector<Message> one_of_each() {
           HaveMsg{{ChunkSeq(11), ChunkSeq(12)}, {ChunkSeq(12)}},
           RequestMsg{ChunkSeq(5)},
           CancelMsg{ChunkSeq(6)},
-          ChunkMsg{sample_chunk()},
+          ChunkMsg{std::make_shared<const Chunk>(sample_chunk())},
           ChokeMsg{},
           UnchokeMsg{},
           PexMsg{{"127.0.0.1:7000", "[::1]:7001"}},
@@ -77,9 +77,9 @@ TEST(Codec, AFrameSizeIsCountedWithoutEncoding) {
 
 TEST(Codec, ChunkFieldsSurviveTheWire) {
   const Chunk c = sample_chunk();
-  auto back = decode_frame(encode_frame(ChunkMsg{c}));
+  auto back = decode_frame(encode_frame(ChunkMsg{std::make_shared<const Chunk>(c)}));
   ASSERT_TRUE(back);
-  const Chunk& d = std::get<ChunkMsg>(*back).chunk;
+  const Chunk& d = *std::get<ChunkMsg>(*back).chunk;
   EXPECT_EQ(d.seq, c.seq);
   EXPECT_EQ(d.capture_time, c.capture_time);
   EXPECT_EQ(d.pts_us, c.pts_us);
@@ -99,7 +99,7 @@ TEST(Codec, EveryTruncationIsAnError) {
 }
 
 TEST(Codec, TruncatedBodyBehindAnHonestHeaderIsAnError) {
-  const auto frame = encode_frame(ChunkMsg{sample_chunk()});
+  const auto frame = encode_frame(ChunkMsg{std::make_shared<const Chunk>(sample_chunk())});
   const auto body = std::span(frame).subspan(kFrameHeader);
   for (size_t n = 0; n < body.size(); ++n) EXPECT_FALSE(decode_body(body.first(n)));
 }
@@ -131,6 +131,15 @@ TEST(Codec, WrongFieldTypeIsAnError) {
     pk.pack(4);  // REQUEST
     pk.pack_array(1);
     pk.pack(std::string("not a number"));
+  }));
+}
+
+TEST(Codec, ChunkFrameWithoutAChunkIsAnError) {
+  EXPECT_FALSE(decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(6);  // CHUNK
+    pk.pack_array(1);
+    pk.pack_nil();
   }));
 }
 
