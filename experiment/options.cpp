@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -15,8 +16,7 @@ Result<std::monostate> validate(const ExperimentOptions& o, int max_peers) {
                                     {"--warmup", o.warmup},
                                     {"--churn", o.churn},
                                     {"--churn-at", o.churn_at},
-                                    {"--stream-kbps", o.stream_kbps},
-                                    {"--latency-ms", o.latency_ms}}) {
+                                    {"--stream-kbps", o.stream_kbps}}) {
     if (!std::isfinite(value)) return Error{std::string(name) + " must be a number"};
   }
   if (o.peers < 1 || o.peers > max_peers) {
@@ -49,7 +49,9 @@ Result<std::monostate> validate(const ExperimentOptions& o, int max_peers) {
     return Error{"--churn-at must be >= 0 and come before the end of --duration"};
   }
   if (o.stream_kbps <= 0) return Error{"--stream-kbps must be positive"};
-  if (o.latency_ms < 0 || o.latency_ms > 10000) return Error{"--latency-ms must be 0..10000"};
+  if (const auto latency = parse_latency(o.latency_ms); !latency) {
+    return Error{"--latency-ms: " + latency.error()};
+  }
   return std::monostate{};
 }
 
@@ -73,6 +75,26 @@ Result<std::vector<std::string>> upload_limits(const std::string& dist, int peer
     out.push_back(s.str());
   }
   return out;
+}
+
+Result<LatencyRange> parse_latency(const std::string& text) {
+  const auto number = [](const std::string& s) -> std::optional<double> {
+    size_t used = 0;
+    try {
+      const double v = std::stod(s, &used);
+      if (used == s.size() && std::isfinite(v)) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+  };
+  const size_t dash = text.find('-', 1);  // a leading '-' is a sign, refused below
+  const auto lo = number(text.substr(0, dash));
+  const auto hi = dash == std::string::npos ? lo : number(text.substr(dash + 1));
+  if (!lo || !hi) return Error{"'" + text + "' is not a latency (write 50 or 10-150, in ms)"};
+  if (*lo < 0 || *hi > 10000 || *lo > *hi) {
+    return Error{"'" + text + "': latencies must be 0..10000 ms, the smaller first"};
+  }
+  return LatencyRange{*lo, *hi};
 }
 
 }  // namespace shoal::experiment

@@ -26,16 +26,19 @@ struct ExperimentOptions {
   double warmup = 4;         // seconds the broadcast runs before the first viewer joins
   int lag_ms = 3000;         // the viewers' playback lag
   int chunk_ms = 500;        // the source's target chunk duration
+  double churn = 0;          // share of the viewers killed at once, replaced by as many
+  double churn_at = 0;       // seconds after the last join; 0: mid-run (duration / 2)
+  // One-way latency of every link, ms: "L", or "MIN-MAX" spread by the
+  // simulation's latency model (sim/latency_model.h). `shoal swarm` takes
+  // one value and emulates it in each process; its default is 0.
+  std::string latency_ms = "1";
 
   // Only `shoal swarm` (real processes) uses these.
   std::string input = "testsrc";  // what the source broadcasts: testsrc, a file or a URL
   int decoders = 0;               // viewers that decode (the command's default is 8)
-  double churn = 0;               // share of the viewers killed at once, replaced by as many
-  double churn_at = 0;            // seconds after the last join; 0: mid-run (duration / 2)
 
   // Only `shoal simulate` uses these.
   double stream_kbps = 1280;  // the synthetic stream's mean rate
-  double latency_ms = 1;      // one way, every link
   uint64_t seed = 1;          // of every random choice in the run
 
   bool operator==(const ExperimentOptions&) const = default;
@@ -49,5 +52,13 @@ Result<std::monostate> validate(const ExperimentOptions& options, int max_peers)
 // --peer-upload `dist`: one limit for all ("1.5x", "2M", "none"), or
 // "LOx-HIx" spread evenly over them in join order (one viewer: the middle).
 Result<std::vector<std::string>> upload_limits(const std::string& dist, int peers);
+
+// One-way link latency as --latency-ms gives it: "L" (min == max) or "MIN-MAX".
+struct LatencyRange {
+  double min_ms = 0;
+  double max_ms = 0;
+  bool operator==(const LatencyRange&) const = default;
+};
+Result<LatencyRange> parse_latency(const std::string& text);
 
 }  // namespace shoal::experiment

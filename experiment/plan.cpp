@@ -50,7 +50,10 @@ std::string viewer_host(size_t index) {
 }
 
 Plan make_plan(const ExperimentOptions& o) {
-  Plan plan{.options = o, .client_server = o.mode == "client-server", .source = source(o)};
+  Plan plan{.options = o,
+            .client_server = o.mode == "client-server",
+            .source = source(o),
+            .latency = *parse_latency(o.latency_ms)};
   const auto peers = static_cast<size_t>(o.peers);
 
   // One fixed shuffle for every run and runner: its first `free_riders`

@@ -55,6 +55,7 @@ struct Plan {
   bool client_server = false;
   SourcePlan source;
   std::vector<ViewerPlan> viewers;  // in join order, joiners last
+  LatencyRange latency;             // one way, per link
   // With churn: when the killed viewers are killed and the joiners join.
   std::optional<std::chrono::microseconds> churn_at;
 };

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -88,7 +89,13 @@ std::vector<std::string> ProcessSwarm::source_argv(const std::string& tracker_at
     argv.insert(argv.end(), {"--repair-share", *plan_.source.repair_share_label});
   }
   if (o.input != "testsrc") argv.push_back("--loop");
+  add_latency(argv);
   return argv;
+}
+
+void ProcessSwarm::add_latency(std::vector<std::string>& argv) const {
+  if (plan_.latency.max_ms <= 0) return;
+  argv.insert(argv.end(), {"--latency-ms", std::to_string(std::lround(plan_.latency.max_ms))});
 }
 
 void ProcessSwarm::join(const ViewerPlan& v, const std::string& uri) {
@@ -108,6 +115,7 @@ void ProcessSwarm::join(const ViewerPlan& v, const std::string& uri) {
                                    "--listen",
                                    v.host + ":0"};
   if (plan_.client_server) argv.push_back("--client-server");
+  add_latency(argv);
   auto process = start(argv, name(v));
   if (!process) {
     // The others go on: the report shows this viewer without stats.

@@ -36,6 +36,8 @@ class ProcessSwarm {
   Result<Process> start(const std::vector<std::string>& argv, const std::string& name) const;
   std::vector<std::string> source_argv(const std::string& tracker_at) const;
   void join(const ViewerPlan& viewer, const std::string& uri);
+  // The plan's link latency as each process emulates it, if any.
+  void add_latency(std::vector<std::string>& argv) const;
   void churn(Clock::time_point at, const std::string& uri);
   nlohmann::json report() const;
 

@@ -1,8 +1,9 @@
 #pragma once
-// SimNetwork: the simulated loopback network the nodes of a simulation meet
-// on: listening addresses, dials, and connections whose frames arrive one
-// latency after they are written, in order. Each node sees it through its
-// own SimTransport.
+// SimNetwork: the simulated network the nodes of a simulation meet on:
+// listening addresses, dials, and connections whose frames arrive one latency
+// after they are written, in order. The latency of a link is the
+// LatencyModel's between its two hosts. Each node sees the network through
+// its own SimTransport.
 //
 // A dial from a node reaches the listener after one latency: the accepting
 // node gets its end, then the dialling one gets its own; or, if nothing
@@ -15,6 +16,7 @@
 
 #include "overlay/wire/endpoint.h"
 #include "sim/event_queue.h"
+#include "sim/latency_model.h"
 
 namespace shoal::sim {
 
@@ -22,7 +24,7 @@ class SimTransport;
 
 class SimNetwork {
  public:
-  SimNetwork(EventQueue& events, SimTime latency) : events_(events), latency_(latency) {}
+  SimNetwork(EventQueue& events, LatencyModel latency) : events_(events), latency_(latency) {}
   SimNetwork(const SimNetwork&) = delete;
   SimNetwork& operator=(const SimNetwork&) = delete;
 
@@ -33,11 +35,12 @@ class SimNetwork {
   void dial(SimTransport& from, const Endpoint& to);
 
   EventQueue& events() { return events_; }
-  SimTime latency() const { return latency_; }
+  // One way, between two hosts.
+  SimTime latency(std::string_view a, std::string_view b) const { return latency_.between(a, b); }
 
  private:
   EventQueue& events_;
-  SimTime latency_;
+  LatencyModel latency_;
   std::map<std::string, SimTransport*> listening_;  // by "host:port"
   uint16_t next_port_ = 32768;
 };

@@ -24,6 +24,11 @@ void SimPeer::stop() {
   events_.after(kExitDelay, [this] { transport_.kill(); });
 }
 
+void SimPeer::kill() {
+  stopped_ = true;
+  transport_.kill();
+}
+
 PeerReport SimPeer::report() const {
   PeerReport r = runner_.report();
   if (transport_.address().port != 0) r.listen = transport_.address().to_string();

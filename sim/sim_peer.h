@@ -27,7 +27,10 @@ class SimPeer {
   SimPeer& operator=(const SimPeer&) = delete;
 
   void start();
+  // Leaves as `shoal peer` does at the end: BYEs, then exit.
   void stop();
+  // SIGKILL: gone at once, nothing said; its report is what it had then.
+  void kill();
 
   // Its stats as `shoal peer --stats-json` writes them; startup is join to
   // the first chunk played (nothing is decoded here).

@@ -10,11 +10,13 @@
 // when keep_going() answers false.
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "overlay/wire/endpoint.h"
 #include "overlay/tracker/tracker_registry.h"
 #include "sim/event_queue.h"
+#include "sim/latency_model.h"
 
 namespace shoal::sim {
 
@@ -22,8 +24,9 @@ class SimTracker {
  public:
   using PeersFn = std::function<void(std::vector<Endpoint>)>;
 
-  SimTracker(EventQueue& events, SimTime latency, uint64_t seed)
-      : events_(events), latency_(latency), registry_(TrackerConfig{}, seed) {}
+  // The tracker sits at `host` in the `latency` model.
+  SimTracker(EventQueue& events, LatencyModel latency, std::string host, uint64_t seed)
+      : events_(events), latency_(latency), host_(std::move(host)), registry_(TrackerConfig{}, seed) {}
   SimTracker(const SimTracker&) = delete;
   SimTracker& operator=(const SimTracker&) = delete;
 
@@ -46,7 +49,8 @@ class SimTracker {
   void round(std::shared_ptr<const Announcer> a);
 
   EventQueue& events_;
-  SimTime latency_;
+  LatencyModel latency_;
+  std::string host_;
   TrackerRegistry registry_;
 };
 

@@ -12,20 +12,22 @@ const MonoTime kMonoEpoch{std::chrono::hours(1)};
 // queue; its generation no longer matches, so it does nothing.
 class SimTimer : public Timer {
  public:
-  explicit SimTimer(EventQueue& queue) : queue_(queue) {}
+  SimTimer(EventQueue& queue, std::shared_ptr<const bool> alive)
+      : queue_(queue), alive_(std::move(alive)) {}
 
   void arm(MonoTime when, std::function<void()> fn) override {
     const uint64_t mine = ++*generation_;
     queue_.at(std::chrono::ceil<SimTime>(when - kMonoEpoch),
-              [weak = std::weak_ptr(generation_), mine, fn = std::move(fn)] {
+              [weak = std::weak_ptr(generation_), alive = alive_, mine, fn = std::move(fn)] {
                 const auto generation = weak.lock();
-                if (generation && *generation == mine) fn();
+                if (generation && *generation == mine && *alive) fn();
               });
   }
   void cancel() override { ++*generation_; }
 
  private:
   EventQueue& queue_;
+  std::shared_ptr<const bool> alive_;  // false once the process is killed
   std::shared_ptr<uint64_t> generation_ = std::make_shared<uint64_t>(0);
 };
 
@@ -38,21 +40,23 @@ MonoTime SimTransport::mono_now() const { return kMonoEpoch + queue_.now(); }
 
 MonoTime SimTransport::to_mono(WallTime t) const { return kMonoEpoch + queue_.from_wall(t); }
 
-std::unique_ptr<Timer> SimTransport::timer() { return std::make_unique<SimTimer>(queue_); }
+std::unique_ptr<Timer> SimTransport::timer() { return std::make_unique<SimTimer>(queue_, alive_); }
 
 void SimTransport::start_accepting() {
-  if (at_.port != 0) network_.listen(at_, *this);
+  if (at_.port != 0 && *alive_) network_.listen(at_, *this);
 }
 
 void SimTransport::stop_accepting() {
   if (at_.port != 0) network_.unlisten(at_);
 }
 
-void SimTransport::dial(const Endpoint& to) { network_.dial(*this, to); }
+void SimTransport::dial(const Endpoint& to) {
+  if (*alive_) network_.dial(*this, to);
+}
 
-ConnId SimTransport::add_end(SimTransport& other, ConnId other_conn) {
+ConnId SimTransport::add_end(SimTransport& other, ConnId other_conn, SimTime latency) {
   const ConnId id(next_conn_++);
-  ends_[id] = End{&other, other_conn};
+  ends_[id] = End{&other, other_conn, latency};
   return id;
 }
 
@@ -60,7 +64,7 @@ void SimTransport::write(ConnId conn, const Frame& frame) {
   const auto it = ends_.find(conn);
   if (it == ends_.end()) return;
   const End end = it->second;
-  queue_.after(network_.latency(), [end, frame] { end.other->receive(end.other_conn, frame); });
+  queue_.after(end.latency, [end, frame] { end.other->receive(end.other_conn, frame); });
   queue_.after(SimTime(0), [this, conn] {
     if (ends_.contains(conn)) node_->on_written(conn);
   });
@@ -77,7 +81,7 @@ void SimTransport::close(ConnId conn) {
 void SimTransport::shut(ConnId conn) {
   const End end = ends_.at(conn);
   ends_.erase(conn);
-  queue_.after(network_.latency(), [end] { end.other->remote_closed(end.other_conn); });
+  queue_.after(end.latency, [end] { end.other->remote_closed(end.other_conn); });
 }
 
 void SimTransport::remote_closed(ConnId conn) {
@@ -86,6 +90,7 @@ void SimTransport::remote_closed(ConnId conn) {
 }
 
 void SimTransport::kill() {
+  *alive_ = false;
   stop_accepting();
   while (!ends_.empty()) shut(ends_.begin()->first);
 }

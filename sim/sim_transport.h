@@ -32,7 +32,8 @@ class SimTransport : public Transport {
   SimTransport& operator=(const SimTransport&) = delete;
 
   // The process is gone: every connection closes under the node, which is
-  // told nothing more; the other ends see them close.
+  // told nothing more, its timers never fire and its dials go nowhere; the
+  // other ends see the connections close.
   void kill();
   const Endpoint& address() const { return at_; }
 
@@ -56,10 +57,11 @@ class SimTransport : public Transport {
   struct End {
     SimTransport* other = nullptr;
     ConnId other_conn;
+    SimTime latency{0};  // one way
   };
 
   // A new end towards `other`'s `other_conn`; its id here.
-  ConnId add_end(SimTransport& other, ConnId other_conn);
+  ConnId add_end(SimTransport& other, ConnId other_conn, SimTime latency);
   void receive(ConnId conn, const Frame& frame);
   // The other end closed.
   void remote_closed(ConnId conn);
@@ -72,6 +74,7 @@ class SimTransport : public Transport {
   LinkEvents* node_ = nullptr;
   std::map<ConnId, End> ends_;  // open ones
   uint64_t next_conn_ = 1;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace shoal::sim

@@ -18,6 +18,7 @@ namespace {
 // What SimTime 0 stands for: any fixed date, so that runs repeat.
 const WallTime kEpoch{std::chrono::milliseconds(1'800'000'000'000)};
 const Endpoint kSourceAt{"127.0.0.1", 7000};
+const char* const kTrackerHost = "127.0.0.2";
 constexpr uint16_t kFirstPeerPort = 40000;
 
 ChannelKey make_key(std::mt19937_64& rng) {
@@ -42,14 +43,15 @@ PeerOptions peer_options(const experiment::Plan& plan, const experiment::ViewerP
 }  // namespace
 
 Result<SimResult> simulate(const experiment::Plan& plan) {
-  if (plan.churn_at) return Error{"the simulation does not model churn (killed viewers)"};
   const experiment::ExperimentOptions& o = plan.options;
   std::mt19937_64 rng(o.seed);
   EventQueue events(kEpoch);
-  const auto latency =
-      std::chrono::duration_cast<SimTime>(std::chrono::duration<double, std::milli>(o.latency_ms));
+  const auto us = [](double ms) {
+    return std::chrono::round<SimTime>(std::chrono::duration<double, std::milli>(ms));
+  };
+  const LatencyModel latency(us(plan.latency.min_ms), us(plan.latency.max_ms), o.seed);
   SimNetwork network(events, latency);
-  SimTracker tracker(events, latency, rng());
+  SimTracker tracker(events, latency, kTrackerHost, rng());
   const ChannelKey key = make_key(rng);
 
   const uint64_t stream_seed = rng();
@@ -72,7 +74,11 @@ Result<SimResult> simulate(const experiment::Plan& plan) {
                                           Endpoint{v.host, port});
     SimPeer* p = peer.get();
     events.at(v.join, [p] { p->start(); });
-    events.at(v.join + v.watch, [p] { p->stop(); });
+    if (v.killed) {
+      events.at(*plan.churn_at, [p] { p->kill(); });
+    } else {
+      events.at(v.join + v.watch, [p] { p->stop(); });
+    }
     last_exit = std::max(last_exit, v.join + v.watch + SimPeer::kExitDelay);
     peers.push_back(std::move(peer));
   }

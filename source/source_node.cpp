@@ -5,8 +5,11 @@ namespace shoal {
 namespace asio = boost::asio;
 
 SourceNode::SourceNode(asio::io_context& io, ChannelKey key, const SourceOptions& options,
-                       std::unique_ptr<Listener> listener)
-    : io_(io), transport_(io, std::move(listener)), runner_(transport_, key, options) {}
+                       std::unique_ptr<Listener> listener, std::chrono::milliseconds latency)
+    : io_(io),
+      transport_(io, std::move(listener)),
+      delayed_(transport_, latency),
+      runner_(delayed_, key, options) {}
 
 SourceNode::~SourceNode() {
   if (ingest_) ingest_->stop();

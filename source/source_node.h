@@ -7,21 +7,24 @@
 // thread only posts to it.
 
 #include <boost/asio.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <thread>
 
 #include "media/ingest.h"
 #include "overlay/net/asio_transport.h"
+#include "overlay/transport/delayed_transport.h"
 #include "source/source_runner.h"
 
 namespace shoal {
 
 class SourceNode {
  public:
-  // Serves viewers on `listener` once started.
+  // Serves viewers on `listener` once started; what arrives reaches the
+  // runner `latency` late (an emulated distance, DelayedTransport).
   SourceNode(boost::asio::io_context& io, ChannelKey key, const SourceOptions& options,
-             std::unique_ptr<Listener> listener);
+             std::unique_ptr<Listener> listener, std::chrono::milliseconds latency = {});
   ~SourceNode();
   SourceNode(const SourceNode&) = delete;
   SourceNode& operator=(const SourceNode&) = delete;
@@ -40,6 +43,7 @@ class SourceNode {
  private:
   boost::asio::io_context& io_;
   AsioTransport transport_;
+  DelayedTransport delayed_;
   SourceRunner runner_;
   std::unique_ptr<Ingest> ingest_;
   std::thread ingest_thread_;

@@ -22,7 +22,14 @@ void add_experiment_options(Command& command, experiment::ExperimentOptions& o) 
       "seconds the broadcast runs before the first viewer joins")(
       "lag-ms", po::value(&o.lag_ms)->default_value(o.lag_ms), "viewers' playback lag, ms")(
       "chunk-ms", po::value(&o.chunk_ms)->default_value(o.chunk_ms),
-      "the source's target chunk duration, ms");
+      "the source's target chunk duration, ms")(
+      "churn", po::value(&o.churn)->default_value(o.churn),
+      "fraction of the viewers killed at once (SIGKILL) at --churn-at and replaced by as many "
+      "newcomers")("churn-at", po::value(&o.churn_at)->default_value(o.churn_at),
+                   "seconds after the last join when the churn happens (default: mid-run)")(
+      "latency-ms", po::value(&o.latency_ms)->default_value(o.latency_ms),
+      "one-way latency of every link, ms: L, or (shoal simulate) MIN-MAX, each link then "
+      "between MIN and MAX by where its two ends are (docs/architecture.md)");
 }
 
 }  // namespace shoal::cli

@@ -55,6 +55,7 @@ int peer_main(const std::vector<std::string>& args) {
       "SIGTERM).";
   std::string uri_text, sink, record_path, stats_path, listen, upload_limit;
   double duration = 0;
+  int latency_ms = 0;
   PeerOptions o;
   int lag_ms = static_cast<int>(o.lag.count());
   cmd.hidden.add_options()("uri", po::value(&uri_text)->required(), "channel URI");
@@ -84,7 +85,10 @@ int peer_main(const std::vector<std::string>& args) {
       "HOST:PORT of a DHT node (shoal dht) where this channel's viewers are found (default: the "
       "URI's dht=)")(
       "client-server", po::bool_switch(),
-      "fetch everything from the source and nothing from other viewers (the baseline)");
+      "fetch everything from the source and nothing from other viewers (the baseline)")(
+      "latency-ms", po::value(&latency_ms)->default_value(0),
+      "emulated one-way latency, ms: everything received waits this long (testing a swarm on "
+      "one machine as if its nodes were apart)");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 
@@ -105,9 +109,9 @@ int peer_main(const std::vector<std::string>& args) {
     return 2;
   }
   if (duration < 0 || lag_ms < 100 || o.neighbours < 1 || o.neighbours > 100 ||
-      o.limits.max_per_address < 1) {
+      o.limits.max_per_address < 1 || latency_ms < 0 || latency_ms > 10000) {
     std::cerr << "shoal peer: --duration must be >= 0, --lag-ms at least 100, "
-                 "--neighbours 1..100 and --max-per-address at least 1\n";
+                 "--neighbours 1..100, --max-per-address at least 1 and --latency-ms 0..10000\n";
     return 2;
   }
   const auto dht_option = optional_endpoint(vm, "dht");
@@ -160,7 +164,7 @@ int peer_main(const std::vector<std::string>& args) {
                        static_cast<std::streamsize>(chunk.payload.size()));
         }
       },
-      std::move(listener), dial_from(*at));
+      std::move(listener), dial_from(*at), std::chrono::milliseconds(latency_ms));
   PeerRunner& runner = node.runner();
   const std::optional<Endpoint> contact = node.listening();
   runner.start();

@@ -12,8 +12,8 @@
 namespace shoal::cli {
 namespace {
 
-// One process holds every viewer; beyond this a run takes minutes.
-constexpr int kMaxPeers = 1000;
+// One process holds every viewer: 10 000 take minutes and a few GB.
+constexpr int kMaxPeers = 20000;
 
 int fail(const std::string& why) {
   std::cerr << "shoal simulate: " << why << "\n";
@@ -66,8 +66,6 @@ int simulate_main(const std::vector<std::string>& args) {
   add_experiment_options(cmd, o);
   cmd.options.add_options()("stream-kbps", po::value(&o.stream_kbps)->default_value(o.stream_kbps),
                             "the stream's mean bit rate, kbit/s (chunk sizes vary by up to 10%)")(
-      "latency-ms", po::value(&o.latency_ms)->default_value(o.latency_ms),
-      "one-way latency of every link, ms")(
       "seed", po::value(&o.seed)->default_value(o.seed),
       "seed of every random choice; the same seed gives the same run")(
       "json", po::value(&json_path), "write the report as JSON to this file");

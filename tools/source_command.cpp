@@ -58,7 +58,7 @@ int source_main(const std::vector<std::string>& args) {
       repair_share_text;
   SourceOptions o;
   int chunk_ms = static_cast<int>(o.chunk.count()), window_sec = static_cast<int>(o.window.count()),
-      linger_sec = 10;
+      linger_sec = 10, latency_ms = 0;
   cmd.options.add_options()(
       "input", po::value(&input)->required(),
       "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")(
@@ -87,7 +87,9 @@ int source_main(const std::vector<std::string>& args) {
       "and viewers find each other there with no tracker")(
       "max-per-address",
       po::value(&o.limits.max_per_address)->default_value(o.limits.max_per_address),
-      kMaxPerAddressHelp);
+      kMaxPerAddressHelp)("latency-ms", po::value(&latency_ms)->default_value(0),
+                          "emulated one-way latency, ms: everything received waits this long (testing a swarm on "
+      "one machine as if its nodes were apart)");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 
@@ -118,8 +120,10 @@ int source_main(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  if (chunk_ms < 100 || chunk_ms > 10000 || window_sec < 5) {
-    std::cerr << "shoal source: --chunk-ms must be 100..10000 and --window-sec at least 5\n";
+  if (chunk_ms < 100 || chunk_ms > 10000 || window_sec < 5 || latency_ms < 0 ||
+      latency_ms > 10000) {
+    std::cerr << "shoal source: --chunk-ms must be 100..10000, --window-sec at least 5 and "
+                 "--latency-ms 0..10000\n";
     return 2;
   }
   if (o.limits.max_per_address < 1) {
@@ -156,7 +160,7 @@ int source_main(const std::vector<std::string>& args) {
   o.window = std::chrono::seconds(window_sec);
   o.repair_share = *repair_share;
   o.upload = *limit;
-  SourceNode node(io, *key, o, std::move(*listener));
+  SourceNode node(io, *key, o, std::move(*listener), std::chrono::milliseconds(latency_ms));
   Endpoint dial = bound;
   if (vm.count("public-host")) {
     dial.host = public_host;

@@ -31,22 +31,23 @@ int swarm_main(const std::vector<std::string>& args) {
       "fetching from the source only, the baseline to compare with.";
   experiment::ExperimentOptions o;
   std::string dir, json_path;
+  o.latency_ms = "0";  // loopback as it is; each process can add a delay
   add_experiment_options(cmd, o);
   cmd.options.add_options()("input", po::value(&o.input)->default_value(o.input),
                             "what the source broadcasts: testsrc, a media file (looped) or a URL")(
       "decoders", po::value(&o.decoders)->default_value(8),
       "how many of the viewers decode the video; the rest verify and play out every chunk "
       "on time without decoding it, as one machine cannot decode for dozens of viewers")(
-      "churn", po::value(&o.churn)->default_value(o.churn),
-      "fraction of the viewers killed (SIGKILL) at --churn-at and replaced by newcomers")(
-      "churn-at", po::value(&o.churn_at)->default_value(o.churn_at),
-      "seconds after the last join when the churn happens (default: mid-run)")(
       "dir", po::value(&dir), "where to keep logs and stats (default: a fresh temp dir)")(
       "json", po::value(&json_path), "write the report as JSON to this file");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
   if (const auto valid = experiment::validate(o, kMaxPeers); !valid) {
     std::cerr << "shoal swarm: " << valid.error() << "\n";
+    return 2;
+  }
+  if (const auto latency = experiment::parse_latency(o.latency_ms); latency->min_ms != latency->max_ms) {
+    std::cerr << "shoal swarm: --latency-ms takes one value here (a range is for shoal simulate)\n";
     return 2;
   }
   if (dir.empty()) {

@@ -54,7 +54,19 @@ TEST(ExperimentOptions, CountsAndTimesOutOfRangeAreNamed) {
   EXPECT_EQ(problem_with([](auto& o) { o.lag_ms = 99; }), "--lag-ms must be at least 100");
   EXPECT_EQ(problem_with([](auto& o) { o.chunk_ms = 10001; }), "--chunk-ms must be 100..10000");
   EXPECT_EQ(problem_with([](auto& o) { o.stream_kbps = 0; }), "--stream-kbps must be positive");
-  EXPECT_EQ(problem_with([](auto& o) { o.latency_ms = 10001; }), "--latency-ms must be 0..10000");
+  EXPECT_EQ(problem_with([](auto& o) { o.latency_ms = "10001"; }),
+            "--latency-ms: '10001': latencies must be 0..10000 ms, the smaller first");
+}
+
+TEST(ExperimentOptions, LatencyIsOneValueOrARangeSmallerFirst) {
+  EXPECT_EQ(parse_latency("50").value(), (LatencyRange{50, 50}));
+  EXPECT_EQ(parse_latency("10-150").value(), (LatencyRange{10, 150}));
+  EXPECT_EQ(parse_latency("0.5").value(), (LatencyRange{0.5, 0.5}));
+  for (const char* bad : {"", "-5", "150-10", "10-", "ten", "10-150ms", "nan", "inf"}) {
+    EXPECT_FALSE(parse_latency(bad)) << bad;
+  }
+  EXPECT_EQ(problem_with([](auto& o) { o.latency_ms = "fast"; }),
+            "--latency-ms: 'fast' is not a latency (write 50 or 10-150, in ms)");
 }
 
 TEST(ExperimentOptions, NotANumberIsNotAccepted) {

@@ -60,7 +60,7 @@ TEST(Plan, FreeRidersDependOnlyOnTheirCountNotOnWhatRunsThem) {
   ExperimentOptions simulate = peers(50);
   simulate.free_riders = 10;
   simulate.seed = 99;
-  simulate.latency_ms = 20;
+  simulate.latency_ms = "20";
   EXPECT_EQ(free_riders(make_plan(swarm)), free_riders(make_plan(simulate)));
   EXPECT_EQ(free_riders(make_plan(swarm)),
             (std::set<size_t>{3, 10, 11, 16, 26, 30, 37, 46, 48, 49}));

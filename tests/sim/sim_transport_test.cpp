@@ -64,7 +64,7 @@ class SimTransportTest : public ::testing::Test {
   Frame frame(Message m, size_t bytes) { return {std::make_shared<const Message>(m), bytes}; }
 
   EventQueue queue_{kEpoch};
-  SimNetwork network_{queue_, 5ms};
+  SimNetwork network_{queue_, LatencyModel(5ms, 5ms, 1)};
   SimTransport server_{network_, {"127.0.0.1", 7000}};
   SimTransport client_{network_, {"127.0.1.1", 0}};
   Heard server_heard_{queue_}, client_heard_{queue_};

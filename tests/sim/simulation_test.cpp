@@ -75,12 +75,45 @@ TEST(SimulationClock, EnginesSeeWholeMillisecondsRoundedDown) {
   EXPECT_EQ(events.from_wall(kEpoch + 3ms), SimTime(3000));
 }
 
-TEST(Simulation, RejectsAPlanWithChurnWhichItDoesNotModel) {
-  experiment::ExperimentOptions o = swarm(8, "none", 10);
+TEST(Simulation, KilledViewersStopAtTheChurnAndTheirReplacementsAndSurvivorsPlayOn) {
+  experiment::ExperimentOptions o = swarm(8, "1.5x", 12);
+  o.source_upload = "4x";
   o.churn = 0.25;
-  const auto result = simulate(plan(o));
-  ASSERT_FALSE(result);
-  EXPECT_NE(result.error().find("churn"), std::string::npos);
+  const experiment::Plan p = plan(o);
+  const auto result = simulate(p);
+  ASSERT_TRUE(result) << result.error();
+  ASSERT_EQ(result->peers.size(), 10u);  // 8, then 2 joiners in the killed ones' place
+  const auto churn_at = std::chrono::duration_cast<std::chrono::milliseconds>(*p.churn_at);
+  const auto until_churn = churn_at - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          p.viewers[0].join);
+  for (const experiment::ViewerPlan& v : p.viewers) {
+    const PeerReport& r = result->peers[v.index];
+    const double continuity =
+        static_cast<double>(r.chunks_on_time) / static_cast<double>(r.chunks_due);
+    if (v.killed) {
+      // Nothing played after the kill: at most the chunks due until then.
+      EXPECT_LE(r.chunks_due, static_cast<uint64_t>(until_churn / 500ms)) << v.index;
+    } else {
+      EXPECT_GE(continuity, 0.95) << v.index;
+    }
+  }
+}
+
+TEST(Simulation, LinksTakeTheirLatencyFromTheRangeSoChunksArriveLater) {
+  experiment::ExperimentOptions near = swarm(8, "none", 10), far = near;
+  far.latency_ms = "100-200";
+  const auto a = simulate(plan(near)), b = simulate(plan(far));
+  ASSERT_TRUE(a && b);
+  const auto mean_arrival_ms = [](const SimResult& r) {
+    double sum = 0, n = 0;
+    for (const PeerReport& p : r.peers) {
+      for (const int64_t ms : p.arrival_ms) sum += static_cast<double>(ms), ++n;
+    }
+    return sum / n;
+  };
+  // Every chunk crosses at least one link of 100 ms or more.
+  EXPECT_GT(mean_arrival_ms(*b), mean_arrival_ms(*a) + 100);
+  EXPECT_GE(static_cast<double>(totals(*b).on_time) / static_cast<double>(totals(*b).due), 0.95);
 }
 
 TEST(Simulation, EightUncappedPeersPlayEverythingWhileTheSourceUploadsUnderThreeCopies) {
