@@ -142,16 +142,21 @@ void add_diagnostics(Json& report, const std::vector<int64_t>& arrival_ms) {
           : Json(nullptr);
 }
 
-void print_swarm_report(const Json& r, std::ostream& out) {
+namespace {
+
+// Beyond this many viewers a row each would bury the summary.
+constexpr size_t kMaxRowsPrinted = 200;
+
+void print_per_peer(const Json& r, std::ostream& out) {
   out << "\n"
-      << std::left << std::setw(5) << "peer" << std::setw(9) << "upload" << std::setw(8) << "role"
+      << std::left << std::setw(6) << "peer" << std::setw(9) << "upload" << std::setw(8) << "role"
       << std::right << std::setw(10) << "startup" << std::setw(12) << "continuity" << std::setw(9)
       << "lag p95" << std::setw(13) << "from src kB" << std::setw(15) << "from peers kB"
       << std::setw(12) << "uploaded kB"
       << "\n";
   for (const Json& p : r["per_peer"]) {
     const Json& s = p["stats"];
-    out << std::left << std::setw(5) << p["peer"].get<int>() << std::setw(9)
+    out << std::left << std::setw(6) << p["peer"].get<int>() << std::setw(9)
         << p["upload_limit"].get<std::string>() << std::setw(8) << p["role"].get<std::string>()
         << std::right << std::setw(10) << field(s, "startup_ms") << std::setw(12)
         << fixed(s.is_object() ? s["continuity"] : Json(), 3) << std::setw(9)
@@ -159,6 +164,9 @@ void print_swarm_report(const Json& r, std::ostream& out) {
         << std::setw(15) << num(s, "bytes_from_peers") / 1000 << std::setw(12)
         << num(s, "bytes_uploaded") / 1000 << "\n";
   }
+}
+
+void print_summary(const Json& r, std::ostream& out) {
   out << "\n"
       << r["peers"] << " peers, " << r["mode"].get<std::string>() << ", stream "
       << fixed(r["stream_kbps"], 0) << " kbit/s\n"
@@ -183,6 +191,18 @@ void print_swarm_report(const Json& r, std::ostream& out) {
         << "  peer upload ratio  " << fixed(r["peer_upload_ratio"], 3)
         << "  (mean peer upload / stream over its watch)\n";
   }
+}
+
+}  // namespace
+
+void print_swarm_report(const Json& r, std::ostream& out) {
+  if (r["per_peer"].size() > kMaxRowsPrinted) {
+    out << "\n(" << r["per_peer"].size()
+        << " viewers: the table of each is in the JSON report, --json)\n";
+  } else {
+    print_per_peer(r, out);
+  }
+  print_summary(r, out);
 }
 
 }  // namespace shoal::experiment

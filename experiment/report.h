@@ -53,7 +53,8 @@ nlohmann::json swarm_report(const ReportInput& in);
 // the time each watched. Added to `report`.
 void add_diagnostics(nlohmann::json& report, const std::vector<int64_t>& arrival_ms);
 
-// The per-peer table and the summary; diagnostics too if the report has them.
+// The per-peer table (up to 200 viewers; beyond, only the JSON report has
+// it) and the summary; diagnostics too if the report has them.
 void print_swarm_report(const nlohmann::json& report, std::ostream& out);
 
 }  // namespace shoal::experiment
