@@ -143,7 +143,8 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
     return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true, now);
   }
   n.received.add(chunk.payload.size(), now);
-  const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
+  const bool unasked = !scheduler_.in_flight(chunk.seq);
+  const bool pushed = n.is_source() && unasked;
   if (const auto elsewhere = scheduler_.received(chunk.seq, from, now)) {
     if (neighbours_.contains(*elsewhere))
       out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
@@ -154,6 +155,23 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
   if (pushed) uploader_.seeded(chunk.seq, store_.window_base());
   pending_haves_.seqs.push_back(chunk.seq);
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
+  if (unasked) push_fresh(from, chunk, now);
+}
+
+void PeerEngine::push_fresh(ConnId from, const Chunk& chunk, WallTime now) {
+  if (config_.push_fanout <= 0 || chunk.capture_time + config_.lag - now < config_.push_before)
+    return;
+  std::vector<ConnId> lacking;
+  for (const auto& [conn, n] : neighbours_) {
+    if (conn != from && n.greeted && !n.is_source() && choker_.unchoked(conn) &&
+        !n.map.has(chunk.seq))
+      lacking.push_back(conn);
+  }
+  std::ranges::shuffle(lacking, rng_);
+  if (lacking.size() > static_cast<size_t>(config_.push_fanout)) lacking.resize(config_.push_fanout);
+  for (const ConnId to : lacking) {
+    if (!uploader_.offer(to, chunk.seq, stream_.mean_chunk_bytes(), now)) break;
+  }
 }
 
 void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {

@@ -224,6 +224,44 @@ TEST_F(EngineTest, QueuesARequestForAChunkTheSourcePushedEvenOnABusyUplink) {
   EXPECT_EQ(std::get<ChunkMsg>(next[0].msg).chunk->seq, ChunkSeq(10));
 }
 
+// Chunks sent to `to` in `actions`, in order.
+std::vector<ChunkSeq> chunks_to(ConnId to, const Actions& actions) {
+  std::vector<ChunkSeq> seqs;
+  for (const auto& send : only<SendAction>(actions)) {
+    if (const auto* c = std::get_if<ChunkMsg>(&send.msg); c && send.to == to)
+      seqs.push_back(c->chunk->seq);
+  }
+  return seqs;
+}
+
+TEST_F(EngineTest, PushesAChunkThatCameUnaskedOnToANeighbourItServesThatLacksIt) {
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);  // asked: the start
+  const ConnId viewer = greet_viewers(1)[0];
+  engine_->tick(now_);  // unchokes the viewer, which lacks chunk 8
+  // Pushed by the source, 3 s from its deadline: on to the viewer at once.
+  EXPECT_EQ(chunks_to(viewer, engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 10)}, now_)),
+            std::vector{ChunkSeq(10)});
+}
+
+TEST_F(EngineTest, PushesNothingTooCloseToItsDeadlineOrToANeighbourThatHoldsIt) {
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  const std::vector<ConnId> viewers = greet_viewers(2);
+  BufferMap ten;
+  ten.add(ChunkSeq(10), false);
+  engine_->on_message(viewers[1], ten.to_message(ChunkSeq(0), 120), now_);
+  engine_->tick(now_);  // unchokes both viewers, which lack chunk 8
+  const Actions pushed = engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 10)}, now_);
+  EXPECT_EQ(chunks_to(viewers[0], pushed), std::vector{ChunkSeq(10)});
+  EXPECT_TRUE(chunks_to(viewers[1], pushed).empty());  // it holds chunk 10
+  // Chunk 11, captured at 5.5 s, is due at 8.5 s: at 7.5 s it is too late to push.
+  engine_->on_chunk_sent(viewers[0], now_ + 2500ms);
+  EXPECT_TRUE(chunks_to(viewers[0], engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 11)},
+                                                        now_ + 2500ms))
+                  .empty());
+}
+
 TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
   join_source(10);
   const ConnId a(2), b(3);
