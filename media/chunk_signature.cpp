@@ -9,7 +9,7 @@
 namespace shoal {
 namespace {
 
-constexpr std::string_view kDomain = "shoal-chunk-v1";
+constexpr std::string_view kDomain = "shoal-chunk-v2";
 
 struct SodiumInit {
   SodiumInit() {
@@ -22,22 +22,33 @@ void put_u64(std::vector<uint8_t>& out, uint64_t v) {
   for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-// The bytes a signature covers: fixed-size, so a digest of the payload stands
-// in for the payload itself.
-std::vector<uint8_t> signed_bytes(const ChannelId& channel, const Chunk& c) {
+// The bytes a signature covers: fixed-size, so a digest of the pieces'
+// digests stands in for the payload, and a head alone can be verified.
+std::vector<uint8_t> signed_bytes(const ChannelId& channel, const ChunkHead& h) {
   std::vector<uint8_t> m;
-  m.reserve(kDomain.size() + channel.size() + 4 * 8 + 1 + 32);
+  m.reserve(kDomain.size() + channel.size() + 5 * 8 + 1 + 32);
   m.insert(m.end(), kDomain.begin(), kDomain.end());
   m.insert(m.end(), channel.begin(), channel.end());
-  put_u64(m, c.seq.value);
-  put_u64(m, static_cast<uint64_t>(c.capture_time.time_since_epoch().count()));
-  put_u64(m, static_cast<uint64_t>(c.pts_us));
-  put_u64(m, c.duration_ms);
-  m.push_back(c.flags);
-  std::array<uint8_t, 32> digest;
-  crypto_generichash(digest.data(), digest.size(), c.payload.data(), c.payload.size(), nullptr, 0);
+  put_u64(m, h.seq.value);
+  put_u64(m, static_cast<uint64_t>(h.capture_time.time_since_epoch().count()));
+  put_u64(m, static_cast<uint64_t>(h.pts_us));
+  put_u64(m, h.duration_ms);
+  m.push_back(h.flags);
+  put_u64(m, h.size);
+  Digest digest;
+  crypto_generichash(digest.data(), digest.size(),
+                     reinterpret_cast<const uint8_t*>(h.pieces.data()),
+                     h.pieces.size() * sizeof(Digest), nullptr, 0);
   m.insert(m.end(), digest.begin(), digest.end());
   return m;
+}
+
+bool verify(const ChannelId& channel, const ChunkHead& head) {
+  ensure_sodium();
+  if (!head.well_formed()) return false;
+  const auto m = signed_bytes(channel, head);
+  return crypto_sign_verify_detached(head.signature.data(), m.data(), m.size(), channel.data()) ==
+         0;
 }
 
 }  // namespace
@@ -80,16 +91,20 @@ Result<ChannelKey> ChannelKey::load_or_create(const std::filesystem::path& path)
 }
 
 void ChannelKey::sign(Chunk& chunk) const {
-  const auto m = signed_bytes(public_key_, chunk);
+  const auto m = signed_bytes(public_key_, head_of(chunk));
   crypto_sign_detached(chunk.signature.data(), nullptr, m.data(), m.size(), secret_key_.data());
 }
 
-bool verify_chunk(const ChannelId& channel, const Chunk& chunk) {
-  ensure_sodium();
-  const auto m = signed_bytes(channel, chunk);
-  return crypto_sign_verify_detached(chunk.signature.data(), m.data(), m.size(), channel.data()) ==
-         0;
+void ChannelKey::sign(ChunkHead& head) const {
+  const auto m = signed_bytes(public_key_, head);
+  crypto_sign_detached(head.signature.data(), nullptr, m.data(), m.size(), secret_key_.data());
 }
+
+bool verify_chunk(const ChannelId& channel, const Chunk& chunk) {
+  return verify(channel, head_of(chunk));
+}
+
+bool verify_head(const ChannelId& channel, const ChunkHead& head) { return verify(channel, head); }
 
 std::string to_hex(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

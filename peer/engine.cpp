@@ -55,9 +55,7 @@ Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
 
 Actions PeerEngine::on_disconnected(ConnId conn, WallTime now) {
   if (!neighbours_.lost(conn, now)) return {};
-  scheduler_.forget(conn);
-  choker_.forget(conn);
-  uploader_.forget(conn);
+  forget(conn);
   request_missing(now);
   pump_uploads(now);
   return take();
@@ -93,12 +91,17 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           n.map.apply(m);
         } else if constexpr (std::is_same_v<T, ChunkMsg>) {
           on_chunk(from, n, m.chunk, now);
+        } else if constexpr (std::is_same_v<T, ChunkHeadMsg>) {
+          on_head(from, m.head, now);
+        } else if constexpr (std::is_same_v<T, PieceMsg>) {
+          on_piece(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
           on_request(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
           scheduler_.rejected(m.seq, from, now);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
           uploader_.cancel(from, m.seq);
+          if (assemblies_.drop_target(m.seq, from)) uploader_.sent(from);
         } else if constexpr (std::is_same_v<T, ChokeMsg>) {
           n.unchoked_us = n.is_source();
           scheduler_.forget(from);
@@ -143,8 +146,13 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
     return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true, now);
   }
   n.received.add(chunk.payload.size(), now);
-  const bool unasked = !scheduler_.in_flight(chunk.seq);
-  const bool pushed = n.is_source() && unasked;
+  accept(from, n, shared, now);
+}
+
+void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<const Chunk>& shared,
+                        WallTime now) {
+  const Chunk& chunk = *shared;
+  const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
   if (const auto elsewhere = scheduler_.received(chunk.seq, from, now)) {
     if (neighbours_.contains(*elsewhere))
       out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
@@ -155,23 +163,79 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
   if (pushed) uploader_.seeded(chunk.seq, store_.window_base());
   pending_haves_.seqs.push_back(chunk.seq);
   if (chunk.random_access()) pending_haves_.random_access.push_back(chunk.seq);
-  if (unasked) push_fresh(from, chunk, now);
 }
 
-void PeerEngine::push_fresh(ConnId from, const Chunk& chunk, WallTime now) {
-  if (config_.push_fanout <= 0 || chunk.capture_time + config_.lag - now < config_.push_before)
+void PeerEngine::on_head(ConnId from, const ChunkHead& head, WallTime now) {
+  if (!verify_head(config_.channel, head)) {
+    ++stats_.chunks_rejected;
+    if (const Neighbour* n = neighbours_.find(from); n && !n->is_source()) neighbours_.ban(n->id);
+    return drop(from, "bad signature on chunk " + std::to_string(head.seq.value) + "'s head", true,
+                now);
+  }
+  // Held, or on its way already: the pusher keeps its upload for others.
+  if (store_.has(head.seq) || assemblies_.assembling(head.seq) ||
+      scheduler_.in_flight(head.seq)) {
+    out_.push_back(SendAction{from, CancelMsg{head.seq}});
     return;
+  }
+  std::vector<ConnId> targets = push_targets(from, head, now);
+  for (const ConnId to : targets) {
+    out_.push_back(SendAction{to, ChunkHeadMsg{head}});
+    uploader_.pushing(to);
+  }
+  assemblies_.start(from, head, std::move(targets), now);
+}
+
+std::vector<ConnId> PeerEngine::push_targets(ConnId from, const ChunkHead& head, WallTime now) {
+  if (config_.push_fanout <= 0 || head.capture_time + config_.lag - now < config_.push_before ||
+      !uploader_.can_push(stream_.mean_chunk_bytes()))
+    return {};
   std::vector<ConnId> lacking;
   for (const auto& [conn, n] : neighbours_) {
     if (conn != from && n.greeted && !n.is_source() && choker_.unchoked(conn) &&
-        !n.map.has(chunk.seq))
+        !n.map.has(head.seq))
       lacking.push_back(conn);
   }
   std::ranges::shuffle(lacking, rng_);
   if (lacking.size() > static_cast<size_t>(config_.push_fanout)) lacking.resize(config_.push_fanout);
-  for (const ConnId to : lacking) {
-    if (!uploader_.offer(to, chunk.seq, stream_.mean_chunk_bytes(), now)) break;
+  return lacking;
+}
+
+void PeerEngine::on_piece(ConnId from, Neighbour& n, const PieceMsg& piece, WallTime now) {
+  const auto outcome = assemblies_.piece(from, piece, now);
+  if (outcome == Assemblies::Outcome::ignored) return;
+  if (outcome == Assemblies::Outcome::forged) {
+    ++stats_.chunks_rejected;
+    if (!n.is_source()) neighbours_.ban(n.id);
+    return drop(from,
+                "piece " + std::to_string(piece.index) + " of chunk " +
+                    std::to_string(piece.seq.value) + " does not match its signed head",
+                true, now);
   }
+  const size_t bytes = piece.data().size();
+  n.received.add(bytes, now);
+  for (const ConnId to : assemblies_.find(piece.seq)->targets) {
+    if (Neighbour* t = neighbours_.find(to)) t->sent.add(bytes, now);
+    uploader_.sending(bytes, now);
+    out_.push_back(SendAction{to, piece});
+  }
+  if (outcome == Assemblies::Outcome::complete) accept(from, n, assemblies_.finish(piece.seq), now);
+}
+
+// Its pieces stopped coming: the targets' upload slots are free again, and
+// pulls fetch the chunk.
+void PeerEngine::give_up(const std::vector<Assemblies::Assembly>& gone) {
+  for (const Assemblies::Assembly& a : gone) {
+    for (const ConnId to : a.targets) uploader_.sent(to);
+  }
+}
+
+void PeerEngine::forget(ConnId conn) {
+  scheduler_.forget(conn);
+  choker_.forget(conn);
+  uploader_.forget(conn);
+  assemblies_.drop_target(conn);
+  give_up(assemblies_.forget(conn));
 }
 
 void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {
@@ -268,7 +332,7 @@ void PeerEngine::request_missing(WallTime now) {
   } else if (edge) {
     const ChunkSeq last = std::min(*edge, *playout_.cursor() + (config_.fetch_ahead - 1));
     for (ChunkSeq s = *playout_.cursor(); s <= last; s = s.next()) {
-      if (store_.has(s) || scheduler_.in_flight(s)) continue;
+      if (store_.has(s) || scheduler_.in_flight(s) || assemblies_.assembling(s)) continue;
       const auto due = playout_.deadline(s, store_);
       if (due && *due < now) continue;  // too late: it will be skipped
       wanted.push_back({s, due});
@@ -326,6 +390,7 @@ Actions PeerEngine::tick(WallTime now) {
   for (const ChunkRequest& r : scheduler_.expire(now)) {
     if (neighbours_.contains(r.conn)) out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
   }
+  give_up(assemblies_.expire(now, config_.push_stall));
   play_due(now);
   if (now - last_have_flush_ >= config_.have_interval) {
     flush_haves();
@@ -355,10 +420,7 @@ WallTime PeerEngine::next_wakeup(WallTime now) const {
 
 void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
   out_.push_back(DisconnectAction{conn, std::move(reason), ban});
-  if (!neighbours_.drop(conn, ban, now)) return;
-  scheduler_.forget(conn);
-  choker_.forget(conn);
-  uploader_.forget(conn);
+  if (neighbours_.drop(conn, ban, now)) forget(conn);
 }
 
 }  // namespace shoal

@@ -25,6 +25,7 @@
 #include "overlay/wire/ids.h"
 #include "overlay/wire/messages.h"
 #include "peer/actions.h"
+#include "peer/assemblies.h"
 #include "peer/candidate_pool.h"
 #include "peer/choker.h"
 #include "peer/chunk_store.h"
@@ -61,14 +62,15 @@ struct PeerConfig {
   size_t target_neighbours = 6;
   size_t max_neighbours = 12;
   std::chrono::milliseconds have_interval{20};  // HAVEs are batched this long
-  // Push: a chunk that came unasked (pushed by the source or a peer) with at
-  // least `push_before` to its deadline goes on at once to up to
-  // `push_fanout` neighbours we serve that lack it, if the uplink has room,
-  // instead of waiting a round trip for their REQUEST (HAVE there, REQUEST
-  // back). Pushes thus run in chains from the source's; pulls repair what
-  // they miss. Pushing pulled chunks too sent 7 % more duplicate bytes.
+  // Push: a chunk pushed to us (its head, then its pieces) with at least
+  // `push_before` to its deadline goes on to up to `push_fanout` neighbours
+  // we serve that lack it, if the uplink has room, each piece as it arrives
+  // (Assemblies), instead of after the whole chunk and a round trip for
+  // their REQUEST. Pushes thus run in chains from the source's; pulls repair
+  // what they miss. A push whose pieces stop for `push_stall` is given up.
   int push_fanout = 1;
   std::chrono::milliseconds push_before{1500};
+  std::chrono::milliseconds push_stall{1000};
   // The engine is ticked at least this often to rechoke, request and play.
   std::chrono::milliseconds idle_tick{100};
   std::chrono::milliseconds buffer_map_interval{5000};
@@ -138,7 +140,16 @@ class PeerEngine {
   void on_hello(ConnId from, const Hello& m, WallTime now);
   void on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const Chunk>& chunk,
                 WallTime now);
-  void push_fresh(ConnId from, const Chunk& chunk, WallTime now);
+  // A verified chunk, received whole or assembled, is stored and announced.
+  void accept(ConnId from, const Neighbour& n, const std::shared_ptr<const Chunk>& chunk,
+              WallTime now);
+  void on_head(ConnId from, const ChunkHead& head, WallTime now);
+  void on_piece(ConnId from, Neighbour& n, const PieceMsg& piece, WallTime now);
+  // Where a pushed chunk's pieces go on to.
+  std::vector<ConnId> push_targets(ConnId from, const ChunkHead& head, WallTime now);
+  void give_up(const std::vector<Assemblies::Assembly>& gone);
+  // A neighbour is gone: nothing of it is waited for or owed.
+  void forget(ConnId conn);
   void on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
   void send_pex(ConnId to, Neighbour& n, WallTime now);
@@ -162,6 +173,7 @@ class PeerEngine {
   Choker choker_;
   NeighbourSet neighbours_;
   Uploader uploader_;
+  Assemblies assemblies_;
   StreamMeter stream_;
   HaveMsg pending_haves_;
   WallTime last_have_flush_;

@@ -34,12 +34,6 @@ bool Uploader::request(ConnId from, const RequestMsg& r, bool unchoked, bool hel
   return true;
 }
 
-bool Uploader::offer(ConnId to, ChunkSeq seq, double chunk_bytes, WallTime now) {
-  if (!uploads() || busy(std::nullopt, Priority::common, chunk_bytes)) return false;
-  queue_.push(to, seq, now, std::nullopt, Priority::common);
-  return true;
-}
-
 void Uploader::seeded(ChunkSeq seq, ChunkSeq window_base) {
   seeds_.erase(seeds_.begin(), seeds_.lower_bound(window_base));
   seeds_[seq] = kSeedCopies;

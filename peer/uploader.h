@@ -39,9 +39,12 @@ class Uploader {
   // `unchoked`: we unchoke that neighbour; `held`: we hold the chunk.
   bool request(ConnId from, const RequestMsg& r, bool unchoked, bool held, double chunk_bytes,
                WallTime now);
-  // Queues a push of `seq` to a neighbour that lacks it, unasked; false if
-  // the uplink could not start it within max_wait (then it is not queued).
-  bool offer(ConnId to, ChunkSeq seq, double chunk_bytes, WallTime now);
+  // Whether the uplink could start a push within max_wait; then pushing()
+  // counts it in the link until sent().
+  bool can_push(double chunk_bytes) const {
+    return uploads() && !busy(std::nullopt, Priority::common, chunk_bytes);
+  }
+  void pushing(ConnId to) { queue_.pushed(to); }
   // The source pushed `seq` to us; seeds older than `window_base` are gone.
   void seeded(ChunkSeq seq, ChunkSeq window_base);
   void cancel(ConnId from, ChunkSeq seq) { queue_.cancel(from, seq); }

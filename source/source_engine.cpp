@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "overlay/wire/push_messages.h"
+
 namespace shoal {
 
 namespace {
@@ -155,7 +157,7 @@ void SourceEngine::push(ConnId to, const std::shared_ptr<const Chunk>& shared, W
   v.pushed.add(chunk.payload.size(), now);
   ++copies_[chunk.seq];
   uploads_.pushed(to);
-  out.push_back(SendAction{to, ChunkMsg{shared}});
+  for (Message& m : push_messages(shared)) out.push_back(SendAction{to, std::move(m)});
 }
 
 Actions SourceEngine::push_backlog(WallTime now) {

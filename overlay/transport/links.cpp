@@ -62,7 +62,8 @@ bool Links::received(ConnId conn, const Message& m, size_t bytes) {
     close(conn, why);
     return false;
   }
-  (std::holds_alternative<ChunkMsg>(m) ? link.traffic.chunk_in : link.traffic.control_in) += bytes;
+  const bool data = std::holds_alternative<ChunkMsg>(m) || std::holds_alternative<PieceMsg>(m);
+  (data ? link.traffic.chunk_in : link.traffic.control_in) += bytes;
   return true;
 }
 

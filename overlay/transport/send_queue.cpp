@@ -22,7 +22,7 @@ std::optional<Frame> SendQueue::start_write() {
   Frame frame = std::move(from->front());
   from->pop_front();
   writing_ = true;
-  writing_chunk_ = from == &chunks_;
+  writing_chunk_ = from == &chunks_ && frame.completes_chunk();
   return frame;
 }
 

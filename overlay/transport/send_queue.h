@@ -24,7 +24,8 @@ class SendQueue {
   // way; else the first control frame, else the first chunk if granted. It
   // is then being written until written().
   std::optional<Frame> start_write();
-  // The write under way is done; whether it was a chunk.
+  // The write under way is done; whether it completed a chunk (a CHUNK, or
+  // a chunk's last PIECE).
   bool written();
 
   // The size of the first chunk if it should ask the uplink for tokens now

@@ -38,7 +38,15 @@ using MonoTime = std::chrono::steady_clock::time_point;
 struct Frame {
   std::shared_ptr<const Message> msg;
   size_t bytes = 0;
-  bool is_chunk() const { return std::holds_alternative<ChunkMsg>(*msg); }
+  // Chunk data (a CHUNK or a PIECE): it waits for the uplink's tokens.
+  bool is_chunk() const {
+    return std::holds_alternative<ChunkMsg>(*msg) || std::holds_alternative<PieceMsg>(*msg);
+  }
+  // A CHUNK, or the last PIECE of a chunk: with it the chunk has left.
+  bool completes_chunk() const {
+    const auto* piece = std::get_if<PieceMsg>(msg.get());
+    return std::holds_alternative<ChunkMsg>(*msg) || (piece && piece->last());
+  }
 };
 
 class Timer {

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "media/chunk.h"
+#include "media/chunk_head.h"
 #include "overlay/wire/ids.h"
 
 namespace shoal {
@@ -90,6 +92,32 @@ struct ChunkMsg {
   MSGPACK_DEFINE(chunk);
 };
 
+// A pushed chunk comes as its head, then its pieces (media/chunk_head.h): a
+// relay verifies the head, then each piece against it, and passes each on as
+// it arrives.
+struct ChunkHeadMsg {
+  ChunkHead head;
+  MSGPACK_DEFINE(head);
+};
+
+// One piece of a pushed chunk. In memory it may point into the whole chunk it
+// was cut from (`whole`, when the sender holds it), so that pieces, like
+// chunks, are shared, never copied per link: in the simulation every relay
+// passes on the source's. On the wire it is [seq, index, count, bytes]; a
+// decoded piece holds its bytes.
+struct PieceMsg {
+  ChunkSeq seq;
+  uint32_t index = 0;
+  uint32_t count = 0;  // pieces in the chunk
+  std::shared_ptr<const Chunk> whole;
+  std::vector<uint8_t> bytes;
+
+  std::span<const uint8_t> data() const {
+    return whole ? piece_of(whole->payload, index) : std::span<const uint8_t>(bytes);
+  }
+  bool last() const { return index + 1 == count; }
+};
+
 struct ChokeMsg {
   MSGPACK_DEFINE();
 };
@@ -135,7 +163,8 @@ struct ErrorMsg {
 // Variant index + 1 is the wire type code; append new messages at the end.
 using Message =
     std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg, ChokeMsg,
-                 UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg>;
+                 UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg,
+                 ChunkHeadMsg, PieceMsg>;
 
 const char* message_name(const Message& m);
 
@@ -155,6 +184,36 @@ struct convert<std::shared_ptr<const shoal::Chunk>> {
     o.convert(*chunk);  // throws on nil or any other wrong shape
     v = std::move(chunk);
     return o;
+  }
+};
+
+template <>
+struct convert<shoal::PieceMsg> {
+  const msgpack::object& operator()(const msgpack::object& o, shoal::PieceMsg& v) const {
+    if (o.type != type::ARRAY || o.via.array.size < 4) throw type_error();
+    const msgpack::object* f = o.via.array.ptr;
+    f[0].convert(v.seq);
+    f[1].convert(v.index);
+    f[2].convert(v.count);
+    if (f[3].type != type::BIN) throw type_error();
+    v.bytes.assign(f[3].via.bin.ptr, f[3].via.bin.ptr + f[3].via.bin.size);
+    v.whole.reset();
+    return o;
+  }
+};
+
+template <>
+struct pack<shoal::PieceMsg> {
+  template <typename Stream>
+  packer<Stream>& operator()(packer<Stream>& o, const shoal::PieceMsg& v) const {
+    const auto data = v.data();
+    o.pack_array(4);
+    o.pack(v.seq);
+    o.pack(v.index);
+    o.pack(v.count);
+    o.pack_bin(static_cast<uint32_t>(data.size()));
+    return o.pack_bin_body(reinterpret_cast<const char*>(data.data()),
+                           static_cast<uint32_t>(data.size()));
   }
 };
 

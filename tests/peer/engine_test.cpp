@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "overlay/wire/push_messages.h"
 #include "test_chunks.h"
 
 namespace shoal {
@@ -224,27 +225,55 @@ TEST_F(EngineTest, QueuesARequestForAChunkTheSourcePushedEvenOnABusyUplink) {
   EXPECT_EQ(std::get<ChunkMsg>(next[0].msg).chunk->seq, ChunkSeq(10));
 }
 
-// Chunks sent to `to` in `actions`, in order.
-std::vector<ChunkSeq> chunks_to(ConnId to, const Actions& actions) {
+// Seqs of the chunks pushed to `to` in `actions` (a CHUNK_HEAD each).
+std::vector<ChunkSeq> pushed_to(ConnId to, const Actions& actions) {
   std::vector<ChunkSeq> seqs;
   for (const auto& send : only<SendAction>(actions)) {
-    if (const auto* c = std::get_if<ChunkMsg>(&send.msg); c && send.to == to)
-      seqs.push_back(c->chunk->seq);
+    if (const auto* h = std::get_if<ChunkHeadMsg>(&send.msg); h && send.to == to)
+      seqs.push_back(h->head.seq);
   }
   return seqs;
 }
 
-TEST_F(EngineTest, PushesAChunkThatCameUnaskedOnToANeighbourItServesThatLacksIt) {
+// Pieces sent to `to` in `actions`.
+std::vector<PieceMsg> pieces_to(ConnId to, const Actions& actions) {
+  std::vector<PieceMsg> out;
+  for (const auto& send : only<SendAction>(actions)) {
+    if (const auto* p = std::get_if<PieceMsg>(&send.msg); p && send.to == to) out.push_back(*p);
+  }
+  return out;
+}
+
+class PushTest : public EngineTest {
+ protected:
+  // `from` pushes chunk `seq`: its head, then its pieces; what the engine did.
+  Actions push(ConnId from, uint64_t seq, WallTime at) {
+    Actions all;
+    for (const Message& m : push_messages(shared_chunk(key_, seq, true, 40'000))) {
+      for (Action& a : engine_->on_message(from, m, at)) all.push_back(std::move(a));
+    }
+    return all;
+  }
+};
+
+TEST_F(PushTest, PassesEachPieceOfAPushedChunkOnAsItArrivesToANeighbourThatLacksIt) {
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);  // asked: the start
   const ConnId viewer = greet_viewers(1)[0];
   engine_->tick(now_);  // unchokes the viewer, which lacks chunk 8
-  // Pushed by the source, 3 s from its deadline: on to the viewer at once.
-  EXPECT_EQ(chunks_to(viewer, engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 10)}, now_)),
+  const auto messages = push_messages(shared_chunk(key_, 10, true, 40'000));  // 3 pieces
+  ASSERT_EQ(messages.size(), 4u);
+  EXPECT_EQ(pushed_to(viewer, engine_->on_message(kSource, messages[0], now_)),
             std::vector{ChunkSeq(10)});
+  for (size_t i = 1; i < messages.size(); ++i) {
+    const auto on = pieces_to(viewer, engine_->on_message(kSource, messages[i], now_));
+    ASSERT_EQ(on.size(), 1u) << "piece " << i - 1;
+    EXPECT_EQ(on[0].index, i - 1);
+  }
+  EXPECT_TRUE(engine_->store().has(ChunkSeq(10)));
 }
 
-TEST_F(EngineTest, PushesNothingTooCloseToItsDeadlineOrToANeighbourThatHoldsIt) {
+TEST_F(PushTest, PushesNothingTooCloseToItsDeadlineOrToANeighbourThatHoldsIt) {
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   const std::vector<ConnId> viewers = greet_viewers(2);
@@ -252,14 +281,61 @@ TEST_F(EngineTest, PushesNothingTooCloseToItsDeadlineOrToANeighbourThatHoldsIt) 
   ten.add(ChunkSeq(10), false);
   engine_->on_message(viewers[1], ten.to_message(ChunkSeq(0), 120), now_);
   engine_->tick(now_);  // unchokes both viewers, which lack chunk 8
-  const Actions pushed = engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 10)}, now_);
-  EXPECT_EQ(chunks_to(viewers[0], pushed), std::vector{ChunkSeq(10)});
-  EXPECT_TRUE(chunks_to(viewers[1], pushed).empty());  // it holds chunk 10
+  const Actions pushed = push(kSource, 10, now_);
+  EXPECT_EQ(pushed_to(viewers[0], pushed), std::vector{ChunkSeq(10)});
+  EXPECT_TRUE(pushed_to(viewers[1], pushed).empty());  // it holds chunk 10
   // Chunk 11, captured at 5.5 s, is due at 8.5 s: at 7.5 s it is too late to push.
   engine_->on_chunk_sent(viewers[0], now_ + 2500ms);
-  EXPECT_TRUE(chunks_to(viewers[0], engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 11)},
-                                                        now_ + 2500ms))
-                  .empty());
+  EXPECT_TRUE(pushed_to(viewers[0], push(kSource, 11, now_ + 2500ms)).empty());
+}
+
+TEST_F(PushTest, AForgedPieceIsNeitherKeptNorPassedOnAndItsSenderIsDropped) {
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  const ConnId pusher = greet_viewers(2)[0], viewer(3);
+  engine_->tick(now_);
+  auto messages = push_messages(shared_chunk(key_, 10, true, 40'000));
+  engine_->on_message(pusher, messages[0], now_);
+  PieceMsg forged = std::get<PieceMsg>(messages[1]);
+  forged.bytes.assign(forged.data().begin(), forged.data().end());
+  forged.bytes[100] ^= 0x01;
+  forged.whole.reset();
+  const Actions after = engine_->on_message(pusher, forged, now_);
+  EXPECT_TRUE(pieces_to(viewer, after).empty());
+  const auto drops = only<DisconnectAction>(after);
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_EQ(drops[0].conn, pusher);
+  EXPECT_TRUE(drops[0].ban);
+  EXPECT_EQ(engine_->stats().chunks_rejected, 1u);
+  EXPECT_FALSE(engine_->store().has(ChunkSeq(10)));
+}
+
+TEST_F(PushTest, AHeadNotSignedByTheChannelDropsItsSender) {
+  join_source(10);
+  const ConnId pusher = greet_viewers(1)[0];
+  const ChannelKey impostor = testing::test_key(3);
+  ChunkHead head = head_of(make_chunk(key_, 10));
+  impostor.sign(head);
+  const auto drops = only<DisconnectAction>(engine_->on_message(pusher, ChunkHeadMsg{head}, now_));
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_EQ(drops[0].conn, pusher);
+}
+
+TEST_F(PushTest, APushThatStallsIsGivenUpAndTheChunkPulledInstead) {
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  const ConnId pusher = greet_viewers(1)[0];
+  engine_->on_message(pusher, UnchokeMsg{}, now_);
+  const auto messages = push_messages(shared_chunk(key_, 9, false, 40'000));
+  engine_->on_message(pusher, messages[0], now_);  // the head, then no piece
+  // It holds chunk 9, but the chunk is on its way: not asked for meanwhile.
+  EXPECT_FALSE(std::ranges::count(
+      requested(engine_->on_message(pusher, HaveMsg{{ChunkSeq(9)}, {}}, now_)), ChunkSeq(9)));
+  EXPECT_FALSE(std::ranges::count(requested(engine_->tick(now_ + 500ms)), ChunkSeq(9)));
+  // Given up after a second without a piece: chunk 9 is asked for again.
+  Actions later = engine_->tick(now_ + 1100ms);
+  for (Action& a : engine_->tick(now_ + 1200ms)) later.push_back(std::move(a));
+  EXPECT_EQ(std::ranges::count(requested(later), ChunkSeq(9)), 1);
 }
 
 TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {

@@ -17,7 +17,8 @@ using namespace std::chrono_literals;
 using testing::kEpoch;
 using testing::shared_chunk;
 
-// Per receiving connection, the seqs of the chunks in CHUNK messages.
+// Per receiving connection, the seqs of the chunks sent: whole (CHUNK, a
+// reply) or pushed (CHUNK_HEAD, its pieces behind it).
 std::map<ConnId, std::vector<uint64_t>> chunks_sent(const Actions& actions) {
   std::map<ConnId, std::vector<uint64_t>> out;
   for (const auto& a : actions) {
@@ -25,6 +26,8 @@ std::map<ConnId, std::vector<uint64_t>> chunks_sent(const Actions& actions) {
     if (!send) continue;
     if (const auto* c = std::get_if<ChunkMsg>(&send->msg))
       out[send->to].push_back(c->chunk->seq.value);
+    if (const auto* h = std::get_if<ChunkHeadMsg>(&send->msg))
+      out[send->to].push_back(h->head.seq.value);
   }
   return out;
 }

@@ -53,14 +53,19 @@ TEST_F(SourceRunnerTest, SignsWhatItPublishesAndCountsOneCopyOfIt) {
   t_.finish_writes();
   t_.advance(10ms);
   t_.finish_writes();
-  const auto sent = t_.sent<ChunkMsg>(v);
-  ASSERT_EQ(sent.size(), 1u) << "the only viewer takes the push";
-  EXPECT_TRUE(verify_chunk(key_.channel(), *sent[0].chunk));
+  const auto heads = t_.sent<ChunkHeadMsg>(v);
+  ASSERT_EQ(heads.size(), 1u) << "the only viewer takes the push";
+  EXPECT_TRUE(verify_head(key_.channel(), heads[0].head));
+  const auto pieces = t_.sent<PieceMsg>(v);
+  ASSERT_EQ(pieces.size(), 1u);  // 1880 bytes make one piece
+  ASSERT_TRUE(pieces[0].whole);
+  EXPECT_TRUE(verify_chunk(key_.channel(), *pieces[0].whole));
   const SourceStats s = runner_->stats();
   EXPECT_EQ(s.chunks_published, 1u);
   EXPECT_EQ(s.chunk_bytes_published, 1880u);
-  EXPECT_EQ(s.copy_bytes, frame_size(sent[0]));
-  EXPECT_EQ(s.bytes_uploaded, s.copy_bytes);
+  EXPECT_EQ(s.copy_bytes, frame_size(ChunkMsg{pieces[0].whole}));
+  // Chunk data counts: the piece, not the head.
+  EXPECT_EQ(s.bytes_uploaded, frame_size(pieces[0]));
   EXPECT_EQ(s.viewers, 1u);
 }
 

@@ -1,7 +1,9 @@
 // tamper_proxy: a polluting peer for tests. It stands between a viewer and
-// the real source and corrupts every chunk it relays:
-//   --mode flip     flips one payload byte (signature no longer matches)
-//   --mode foreign  re-signs the chunk with another key (valid, wrong channel)
+// the real source and corrupts every chunk it relays, whole or pushed:
+//   --mode flip     flips one payload byte (a whole chunk's, or the first
+//                   piece's of a pushed one): the signature no longer matches
+//   --mode foreign  re-signs the chunk or the pushed chunk's head with another
+//                   key (valid, wrong channel)
 // It prints its own address first, then one line per viewer connection it
 // saw closed: "closed by viewer after N tampered chunks".
 #include <boost/asio.hpp>
@@ -30,7 +32,13 @@ void relay(tcp::socket viewer_socket, shoal::Endpoint source, bool flip) {
 
   std::thread down([&] {
     while (auto m = upstream->receive()) {
-      if (auto* c = std::get_if<shoal::ChunkMsg>(&*m)) {
+      if (auto* p = std::get_if<shoal::PieceMsg>(&*m); p && flip && p->index == 0) {
+        p->bytes.at(p->bytes.size() / 2) ^= 0x01;
+        ++tampered;
+      } else if (auto* h = std::get_if<shoal::ChunkHeadMsg>(&*m); h && !flip) {
+        impostor.sign(h->head);
+        ++tampered;
+      } else if (auto* c = std::get_if<shoal::ChunkMsg>(&*m)) {
         shoal::Chunk forged = *c->chunk;
         if (flip) {
           forged.payload[forged.payload.size() / 2] ^= 0x01;

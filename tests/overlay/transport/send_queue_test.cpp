@@ -40,6 +40,22 @@ TEST(SendQueue, ControlFramesOvertakeChunksAndGoInOrder) {
   EXPECT_TRUE(q.idle());
 }
 
+TEST(SendQueue, PiecesWaitForTokensLikeChunksAndOnlyTheLastCompletesTheChunk) {
+  SendQueue q;
+  for (uint32_t i = 0; i < 2; ++i) {
+    q.push({std::make_shared<const Message>(PieceMsg{.seq = ChunkSeq(1), .index = i, .count = 2}),
+            500});
+  }
+  EXPECT_FALSE(q.start_write());
+  EXPECT_EQ(q.wants_tokens(), 500u);
+  q.granted();
+  ASSERT_TRUE(q.start_write());
+  EXPECT_FALSE(q.written());
+  q.granted();
+  ASSERT_TRUE(q.start_write());
+  EXPECT_TRUE(q.written());
+}
+
 TEST(SendQueue, OneWriteAtATime) {
   SendQueue q;
   q.push(control(1));

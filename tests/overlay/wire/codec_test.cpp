@@ -56,7 +56,9 @@ std::vector<Message> one_of_each() {
           AnnounceMsg{kProtocolVersion, hello.channel, PeerId(78), 7002},
           PeersMsg{{"127.0.0.1:7003"}, 15},
           ErrorMsg{"listen_port must not be 0"},
-          RejectMsg{ChunkSeq(8)}};
+          RejectMsg{ChunkSeq(8)},
+          ChunkHeadMsg{head_of(sample_chunk())},
+          PieceMsg{.seq = ChunkSeq(42), .index = 0, .count = 1, .bytes = {0x47, 0x47}}};
 }
 
 TEST(Codec, EveryMessageRoundTrips) {
@@ -87,6 +89,31 @@ TEST(Codec, ChunkFieldsSurviveTheWire) {
   EXPECT_EQ(d.flags, c.flags);
   EXPECT_EQ(d.payload, c.payload);
   EXPECT_EQ(d.signature, c.signature);
+}
+
+TEST(Codec, APieceCutFromAWholeChunkGoesOutAsItsBytesAndComesBackAsThem) {
+  const auto whole = std::make_shared<const Chunk>(sample_chunk());
+  const PieceMsg cut{.seq = ChunkSeq(42), .index = 0, .count = 1, .whole = whole};
+  const auto frame = encode_frame(cut);
+  EXPECT_EQ(frame_size(cut), frame.size());
+  auto back = decode_frame(frame);
+  ASSERT_TRUE(back) << back.error();
+  const PieceMsg& p = std::get<PieceMsg>(*back);
+  EXPECT_EQ(p.whole, nullptr);
+  EXPECT_EQ(p.bytes, whole->payload);
+  EXPECT_TRUE(p.last());
+}
+
+TEST(Codec, APieceWithoutBytesIsAnError) {
+  EXPECT_FALSE(decode_hand_packed([](auto& pk) {
+    pk.pack_array(2);
+    pk.pack(16);  // PIECE
+    pk.pack_array(4);
+    pk.pack(1);
+    pk.pack(0);
+    pk.pack(1);
+    pk.pack(std::string("not bin"));
+  }));
 }
 
 TEST(Codec, EveryTruncationIsAnError) {

@@ -1,0 +1,53 @@
+#pragma once
+// A chunk's head and its pieces. A chunk travels whole (CHUNK) or, when it is
+// pushed, as its head and then its pieces (CHUNK_HEAD, PIECE), which a relay
+// passes on as they arrive instead of after the whole chunk: a hop then costs
+// one piece's transmission, not a chunk's.
+//
+// The payload is cut into pieces of kPieceBytes (the last one shorter). The
+// head holds the chunk's fields, its payload size and a BLAKE2b-256 digest of
+// each piece; the source's signature covers all of it (chunk_signature.h), so
+// a piece is verified against a verified head before it is stored or passed
+// on, and a whole chunk is verified by digesting its pieces.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "media/chunk.h"
+
+namespace shoal {
+
+inline constexpr size_t kPieceBytes = 16 * 1024;
+inline constexpr size_t kMaxPieces = 512;  // 8 MiB: more than any frame may hold
+
+using Digest = std::array<uint8_t, 32>;  // BLAKE2b-256
+
+struct ChunkHead {
+  ChunkSeq seq;
+  WallTime capture_time;
+  int64_t pts_us = 0;
+  uint32_t duration_ms = 0;
+  uint8_t flags = 0;
+  uint32_t size = 0;            // payload bytes
+  std::vector<Digest> pieces;   // one per piece, in order
+  Signature signature{};
+
+  bool random_access() const { return flags & Chunk::kRandomAccess; }
+  // Whether `size` and the number of digests agree.
+  bool well_formed() const;
+
+  MSGPACK_DEFINE(seq, capture_time, pts_us, duration_ms, flags, size, pieces, signature);
+};
+
+size_t piece_count(size_t payload_bytes);
+// Piece `index` of `payload`; empty past the end.
+std::span<const uint8_t> piece_of(std::span<const uint8_t> payload, size_t index);
+Digest piece_digest(std::span<const uint8_t> piece);
+// The head of `chunk`, its signature included.
+ChunkHead head_of(const Chunk& chunk);
+// The chunk of `head` with `payload` (whose pieces were checked against it).
+Chunk chunk_of(const ChunkHead& head, std::vector<uint8_t> payload);
+
+}  // namespace shoal

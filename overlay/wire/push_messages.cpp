@@ -1,0 +1,16 @@
+#include "overlay/wire/push_messages.h"
+
+namespace shoal {
+
+std::vector<Message> push_messages(const std::shared_ptr<const Chunk>& chunk) {
+  ChunkHead head = head_of(*chunk);
+  const auto count = static_cast<uint32_t>(head.pieces.size());
+  std::vector<Message> out;
+  out.reserve(count + 1);
+  out.push_back(ChunkHeadMsg{std::move(head)});
+  for (uint32_t i = 0; i < count; ++i)
+    out.push_back(PieceMsg{.seq = chunk->seq, .index = i, .count = count, .whole = chunk});
+  return out;
+}
+
+}  // namespace shoal
