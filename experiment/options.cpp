@@ -34,6 +34,15 @@ Result<std::monostate> validate(const ExperimentOptions& o, int max_peers) {
   if (const auto limits = upload_limits(o.peer_upload, o.peers); !limits) {
     return Error{"--peer-upload: " + limits.error()};
   }
+  if (const auto limits = upload_limits(o.peer_download, o.peers); !limits) {
+    return Error{"--peer-download: " + limits.error()};
+  } else {
+    for (const std::string& label : *limits) {
+      const UploadLimit l = *parse_upload_limit(label);
+      if (l.bytes_per_second == 0.0 || l.stream_multiple == 0.0)
+        return Error{"--peer-download: a viewer that downloads nothing cannot watch"};
+    }
+  }
   const auto source_limit = parse_upload_limit(o.source_upload);
   if (!source_limit) return Error{"--source-upload: " + source_limit.error()};
   if (source_limit->bytes_per_second == 0.0) return Error{"--source-upload 0 would serve nobody"};

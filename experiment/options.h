@@ -39,6 +39,9 @@ struct ExperimentOptions {
 
   // Only `shoal simulate` uses these.
   double stream_kbps = 1280;  // the synthetic stream's mean rate
+  // Viewers' download capacity, written as --peer-upload is: one for all
+  // ("none", "8M", "3x") or a range ("2x-6x").
+  std::string peer_download = "none";
   uint64_t seed = 1;          // of every random choice in the run
 
   bool operator==(const ExperimentOptions&) const = default;

@@ -23,11 +23,13 @@ bool decodes(size_t i, const ExperimentOptions& o) {
   return i < static_cast<size_t>(o.peers) && i % step == 0;
 }
 
-ViewerPlan viewer(size_t index, const std::string& upload, const ExperimentOptions& o) {
+ViewerPlan viewer(size_t index, const std::string& upload, const std::string& download,
+                  const ExperimentOptions& o) {
   return ViewerPlan{.index = index,
                     .host = viewer_host(index),
                     .upload_label = upload,
                     .upload = *parse_upload_limit(upload),
+                    .download = *parse_upload_limit(download),
                     .decodes = decodes(index, o)};
 }
 
@@ -68,8 +70,9 @@ Plan make_plan(const ExperimentOptions& o) {
   const milliseconds warmup = ms(o.warmup), spread = ms(o.join_spread), duration = ms(o.duration);
   const microseconds gap = microseconds(spread) / o.peers;
   const std::vector<std::string> uploads = *upload_limits(o.peer_upload, o.peers);
+  const std::vector<std::string> downloads = *upload_limits(o.peer_download, o.peers);
   for (size_t i = 0; i < peers; ++i) {
-    ViewerPlan v = viewer(i, free_rider[i] ? "0" : uploads[i], o);
+    ViewerPlan v = viewer(i, free_rider[i] ? "0" : uploads[i], downloads[i], o);
     v.free_rider = free_rider[i];
     v.join = warmup + gap * static_cast<int64_t>(i);
     v.watch = duration;
@@ -90,7 +93,7 @@ Plan make_plan(const ExperimentOptions& o) {
   for (size_t k = 0; k < kills; ++k) {
     ViewerPlan& killed = plan.viewers[contributors[k]];
     killed.killed = true;
-    ViewerPlan joiner = viewer(peers + k, killed.upload_label, o);
+    ViewerPlan joiner = viewer(peers + k, killed.upload_label, downloads[killed.index], o);
     joiner.replaces = killed.index;
     joiner.join = *plan.churn_at;
     joiner.watch = ms(o.duration - churn_at);

@@ -30,6 +30,7 @@ struct ViewerPlan {
   std::string host;          // its own loopback address (viewer_host)
   std::string upload_label;  // its upload limit as written: "1.5x", "none"; "0" if a free rider
   UploadLimit upload;        // the same, parsed
+  UploadLimit download;      // its downlink (only the simulation models it)
   bool free_rider = false;   // uploads nothing
   bool decodes = false;      // runs a real decoder; else plays out on time, undecoded
   bool killed = false;       // killed outright (SIGKILL) at the churn
@@ -44,6 +45,7 @@ struct ViewerPlan {
 struct SourcePlan {
   std::string upload_label;  // its upload limit as written
   UploadLimit upload;        // the same, parsed
+  UploadLimit download;      // its downlink (only the simulation models it)
   // Its --repair-share if not the source's default: as given, else none in
   // client-server mode, where the source is every viewer's only supplier.
   std::optional<std::string> repair_share_label;

@@ -2,11 +2,12 @@
 
 namespace shoal::sim {
 
-SimPeer::SimPeer(SimNetwork& network, SimTracker& tracker, const PeerOptions& options, Endpoint at)
+SimPeer::SimPeer(SimNetwork& network, SimTracker& tracker, const PeerOptions& options, Endpoint at,
+                 std::optional<double> download)
     : events_(network.events()),
       tracker_(tracker),
       options_(options),
-      transport_(network, std::move(at)),
+      transport_(network, std::move(at), download),
       runner_(transport_, options, nullptr) {}
 
 void SimPeer::start() {

@@ -8,6 +8,7 @@
 // every event it schedules (the Simulation keeps it to the end).
 
 #include <chrono>
+#include <optional>
 
 #include "peer/peer_runner.h"
 #include "sim/sim_tracker.h"
@@ -21,8 +22,9 @@ class SimPeer {
   static constexpr std::chrono::milliseconds kExitDelay{300};
 
   // `at`: where it accepts neighbours (port 0: nowhere) and the host its
-  // dials leave from.
-  SimPeer(SimNetwork& network, SimTracker& tracker, const PeerOptions& options, Endpoint at);
+  // dials leave from; `download`: its downlink, bytes/s (none: unlimited).
+  SimPeer(SimNetwork& network, SimTracker& tracker, const PeerOptions& options, Endpoint at,
+          std::optional<double> download = std::nullopt);
   SimPeer(const SimPeer&) = delete;
   SimPeer& operator=(const SimPeer&) = delete;
 

@@ -1,5 +1,7 @@
 #include "sim/sim_transport.h"
 
+#include <algorithm>
+
 namespace shoal::sim {
 
 namespace {
@@ -33,8 +35,8 @@ class SimTimer : public Timer {
 
 }  // namespace
 
-SimTransport::SimTransport(SimNetwork& network, Endpoint at)
-    : network_(network), queue_(network.events()), at_(std::move(at)) {}
+SimTransport::SimTransport(SimNetwork& network, Endpoint at, std::optional<double> download)
+    : network_(network), queue_(network.events()), at_(std::move(at)), download_(download) {}
 
 MonoTime SimTransport::mono_now() const { return kMonoEpoch + queue_.now(); }
 
@@ -64,10 +66,20 @@ void SimTransport::write(ConnId conn, const Frame& frame) {
   const auto it = ends_.find(conn);
   if (it == ends_.end()) return;
   const End end = it->second;
-  queue_.after(end.latency, [end, frame] { end.other->receive(end.other_conn, frame); });
+  queue_.after(end.latency, [end, frame] { end.other->arrive(end.other_conn, frame); });
   queue_.after(SimTime(0), [this, conn] {
     if (ends_.contains(conn)) node_->on_written(conn);
   });
+}
+
+void SimTransport::arrive(ConnId conn, const Frame& frame) {
+  if (!download_ || *download_ <= 0) return receive(conn, frame);
+  const auto through = std::chrono::duration_cast<SimTime>(
+      std::chrono::duration<double>(static_cast<double>(frame.bytes) / *download_));
+  // The frame crossed the downlink while its sender's uplink sent it: it is
+  // late only when what came before it still fills the downlink.
+  downlink_free_ = std::max(downlink_free_ + through, queue_.now());
+  queue_.at(downlink_free_, [this, conn, frame] { receive(conn, frame); });
 }
 
 void SimTransport::receive(ConnId conn, const Frame& frame) {
@@ -81,7 +93,12 @@ void SimTransport::close(ConnId conn) {
 void SimTransport::shut(ConnId conn) {
   const End end = ends_.at(conn);
   ends_.erase(conn);
-  queue_.after(end.latency, [end] { end.other->remote_closed(end.other_conn); });
+  // Behind the data: through the other end's downlink too.
+  queue_.after(end.latency, [end] {
+    SimTransport& other = *end.other;
+    other.queue_.at(std::max(other.downlink_free_, other.queue_.now()),
+                    [&other, conn = end.other_conn] { other.remote_closed(conn); });
+  });
 }
 
 void SimTransport::remote_closed(ConnId conn) {

@@ -16,6 +16,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "overlay/transport/transport.h"
 #include "sim/event_queue.h"
@@ -26,8 +27,11 @@ namespace shoal::sim {
 class SimTransport : public Transport {
  public:
   // `at`: where the node accepts connections (port 0: nowhere), and the
-  // host its dials leave from.
-  SimTransport(SimNetwork& network, Endpoint at);
+  // host its dials leave from. `download`: its downlink in bytes/s (none:
+  // unlimited). A frame crosses the downlink while its sender sends it, so
+  // it comes after its latency as before, unless the frames before it still
+  // fill the downlink: then it waits its turn at the downlink's rate.
+  SimTransport(SimNetwork& network, Endpoint at, std::optional<double> download = std::nullopt);
   SimTransport(const SimTransport&) = delete;
   SimTransport& operator=(const SimTransport&) = delete;
 
@@ -62,6 +66,8 @@ class SimTransport : public Transport {
 
   // A new end towards `other`'s `other_conn`; its id here.
   ConnId add_end(SimTransport& other, ConnId other_conn, SimTime latency);
+  // A frame reaches this node's downlink; it is received once through it.
+  void arrive(ConnId conn, const Frame& frame);
   void receive(ConnId conn, const Frame& frame);
   // The other end closed.
   void remote_closed(ConnId conn);
@@ -72,6 +78,8 @@ class SimTransport : public Transport {
   EventQueue& queue_;
   Endpoint at_;
   LinkEvents* node_ = nullptr;
+  std::optional<double> download_;
+  SimTime downlink_free_{0};  // when the downlink has passed every frame that arrived
   std::map<ConnId, End> ends_;  // open ones
   uint64_t next_conn_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

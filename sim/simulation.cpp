@@ -71,7 +71,8 @@ Result<SimResult> simulate(const experiment::Plan& plan) {
   for (const experiment::ViewerPlan& v : plan.viewers) {
     const uint16_t port = plan.client_server ? 0 : static_cast<uint16_t>(kFirstPeerPort + v.index);
     auto peer = std::make_unique<SimPeer>(network, tracker, peer_options(plan, v, key, port, rng),
-                                          Endpoint{v.host, port});
+                                          Endpoint{v.host, port},
+                                          v.download.resolve(o.stream_kbps * 1000 / 8));
     SimPeer* p = peer.get();
     events.at(v.join, [p] { p->start(); });
     if (v.killed) {

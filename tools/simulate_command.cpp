@@ -77,12 +77,15 @@ int simulate_main(const std::vector<std::string>& args) {
       "overhead), plus when chunks arrived (capture to arrival, over every chunk every viewer\n"
       "stored), the viewers' mean upload as a multiple of the stream, and what the run cost\n"
       "(wall time, events per second, peak memory). Not modelled: CPU time, decoding\n"
-      "(startup is join to the first chunk played), download capacity and socket buffers.";
+      "(startup is join to the first chunk played) and socket buffers.";
   experiment::ExperimentOptions o;
   std::string json_path;
   add_experiment_options(cmd, o);
   cmd.options.add_options()("stream-kbps", po::value(&o.stream_kbps)->default_value(o.stream_kbps),
                             "the stream's mean bit rate, kbit/s (chunk sizes vary by up to 10%)")(
+      "peer-download", po::value(&o.peer_download)->default_value(o.peer_download),
+      "viewers' download capacity: none, a bit rate (8M), a multiple of the stream rate (3x), "
+      "or a range spread over the viewers (2x-6x)")(
       "seed", po::value(&o.seed)->default_value(o.seed),
       "seed of every random choice; the same seed gives the same run")(
       "json", po::value(&json_path), "write the report as JSON to this file");

@@ -58,6 +58,17 @@ TEST(ExperimentOptions, CountsAndTimesOutOfRangeAreNamed) {
             "--latency-ms: '10001': latencies must be 0..10000 ms, the smaller first");
 }
 
+TEST(ExperimentOptions, ADownloadCapacityIsWrittenAsAnUploadLimitButNeverZero) {
+  EXPECT_EQ(problem_with([](auto& o) { o.peer_download = "3x"; }), "");
+  EXPECT_EQ(problem_with([](auto& o) { o.peer_download = "2x-6x"; }), "");
+  EXPECT_EQ(problem_with([](auto& o) { o.peer_download = "0"; }),
+            "--peer-download: a viewer that downloads nothing cannot watch");
+  EXPECT_EQ(problem_with([](auto& o) { o.peer_download = "0x-2x"; }),
+            "--peer-download: a viewer that downloads nothing cannot watch");
+  EXPECT_NE(problem_with([](auto& o) { o.peer_download = "fast"; }).find("--peer-download: "),
+            std::string::npos);
+}
+
 TEST(ExperimentOptions, LatencyIsOneValueOrARangeSmallerFirst) {
   EXPECT_EQ(parse_latency("50").value(), (LatencyRange{50, 50}));
   EXPECT_EQ(parse_latency("10-150").value(), (LatencyRange{10, 150}));

@@ -114,6 +114,29 @@ TEST_F(SimTransportTest, AClosedConnectionsOtherEndSeesItCloseBehindTheData) {
   EXPECT_FALSE(client_heard_.find("written")) << "nor for a write on it";
 }
 
+TEST_F(SimTransportTest, AFullDownlinkPassesFramesAtItsRateInOrderAndTheCloseBehindThem) {
+  SimTransport slow{network_, {"127.0.1.2", 0}, 100'000};  // 100 kB/s: 10 ms per kB
+  Heard heard{queue_};
+  slow.attach(heard);
+  slow.dial(server_.address());
+  queue_.run_until(queue_.now() + 10ms);
+  const ConnId s = server_heard_.events.back().conn;
+  const SimTime t0 = queue_.now();
+  server_.write(s, frame(HaveMsg{}, 1000));
+  server_.write(s, frame(ChokeMsg{}, 2000));
+  server_.close(s);
+  queue_.run_until(t0 + 100ms);
+  ASSERT_EQ(heard.events.size(), 4u);  // dialled, HAVE, CHOKE, closed
+  // The first crossed the idle downlink while it was sent; the second, sent
+  // with it, finds the downlink full and takes its own 20 ms after it.
+  EXPECT_EQ(heard.events[1].what, "HAVE");
+  EXPECT_EQ(heard.events[1].at, t0 + 5ms);
+  EXPECT_EQ(heard.events[2].what, "CHOKE");
+  EXPECT_EQ(heard.events[2].at, t0 + 5ms + 20ms);
+  EXPECT_EQ(heard.events[3].what, "closed");
+  EXPECT_EQ(heard.events[3].at, t0 + 5ms + 20ms);
+}
+
 TEST_F(SimTransportTest, AKilledNodeHearsNothingMoreAndItsPeersSeeItGo) {
   const auto [c, s] = connect();
   client_.kill();
