@@ -1,6 +1,7 @@
 // Issue 3's CI check: `shoal swarm` runs a tracker, a source and 8 viewer
 // processes for 30 s on the test pattern. Every viewer decodes video and
-// plays on time, and the viewers, not the source, multiply the stream.
+// plays on time, and the viewers, not the source, multiply the stream. The
+// same with an emulated latency on every link.
 #include <gtest/gtest.h>
 
 #include "harness.h"
@@ -36,6 +37,37 @@ TEST(Swarm, EightPeersPlayOnTimeWhileTheSourceUploadsUnderThreeCopies) {
     EXPECT_GT(stats["bytes_from_peers"].get<int64_t>(), 0);
     EXPECT_EQ(stats["chunks_rejected"], 0);
   }
+}
+
+// Every process delays what it receives by 50 ms (DelayedTransport): the
+// swarm still plays, with the latency where the engines cannot see it.
+TEST(Swarm, SixPeersPlayOverLinksOfAnEmulatedLatency) {
+  TempDir dir;
+  auto swarm = Process::spawn({SHOAL_BINARY, "swarm", "--peers", "6", "--duration", "15",
+                               "--peer-upload", "2x", "--latency-ms", "50", "--decoders", "0",
+                               "--dir", dir / "run", "--json", dir / "report.json"},
+                              dir / "swarm.log");
+  ASSERT_TRUE(swarm) << swarm.error();
+  const std::string table = swarm->read_rest();
+  ASSERT_EQ(swarm->wait(120s), 0) << read_file(dir / "swarm.log") << table;
+  const auto report = read_json(dir / "report.json");
+  ASSERT_FALSE(report.is_discarded()) << table;
+  EXPECT_GE(report["continuity"].get<double>(), 0.98) << table;
+  EXPECT_GT(report["offload"].get<double>(), 0.3) << table;
+  for (const char* log : {"source.log", "peer1.log", "peer6.log"}) {
+    EXPECT_NE(read_file(dir / ("run/" + std::string(log))).find("emulating 50 ms of latency"),
+              std::string::npos)
+        << log;
+  }
+}
+
+TEST(SwarmCli, ALatencyRangeIsForTheSimulationOnly) {
+  TempDir dir;
+  auto p = Process::spawn({SHOAL_BINARY, "swarm", "--latency-ms", "10-150"}, dir / "err.log");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->wait(10s), 2);
+  EXPECT_NE(read_file(dir / "err.log").find("--latency-ms takes one value here"),
+            std::string::npos);
 }
 
 }  // namespace
