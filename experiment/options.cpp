@@ -87,18 +87,10 @@ Result<std::vector<std::string>> upload_limits(const std::string& dist, int peer
 }
 
 Result<LatencyRange> parse_latency(const std::string& text) {
-  const auto number = [](const std::string& s) -> std::optional<double> {
-    size_t used = 0;
-    try {
-      const double v = std::stod(s, &used);
-      if (used == s.size() && std::isfinite(v)) return v;
-    } catch (const std::exception&) {
-    }
-    return std::nullopt;
-  };
-  const size_t dash = text.find('-', 1);  // a leading '-' is a sign, refused below
-  const auto lo = number(text.substr(0, dash));
-  const auto hi = dash == std::string::npos ? lo : number(text.substr(dash + 1));
+  const std::string_view all = text;
+  const size_t dash = all.find('-', 1);  // not a leading one: that is a sign, refused
+  const auto lo = parse_number(all.substr(0, dash));
+  const auto hi = dash == std::string::npos ? lo : parse_number(all.substr(dash + 1));
   if (!lo || !hi) return Error{"'" + text + "' is not a latency (write 50 or 10-150, in ms)"};
   if (*lo < 0 || *hi > 10000 || *lo > *hi) {
     return Error{"'" + text + "': latencies must be 0..10000 ms, the smaller first"};

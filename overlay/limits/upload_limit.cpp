@@ -11,7 +11,14 @@ namespace {
 // int64_t it is kept in, and is a typo anyway.
 constexpr double kMaxBitsPerSecond = 1e12;
 
-// All of `text` as a finite, unsigned decimal number.
+// "1.5x" (or "1.5X"): a multiple of the stream's rate.
+std::optional<double> parse_multiple(std::string_view text) {
+  if (text.empty() || (text.back() != 'x' && text.back() != 'X')) return std::nullopt;
+  return parse_number(text.substr(0, text.size() - 1));
+}
+
+}  // namespace
+
 std::optional<double> parse_number(std::string_view text) {
   if (text.empty() || text.front() == '-') return std::nullopt;
   double value = 0;
@@ -20,14 +27,6 @@ std::optional<double> parse_number(std::string_view text) {
   if (ec != std::errc() || p != end || !std::isfinite(value)) return std::nullopt;
   return value;
 }
-
-// "1.5x" (or "1.5X"): a multiple of the stream's rate.
-std::optional<double> parse_multiple(std::string_view text) {
-  if (text.empty() || (text.back() != 'x' && text.back() != 'X')) return std::nullopt;
-  return parse_number(text.substr(0, text.size() - 1));
-}
-
-}  // namespace
 
 Result<int64_t> parse_bitrate(std::string_view text) {
   const char unit = text.empty() ? '\0' : text.back();

@@ -29,6 +29,10 @@ struct UploadLimit {
 // Bits per second: "800k", "1.5M", "2000000"; from 1 bit/s to 1 Tbit/s.
 Result<int64_t> parse_bitrate(std::string_view text);
 
+// All of `text` as a finite, unsigned decimal number ("1.5", not "-1", "1e",
+// "nan" or " 1").
+std::optional<double> parse_number(std::string_view text);
+
 // "none", "0" (upload nothing), "2M" (bits per second, as parse_bitrate) or
 // "1.5x" (times the stream's rate, which the source announces).
 Result<UploadLimit> parse_upload_limit(std::string_view text);

@@ -11,16 +11,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Runs `shoal swarm` with `options`, keeping its logs under `dir`/run: the
+// report it wrote, and its printed table in `table`.
+nlohmann::json run_swarm(const TempDir& dir, std::vector<std::string> options, std::string& table) {
+  std::vector<std::string> argv = {SHOAL_BINARY, "swarm", "--dir", dir / "run", "--json",
+                                   dir / "report.json"};
+  argv.insert(argv.end(), options.begin(), options.end());
+  auto swarm = Process::spawn(argv, dir / "swarm.log");
+  EXPECT_TRUE(swarm) << swarm.error();
+  if (!swarm) return nlohmann::json::value_t::discarded;
+  table = swarm->read_rest();
+  EXPECT_EQ(swarm->wait(120s), 0) << read_file(dir / "swarm.log") << table;
+  return read_json(dir / "report.json");
+}
+
 TEST(Swarm, EightPeersPlayOnTimeWhileTheSourceUploadsUnderThreeCopies) {
   TempDir dir;
-  auto swarm = Process::spawn({SHOAL_BINARY, "swarm", "--peers", "8", "--duration", "30",
-                               "--peer-upload", "2x", "--dir", dir / "run", "--json",
-                               dir / "report.json"},
-                              dir / "swarm.log");
-  ASSERT_TRUE(swarm) << swarm.error();
-  const std::string table = swarm->read_rest();
-  ASSERT_EQ(swarm->wait(120s), 0) << read_file(dir / "swarm.log") << table;
-  const auto report = read_json(dir / "report.json");
+  std::string table;
+  const auto report =
+      run_swarm(dir, {"--peers", "8", "--duration", "30", "--peer-upload", "2x"}, table);
   ASSERT_FALSE(report.is_discarded()) << table;
 
   EXPECT_EQ(report["peers"], 8);
@@ -43,14 +52,11 @@ TEST(Swarm, EightPeersPlayOnTimeWhileTheSourceUploadsUnderThreeCopies) {
 // swarm still plays, with the latency where the engines cannot see it.
 TEST(Swarm, SixPeersPlayOverLinksOfAnEmulatedLatency) {
   TempDir dir;
-  auto swarm = Process::spawn({SHOAL_BINARY, "swarm", "--peers", "6", "--duration", "15",
-                               "--peer-upload", "2x", "--latency-ms", "50", "--decoders", "0",
-                               "--dir", dir / "run", "--json", dir / "report.json"},
-                              dir / "swarm.log");
-  ASSERT_TRUE(swarm) << swarm.error();
-  const std::string table = swarm->read_rest();
-  ASSERT_EQ(swarm->wait(120s), 0) << read_file(dir / "swarm.log") << table;
-  const auto report = read_json(dir / "report.json");
+  std::string table;
+  const auto report = run_swarm(dir,
+                                {"--peers", "6", "--duration", "15", "--peer-upload", "2x",
+                                 "--latency-ms", "50", "--decoders", "0"},
+                                table);
   ASSERT_FALSE(report.is_discarded()) << table;
   EXPECT_GE(report["continuity"].get<double>(), 0.98) << table;
   EXPECT_GT(report["offload"].get<double>(), 0.3) << table;
