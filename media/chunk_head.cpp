@@ -10,11 +10,20 @@ bool ChunkHead::well_formed() const {
   return pieces.size() == piece_count(size) && pieces.size() <= kMaxPieces;
 }
 
-size_t piece_count(size_t payload_bytes) { return (payload_bytes + kPieceBytes - 1) / kPieceBytes; }
+size_t piece_count(size_t payload_bytes) {
+  const size_t per_stripe = (payload_bytes + kStripes * kPieceTarget - 1) / (kStripes * kPieceTarget);
+  return kStripes * std::max<size_t>(1, per_stripe);
+}
+
+size_t piece_bytes(size_t payload_bytes) {
+  const size_t n = piece_count(payload_bytes);
+  return (payload_bytes + n - 1) / n;
+}
 
 std::span<const uint8_t> piece_of(std::span<const uint8_t> payload, size_t index) {
-  const size_t begin = std::min(payload.size(), index * kPieceBytes);
-  return payload.subspan(begin, std::min(kPieceBytes, payload.size() - begin));
+  const size_t size = piece_bytes(payload.size());
+  const size_t begin = std::min(payload.size(), index * size);
+  return payload.subspan(begin, std::min(size, payload.size() - begin));
 }
 
 Digest piece_digest(std::span<const uint8_t> piece) {

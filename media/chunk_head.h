@@ -4,8 +4,11 @@
 // passes on as they arrive instead of after the whole chunk: a hop then costs
 // one piece's transmission, not a chunk's.
 //
-// The payload is cut into pieces of kPieceBytes (the last one shorter). The
-// head holds the chunk's fields, its payload size and a BLAKE2b-256 digest of
+// The payload is cut into a multiple of kStripes pieces of equal size (the
+// last ones shorter), about kPieceTarget each; piece i belongs to stripe
+// i % kStripes, and each stripe flows down its own push tree
+// (peer/stripe_tree.h). Small pieces keep a hop's cost low: a relay passes a
+// piece on once it has all of it. The head holds the chunk's fields, its payload size and a BLAKE2b-256 digest of
 // each piece; the source's signature covers all of it (chunk_signature.h), so
 // a piece is verified against a verified head before it is stored or passed
 // on, and a whole chunk is verified by digesting its pieces.
@@ -19,8 +22,11 @@
 
 namespace shoal {
 
-inline constexpr size_t kPieceBytes = 16 * 1024;
-inline constexpr size_t kMaxPieces = 512;  // 8 MiB: more than any frame may hold
+inline constexpr size_t kStripes = 4;
+inline constexpr size_t kPieceTarget = 8 * 1024;
+inline constexpr size_t kMaxPieces = 1024;  // 8 MiB: more than any frame may hold
+
+constexpr uint32_t stripe_of(uint32_t piece_index) { return piece_index % kStripes; }
 
 using Digest = std::array<uint8_t, 32>;  // BLAKE2b-256
 
@@ -42,6 +48,8 @@ struct ChunkHead {
 };
 
 size_t piece_count(size_t payload_bytes);
+// The size of every piece but the last ones.
+size_t piece_bytes(size_t payload_bytes);
 // Piece `index` of `payload`; empty past the end.
 std::span<const uint8_t> piece_of(std::span<const uint8_t> payload, size_t index);
 Digest piece_digest(std::span<const uint8_t> piece);

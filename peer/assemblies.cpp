@@ -1,85 +1,103 @@
 #include "peer/assemblies.h"
 
 #include <algorithm>
-#include <ranges>
 
 namespace shoal {
 
-void Assemblies::start(ConnId from, ChunkHead head, std::vector<ConnId> targets, WallTime now) {
-  const ChunkSeq seq = head.seq;
-  under_way_.emplace(seq, Assembly{from, std::move(head), std::move(targets), {}, now});
+void Assemblies::release_early(Assembly& a) {
+  for (const Early& e : a.early) early_bytes_ -= e.piece.data().size();
+  a.early.clear();
 }
 
-const Assemblies::Assembly* Assemblies::find(ChunkSeq seq) const {
+std::optional<std::vector<Assemblies::Early>> Assemblies::head(const ChunkHead& head,
+                                                                 WallTime now) {
+  Assembly& a = under_way_[head.seq];
+  if (a.head) return std::nullopt;
+  a.head = head;
+  a.pieces.assign(head.pieces.size(), std::nullopt);
+  if (!a.last_progress) a.last_progress = now;
+  std::vector<Early> early = std::move(a.early);
+  for (const Early& e : early) early_bytes_ -= e.piece.data().size();
+  a.early.clear();
+  return early;
+}
+
+const ChunkHead* Assemblies::head_of(ChunkSeq seq) const {
   const auto it = under_way_.find(seq);
-  return it == under_way_.end() ? nullptr : &it->second;
+  return it == under_way_.end() || !it->second.head ? nullptr : &*it->second.head;
+}
+
+std::optional<WallTime> Assemblies::last_progress(ChunkSeq seq) const {
+  const auto it = under_way_.find(seq);
+  return it == under_way_.end() ? std::nullopt : it->second.last_progress;
 }
 
 Assemblies::Outcome Assemblies::piece(ConnId from, const PieceMsg& p, WallTime now) {
-  const auto it = under_way_.find(p.seq);
-  if (it == under_way_.end() || it->second.from != from) return Outcome::ignored;
-  Assembly& a = it->second;
-  // Pieces come in order on one connection: any other is not the next one.
-  if (p.index != a.pieces.size() || p.count != a.head.pieces.size()) return Outcome::ignored;
+  if (p.index >= kMaxPieces) return Outcome::ignored;
+  Assembly& a = under_way_[p.seq];
+  if (!a.head) {
+    const size_t bytes = p.data().size();
+    if (early_bytes_ + bytes > early_limit_) return Outcome::ignored;
+    early_bytes_ += bytes;
+    a.early.push_back({from, p});
+    return Outcome::early;
+  }
+  if (p.index >= a.pieces.size() || p.count != a.pieces.size()) return Outcome::forged;
+  if (a.pieces[p.index]) return Outcome::ignored;
   const auto data = p.data();
-  const size_t expected = std::min(kPieceBytes, a.head.size - size_t{p.index} * kPieceBytes);
-  if (data.size() != expected || piece_digest(data) != a.head.pieces[p.index])
+  const size_t size = piece_bytes(a.head->size);
+  const size_t begin = std::min<size_t>(a.head->size, size_t{p.index} * size);
+  if (data.size() != std::min(size, a.head->size - begin) ||
+      piece_digest(data) != a.head->pieces[p.index])
     return Outcome::forged;
-  a.pieces.push_back(p);
+  a.pieces[p.index] = p;
+  ++a.held;
   a.last_progress = now;
-  return a.pieces.size() == a.head.pieces.size() ? Outcome::complete : Outcome::kept;
+  return a.held == a.pieces.size() ? Outcome::complete : Outcome::kept;
 }
 
 std::shared_ptr<const Chunk> Assemblies::finish(ChunkSeq seq) {
   const auto it = under_way_.find(seq);
-  if (it == under_way_.end()) return nullptr;
+  if (it == under_way_.end() || !it->second.head || it->second.held != it->second.pieces.size())
+    return nullptr;
   Assembly a = std::move(it->second);
   under_way_.erase(it);
-  const auto& first = a.pieces.front().whole;
-  const bool one_whole = first && std::ranges::all_of(a.pieces, [&](const PieceMsg& p) {
-                           return p.whole == first;
+  release_early(a);
+  const auto& first = a.pieces.front()->whole;
+  const bool one_whole = first && std::ranges::all_of(a.pieces, [&](const auto& p) {
+                           return p->whole == first;
                          });
   if (one_whole) return first;
   std::vector<uint8_t> payload;
-  payload.reserve(a.head.size);
-  for (const PieceMsg& p : a.pieces) payload.insert(payload.end(), p.data().begin(), p.data().end());
-  return std::make_shared<const Chunk>(chunk_of(a.head, std::move(payload)));
+  payload.reserve(a.head->size);
+  for (const auto& p : a.pieces) payload.insert(payload.end(), p->data().begin(), p->data().end());
+  return std::make_shared<const Chunk>(chunk_of(*a.head, std::move(payload)));
 }
 
-std::vector<Assemblies::Assembly> Assemblies::forget(ConnId conn) {
-  std::vector<Assembly> gone;
-  for (auto it = under_way_.begin(); it != under_way_.end();) {
-    if (it->second.from == conn) {
-      gone.push_back(std::move(it->second));
-      it = under_way_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  return gone;
-}
-
-std::vector<Assemblies::Assembly> Assemblies::expire(WallTime now,
-                                                     std::chrono::milliseconds stall) {
-  std::vector<Assembly> gone;
-  for (auto it = under_way_.begin(); it != under_way_.end();) {
-    if (now - it->second.last_progress > stall) {
-      gone.push_back(std::move(it->second));
-      it = under_way_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  return gone;
-}
-
-void Assemblies::drop_target(ConnId conn) {
-  for (auto& [seq, a] : under_way_) std::erase(a.targets, conn);
-}
-
-bool Assemblies::drop_target(ChunkSeq seq, ConnId conn) {
+Assemblies::Taken Assemblies::take(ChunkSeq seq) {
   const auto it = under_way_.find(seq);
-  return it != under_way_.end() && std::erase(it->second.targets, conn) > 0;
+  if (it == under_way_.end()) return {};
+  Taken t{.had_head = it->second.head.has_value()};
+  for (const auto& p : it->second.pieces) t.held.push_back(p.has_value());
+  release_early(it->second);
+  under_way_.erase(it);
+  return t;
+}
+
+uint8_t Assemblies::missing_stripes(ChunkSeq seq) const {
+  const auto it = under_way_.find(seq);
+  if (it == under_way_.end() || !it->second.head) return 0;
+  uint8_t missing = 0;
+  for (size_t i = 0; i < it->second.pieces.size(); ++i) {
+    if (!it->second.pieces[i]) missing |= static_cast<uint8_t>(1u << stripe_of(static_cast<uint32_t>(i)));
+  }
+  return missing;
+}
+
+void Assemblies::drop_before(ChunkSeq seq) {
+  const auto end = under_way_.lower_bound(seq);
+  for (auto it = under_way_.begin(); it != end; ++it) release_early(it->second);
+  under_way_.erase(under_way_.begin(), end);
 }
 
 }  // namespace shoal

@@ -1,14 +1,15 @@
 #pragma once
-// Assemblies: the pushed chunks a viewer is receiving piece by piece, each
-// from the neighbour that pushed its verified head, and the neighbours it
-// passes each piece on to as it arrives (cut-through: a hop costs a piece's
-// transmission, not a chunk's). A piece is checked against the head's digest
-// before it is kept or passed on; one that fails is forged. An assembly whose
-// pieces stop coming is given up, and pulls fetch the chunk instead. Sans IO.
+// Assemblies: the chunks a viewer is receiving piece by piece, pushed down
+// the stripe trees (stripe_tree.h) by up to kStripes parents. A piece is
+// checked against the chunk's verified head before it is kept or passed on;
+// one that fails is forged. Pieces that come before their head (it travels
+// down another tree) wait, unverified and bounded in bytes, until it comes.
+// A chunk that arrives whole (a pull) ends its assembly. Sans IO.
 
-#include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "media/chunk_head.h"
@@ -19,25 +20,28 @@ namespace shoal {
 
 class Assemblies {
  public:
-  struct Assembly {
-    ConnId from;
-    ChunkHead head;
-    std::vector<ConnId> targets;  // where its pieces go on to
-    std::vector<PieceMsg> pieces;  // received, in order
-    WallTime last_progress;
-  };
-
   enum class Outcome {
-    ignored,   // no assembly of that chunk from that neighbour, or out of order
+    ignored,   // held already, malformed, or no room to wait for its head
+    early,     // kept until its head comes
     forged,    // the piece does not match its head: its sender is a forger
-    kept,      // checked and kept; pass it on to the targets
-    complete,  // the last piece: chunk() is the whole chunk
+    kept,      // checked and kept; pass it on
+    complete,  // the last piece: finish() gives the whole chunk
+  };
+  struct Early {
+    ConnId from;
+    PieceMsg piece;
   };
 
-  // A verified head from `from` starts an assembly.
-  void start(ConnId from, ChunkHead head, std::vector<ConnId> targets, WallTime now);
+  // Unverified pieces waiting for their heads, in all, at most this many bytes.
+  explicit Assemblies(size_t early_bytes = 16 << 20) : early_limit_(early_bytes) {}
+
+  // A verified head. nullopt if it was known already; else the pieces that
+  // came before it, to be fed through piece() again.
+  std::optional<std::vector<Early>> head(const ChunkHead& head, WallTime now);
+  const ChunkHead* head_of(ChunkSeq seq) const;
   bool assembling(ChunkSeq seq) const { return under_way_.contains(seq); }
-  const Assembly* find(ChunkSeq seq) const;
+  // When a piece of `seq` last came in; nullopt if none did.
+  std::optional<WallTime> last_progress(ChunkSeq seq) const;
 
   Outcome piece(ConnId from, const PieceMsg& piece, WallTime now);
   // After `complete`: the chunk, and its assembly is gone. Pieces cut from one
@@ -45,16 +49,31 @@ class Assemblies {
   // others are joined.
   std::shared_ptr<const Chunk> finish(ChunkSeq seq);
 
-  // Assemblies that gave up: those from `conn`, or stalled since `stall`
-  // before now; they are gone, and their targets should be released.
-  std::vector<Assembly> forget(ConnId conn);
-  std::vector<Assembly> expire(WallTime now, std::chrono::milliseconds stall);
-  // `conn` is gone: no piece goes on to it.
-  void drop_target(ConnId conn);
-  // `conn` holds `seq` already (it said CANCEL): no piece goes on to it.
-  bool drop_target(ChunkSeq seq, ConnId conn);
+  // The chunk came whole: whether its head had come, and which pieces; its
+  // assembly is gone.
+  struct Taken {
+    bool had_head = false;
+    std::vector<bool> held;
+  };
+  Taken take(ChunkSeq seq);
+  // The stripes (bit s: stripe s) of which a piece is missing, once the head
+  // came; 0 (the whole chunk) before.
+  uint8_t missing_stripes(ChunkSeq seq) const;
+  // Chunks before `seq` are no longer wanted.
+  void drop_before(ChunkSeq seq);
 
  private:
+  struct Assembly {
+    std::optional<ChunkHead> head;
+    std::vector<std::optional<PieceMsg>> pieces;  // once the head came
+    size_t held = 0;
+    std::vector<Early> early;
+    std::optional<WallTime> last_progress;
+  };
+  void release_early(Assembly& a);
+
+  size_t early_limit_;
+  size_t early_bytes_ = 0;
   std::map<ChunkSeq, Assembly> under_way_;
 };
 

@@ -3,12 +3,15 @@
 #include <algorithm>
 
 #include "media/chunk_signature.h"
+#include "overlay/wire/push_messages.h"
 
 namespace shoal {
 
 namespace {
 // Whether a neighbour wants something of ours is judged on our newest chunks.
 constexpr int kInterestSpan = 8;
+// Neighbours dialled beyond the target for each stripe without a parent.
+constexpr size_t kOrphanDials = 2;
 }  // namespace
 
 PeerEngine::PeerEngine(PeerConfig config)
@@ -28,7 +31,8 @@ PeerEngine::PeerEngine(PeerConfig config)
       uploader_({.max_age = config.scheduler.request_timeout,
                  .pipe = config.upload_pipe,
                  .max_wait = config.max_upload_wait,
-                 .upload = config.upload}) {}
+                 .upload = config.upload}),
+      tree_(false, config.tree, config.seed + 3) {}
 
 Actions PeerEngine::take() { return std::exchange(out_, {}); }
 
@@ -55,7 +59,8 @@ Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
 
 Actions PeerEngine::on_disconnected(ConnId conn, WallTime now) {
   if (!neighbours_.lost(conn, now)) return {};
-  forget(conn);
+  forget(conn, now);
+  update_tree(now);
   request_missing(now);
   pump_uploads(now);
   return take();
@@ -84,6 +89,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
           if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false, now);
           if (n.is_source()) stream_.announce(m.stream_rate);
+          if (n.is_source() && getenv("DBG_JOIN")) fprintf(stderr, "self %llu source map at %lld rate %llu\n", (unsigned long long)config_.self.value, (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000), (unsigned long long)m.stream_rate);
           if (const auto newest = n.map.newest(); n.is_source() && newest && m.newest_duration_ms)
             playout_.hint(*newest, m.newest_capture,
                           std::chrono::milliseconds(m.newest_duration_ms));
@@ -94,14 +100,18 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, ChunkHeadMsg>) {
           on_head(from, m.head, now);
         } else if constexpr (std::is_same_v<T, PieceMsg>) {
-          on_piece(from, n, m, now);
+          on_piece(from, m, now);
+        } else if constexpr (std::is_same_v<T, StripesMsg>) {
+          if (!tree_.heard(from, m, now)) return drop(from, "malformed STRIPES", false, now);
+        } else if constexpr (std::is_same_v<T, SubscribeMsg>) {
+          on_subscribe(from, m);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
           on_request(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
           scheduler_.rejected(m.seq, from, now);
+          if (getenv("DBG_REQ") && config_.self.value == 9601254605804615024ull) fprintf(stderr, "rejected %llu by %llu\n", (unsigned long long)m.seq.value, (unsigned long long)from.value);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
           uploader_.cancel(from, m.seq);
-          if (assemblies_.drop_target(m.seq, from)) uploader_.sent(from);
         } else if constexpr (std::is_same_v<T, ChokeMsg>) {
           n.unchoked_us = n.is_source();
           scheduler_.forget(from);
@@ -117,6 +127,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
       },
       msg);
   follow_stream_rate();
+  update_tree(now);
   play_due(now);
   request_missing(now);
   pump_uploads(now);
@@ -134,7 +145,11 @@ void PeerEngine::on_hello(ConnId from, const Hello& m, WallTime now) {
     if (d->conn == from) return;
   }
   neighbours_.welcome(from);
-  if (Neighbour* n = neighbours_.find(from); !n->is_source()) send_pex(from, *n, now);
+  if (Neighbour* n = neighbours_.find(from); !n->is_source()) {
+    send_pex(from, *n, now);
+    out_.push_back(SendAction{from, tree_.state_for(from)});
+    if (getenv("DBG_JOIN")) fprintf(stderr, "self %llu hello at %lld\n", (unsigned long long)config_.self.value, (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000));
+  }
 }
 
 void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const Chunk>& shared,
@@ -146,7 +161,18 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
     return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true, now);
   }
   n.received.add(chunk.payload.size(), now);
+  const Assemblies::Taken taken = assemblies_.take(chunk.seq);
+  if (store_.has(chunk.seq)) return;
   accept(from, n, shared, now);
+  // Our children wait for the pieces that had not come down the tree.
+  if (!in_time_to_relay(chunk.capture_time, now)) return;
+  if (!taken.had_head) relay(head_of(chunk), now);
+  const auto count = static_cast<uint32_t>(piece_count(chunk.payload.size()));
+  for (uint32_t i = 0; i < count; ++i) {
+    if (i < taken.held.size() && taken.held[i]) continue;
+    relay(PieceMsg{.seq = chunk.seq, .index = i, .count = count, .whole = shared},
+          chunk.capture_time, now);
+  }
 }
 
 void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<const Chunk>& shared,
@@ -157,6 +183,7 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
     if (neighbours_.contains(*elsewhere))
       out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
   }
+  if (getenv("DBG_PIECE")) fprintf(stderr, "%lld self %llu accept seq %llu from %llu age %lld\n", (long long)(now.time_since_epoch().count()/1000000)%100000, (unsigned long long)config_.self.value, (unsigned long long)chunk.seq.value, (unsigned long long)from.value, (long long)(now-chunk.capture_time).count());
   if (!store_.add(shared)) return;
   stream_.add(chunk);
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
@@ -172,76 +199,106 @@ void PeerEngine::on_head(ConnId from, const ChunkHead& head, WallTime now) {
     return drop(from, "bad signature on chunk " + std::to_string(head.seq.value) + "'s head", true,
                 now);
   }
-  // Held, or on its way already: the pusher keeps its upload for others.
-  if (store_.has(head.seq) || assemblies_.assembling(head.seq) ||
-      scheduler_.in_flight(head.seq)) {
-    out_.push_back(SendAction{from, CancelMsg{head.seq}});
-    return;
-  }
-  std::vector<ConnId> targets = push_targets(from, head, now);
-  for (const ConnId to : targets) {
-    out_.push_back(SendAction{to, ChunkHeadMsg{head}});
-    uploader_.pushing(to);
-  }
-  assemblies_.start(from, head, std::move(targets), now);
+  if (store_.has(head.seq)) return;
+  if (playout_.cursor() && head.seq < *playout_.cursor()) return;
+  auto early = assemblies_.head(head, now);
+  if (!early) return;
+  relay(head, now);
+  for (Assemblies::Early& e : *early) on_piece(e.from, e.piece, now);
 }
 
-std::vector<ConnId> PeerEngine::push_targets(ConnId from, const ChunkHead& head, WallTime now) {
-  if (config_.push_fanout <= 0 || head.capture_time + config_.lag - now < config_.push_before ||
-      !uploader_.can_push(stream_.mean_chunk_bytes()))
-    return {};
-  std::vector<ConnId> lacking;
-  for (const auto& [conn, n] : neighbours_) {
-    if (conn != from && n.greeted && !n.is_source() && choker_.unchoked(conn) &&
-        !n.map.has(head.seq))
-      lacking.push_back(conn);
-  }
-  std::ranges::shuffle(lacking, rng_);
-  if (lacking.size() > static_cast<size_t>(config_.push_fanout)) lacking.resize(config_.push_fanout);
-  return lacking;
-}
-
-void PeerEngine::on_piece(ConnId from, Neighbour& n, const PieceMsg& piece, WallTime now) {
+void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
+  Neighbour* n = neighbours_.find(from);
+  if (!n || store_.has(piece.seq)) return;
+  if (playout_.cursor() && piece.seq < *playout_.cursor()) return;
+  // Only a parent's pieces may wait for their head, so waiting is bounded.
+  const ChunkHead* head = assemblies_.head_of(piece.seq);
+  if (!head && tree_.parent(stripe_of(piece.index)) != from) return;
   const auto outcome = assemblies_.piece(from, piece, now);
-  if (outcome == Assemblies::Outcome::ignored) return;
+  if (getenv("DBG_PIECE")) { const ChunkHead* hh = assemblies_.head_of(piece.seq); fprintf(stderr, "self %llu piece seq %llu idx %u from %llu outcome %d age %lld\n", (unsigned long long)config_.self.value, (unsigned long long)piece.seq.value, piece.index, (unsigned long long)from.value, (int)outcome, hh ? (long long)std::chrono::duration_cast<std::chrono::milliseconds>(now-hh->capture_time).count() : -1LL); }
   if (outcome == Assemblies::Outcome::forged) {
     ++stats_.chunks_rejected;
-    if (!n.is_source()) neighbours_.ban(n.id);
+    if (!n->is_source()) neighbours_.ban(n->id);
     return drop(from,
                 "piece " + std::to_string(piece.index) + " of chunk " +
                     std::to_string(piece.seq.value) + " does not match its signed head",
                 true, now);
   }
+  if (outcome != Assemblies::Outcome::kept && outcome != Assemblies::Outcome::complete) return;
+  n->received.add(piece.data().size(), now);
+  head = assemblies_.head_of(piece.seq);
+  relay(piece, head->capture_time, now);
+  if (outcome == Assemblies::Outcome::complete) accept(from, *n, assemblies_.finish(piece.seq), now);
+}
+
+bool PeerEngine::in_time_to_relay(WallTime capture, WallTime now) const {
+  return capture + config_.lag - now >= config_.relay_before;
+}
+
+void PeerEngine::relay(const PieceMsg& piece, WallTime capture, WallTime now) {
+  if (getenv("DBG_PIECE")) fprintf(stderr, "self %llu relay seq %llu idx %u kids %zu intime %d\n", (unsigned long long)config_.self.value, (unsigned long long)piece.seq.value, piece.index, tree_.children(stripe_of(piece.index)).size(), (int)in_time_to_relay(capture, now));
+  if (!in_time_to_relay(capture, now)) return;
   const size_t bytes = piece.data().size();
-  n.received.add(bytes, now);
-  for (const ConnId to : assemblies_.find(piece.seq)->targets) {
-    if (Neighbour* t = neighbours_.find(to)) t->sent.add(bytes, now);
+  PieceMsg pushed = piece;
+  pushed.requested = false;
+  for (const ConnId to : tree_.children(stripe_of(piece.index))) {
+    Neighbour* t = neighbours_.find(to);
+    if (!t || t->map.has(piece.seq)) continue;
+    t->sent.add(bytes, now);
     uploader_.sending(bytes, now);
-    out_.push_back(SendAction{to, piece});
-  }
-  if (outcome == Assemblies::Outcome::complete) accept(from, n, assemblies_.finish(piece.seq), now);
-}
-
-// Its pieces stopped coming: the targets' upload slots are free again, and
-// pulls fetch the chunk.
-void PeerEngine::give_up(const std::vector<Assemblies::Assembly>& gone) {
-  for (const Assemblies::Assembly& a : gone) {
-    for (const ConnId to : a.targets) uploader_.sent(to);
+    out_.push_back(SendAction{to, pushed});
   }
 }
 
-void PeerEngine::forget(ConnId conn) {
+void PeerEngine::relay(const ChunkHead& head, WallTime now) {
+  if (!in_time_to_relay(head.capture_time, now)) return;
+  for (const ConnId to : tree_.head_children()) {
+    if (const Neighbour* t = neighbours_.find(to); t && !t->map.has(head.seq))
+      out_.push_back(SendAction{to, ChunkHeadMsg{head}});
+  }
+}
+
+void PeerEngine::on_subscribe(ConnId from, const SubscribeMsg& m) {
+  const StripeTree::Answer answer = tree_.subscribe(from, m);
+  out_.push_back(SendAction{from, tree_.state_for(from)});
+  for (const ConnId c : answer.displaced) out_.push_back(SendAction{c, tree_.state_for(c)});
+}
+
+void PeerEngine::update_tree(WallTime now) {
+  if (config_.client_server) return;
+  for (auto& [conn, m] : tree_.choose(now)) out_.push_back(SendAction{conn, m});
+  if (const auto rate = stream_.rate(); rate && uploader_.capacity())
+    uploader_.reserve(static_cast<double>(tree_.pushes()) * *rate / kStripes);
+  tree_changed_ = tree_.take_changed() || tree_changed_;
+  if (!tree_changed_ || now - last_stripes_sent_ < config_.stripes_interval) return;
+  tree_changed_ = false;
+  last_stripes_sent_ = now;
+  for (const auto& [conn, n] : neighbours_) {
+    if (n.greeted && !n.is_source()) out_.push_back(SendAction{conn, tree_.state_for(conn)});
+  }
+}
+
+void PeerEngine::debug_tree() {
+  auto addr = [&](ConnId c) { const Neighbour* n = neighbours_.find(c); return n ? n->address.to_string() : std::string("?"); };
+  fprintf(stderr, "DT self %llu parents:", (unsigned long long)config_.self.value);
+  for (uint32_t s = 0; s < kStripes; ++s) fprintf(stderr, " %s", tree_.parent(s) ? addr(*tree_.parent(s)).c_str() : "-");
+  fprintf(stderr, " kids:");
+  for (uint32_t s = 0; s < kStripes; ++s) { fprintf(stderr, " [%u:", s); for (ConnId c : tree_.children(s)) fprintf(stderr, " %s", addr(c).c_str()); fprintf(stderr, "]"); }
+  fprintf(stderr, "\n");
+}
+
+void PeerEngine::forget(ConnId conn, WallTime now) {
   scheduler_.forget(conn);
   choker_.forget(conn);
   uploader_.forget(conn);
-  assemblies_.drop_target(conn);
-  give_up(assemblies_.forget(conn));
+  tree_.forget(conn, now);
 }
 
 void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {
   if (n.is_source()) return;
   // Said at once, so that the requester asks elsewhere rather than waiting
   // for its timeout.
+  if (getenv("DBG_REJ") && r.stripes) { static int c[3]; c[0] += !choker_.unchoked(from); c[1] += !store_.has(r.seq); c[2]++; if (c[2] % 1000 == 0) fprintf(stderr, "partial reqs %d choked %d notheld %d\n", c[2], c[0], c[1]); }
   if (!uploader_.request(from, r, choker_.unchoked(from), store_.has(r.seq),
                          stream_.mean_chunk_bytes(), now))
     out_.push_back(SendAction{from, RejectMsg{r.seq}});
@@ -261,9 +318,14 @@ void PeerEngine::pump_uploads(WallTime now) {
       uploader_.sent(r->from);
       continue;
     }
-    n->sent.add(chunk->payload.size(), now);
-    uploader_.sending(chunk->payload.size(), now);
-    out_.push_back(SendAction{r->from, ChunkMsg{std::move(chunk)}});
+    // In pieces, so pushes down the trees overtake it piece by piece.
+    for (Message& m : push_messages(chunk, true, r->stripes)) {
+      if (const auto* piece = std::get_if<PieceMsg>(&m)) {
+        n->sent.add(piece->data().size(), now);
+        uploader_.sending(piece->data().size(), now);
+      }
+      out_.push_back(SendAction{r->from, std::move(m)});
+    }
   }
 }
 
@@ -283,6 +345,15 @@ void PeerEngine::send_pex(ConnId to, Neighbour& n, WallTime now) {
 
 void PeerEngine::follow_stream_rate() {
   if (!uploader_.follow(stream_.rate())) return;
+  // Each child of our home stripe costs a stripe's rate of the uplink.
+  constexpr size_t kUnlimitedSlots = 4 * kStripes;
+  const auto capacity = uploader_.capacity();
+  const auto rate = stream_.rate();
+  if (!capacity) {
+    tree_.set_slots(kUnlimitedSlots);
+  } else if (rate && *rate > 0) {
+    tree_.set_slots(static_cast<size_t>(config_.tree_share * *capacity / (*rate / kStripes)));
+  }
   // The source hands new chunks by spare upload: tell it soon.
   for (auto& [conn, n] : neighbours_) {
     if (n.is_source()) n.last_map_sent = WallTime{};
@@ -302,6 +373,10 @@ void PeerEngine::choose_start(WallTime now) {
 void PeerEngine::play_due(WallTime now) {
   for (PlayoutEvent& e : playout_.tick(now, store_)) {
     ++stats_.chunks_due;
+    if (getenv("DBG_MISS") && !e.chunk) {
+      const auto* a = assemblies_.head_of(e.seq);
+      fprintf(stderr, "miss seq %llu at %lld self %llu head %d inflight %d assembling %d\n", (unsigned long long)e.seq.value, (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000), (unsigned long long)config_.self.value, a != nullptr, (int)scheduler_.in_flight(e.seq), (int)assemblies_.assembling(e.seq));
+    }
     if (!e.chunk) continue;
     ++stats_.chunks_on_time;
     stats_.played.push_back(e.seq);
@@ -332,15 +407,23 @@ void PeerEngine::request_missing(WallTime now) {
   } else if (edge) {
     const ChunkSeq last = std::min(*edge, *playout_.cursor() + (config_.fetch_ahead - 1));
     for (ChunkSeq s = *playout_.cursor(); s <= last; s = s.next()) {
-      if (store_.has(s) || scheduler_.in_flight(s) || assemblies_.assembling(s)) continue;
+      if (store_.has(s) || scheduler_.in_flight(s)) continue;
       const auto due = playout_.deadline(s, store_);
       if (due && *due < now) continue;  // too late: it will be skipped
+      // Coming down the trees: pulled only if that is late.
+      if (assemblies_.assembling(s) && (!due || *due - now >= config_.repair_before)) continue;
       wanted.push_back({s, due});
     }
   }
+  if (getenv("DBG_REQ") && config_.self.value == 9601254605804615024ull) {
+    size_t holders = 0; for (auto& w : wanted) for (auto& c : candidates) if (c.map->has(w.seq)) ++holders;
+    fprintf(stderr, "req at %lld wanted %zu cands %zu holders %zu cursor %llu edge %llu\n", (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000), wanted.size(), candidates.size(), holders, playout_.cursor() ? (unsigned long long)playout_.cursor()->value : 0ull, edge ? (unsigned long long)edge->value : 0ull);
+  }
   for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) {
+    if (getenv("DBG_REQ") && config_.self.value == 9601254605804615024ull) fprintf(stderr, "request %llu of %llu stripes %d\n", (unsigned long long)r.seq.value, (unsigned long long)r.conn.value, assemblies_.missing_stripes(r.seq));
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now);
-    out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count())}});
+    out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count()),
+                                                 assemblies_.missing_stripes(r.seq)}});
   }
 }
 
@@ -374,7 +457,9 @@ void PeerEngine::rechoke(WallTime now) {
 void PeerEngine::maintain_neighbours(WallTime now) {
   if (const auto idle = neighbours_.to_replace(now))
     drop(*idle, "no chunk traded lately; trying another peer", false, now);
-  for (const Endpoint& to : neighbours_.to_dial(now, rng_)) out_.push_back(DialAction{to});
+  // A stripe no neighbour can push us is worth a few more neighbours.
+  const size_t extra = kOrphanDials * tree_.orphaned(now, config_.orphan_after);
+  for (const Endpoint& to : neighbours_.to_dial(now, rng_, extra)) out_.push_back(DialAction{to});
 }
 
 // To the source too: it spends its rescue copies on chunks few viewers hold.
@@ -390,8 +475,8 @@ Actions PeerEngine::tick(WallTime now) {
   for (const ChunkRequest& r : scheduler_.expire(now)) {
     if (neighbours_.contains(r.conn)) out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
   }
-  give_up(assemblies_.expire(now, config_.push_stall));
   play_due(now);
+  if (const auto cursor = playout_.cursor()) assemblies_.drop_before(*cursor);
   if (now - last_have_flush_ >= config_.have_interval) {
     flush_haves();
     last_have_flush_ = now;
@@ -403,6 +488,7 @@ Actions PeerEngine::tick(WallTime now) {
   }
   rechoke(now);
   maintain_neighbours(now);
+  update_tree(now);
   request_missing(now);
   pump_uploads(now);
   return take();
@@ -420,7 +506,7 @@ WallTime PeerEngine::next_wakeup(WallTime now) const {
 
 void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
   out_.push_back(DisconnectAction{conn, std::move(reason), ban});
-  if (neighbours_.drop(conn, ban, now)) forget(conn);
+  if (neighbours_.drop(conn, ban, now)) forget(conn, now);
 }
 
 }  // namespace shoal

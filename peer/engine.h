@@ -34,6 +34,7 @@
 #include "peer/scheduler.h"
 #include "peer/start_point.h"
 #include "peer/stream_meter.h"
+#include "peer/stripe_tree.h"
 #include "peer/uploader.h"
 
 namespace shoal {
@@ -62,15 +63,19 @@ struct PeerConfig {
   size_t target_neighbours = 6;
   size_t max_neighbours = 12;
   std::chrono::milliseconds have_interval{20};  // HAVEs are batched this long
-  // Push: a chunk pushed to us (its head, then its pieces) with at least
-  // `push_before` to its deadline goes on to up to `push_fanout` neighbours
-  // we serve that lack it, if the uplink has room, each piece as it arrives
-  // (Assemblies), instead of after the whole chunk and a round trip for
-  // their REQUEST. Pushes thus run in chains from the source's; pulls repair
-  // what they miss. A push whose pieces stop for `push_stall` is given up.
-  int push_fanout = 1;
-  std::chrono::milliseconds push_before{1500};
-  std::chrono::milliseconds push_stall{1000};
+  // Push trees (stripe_tree.h): the stripes of the newest chunks come down
+  // trees, each piece passed on as it is verified, while at least
+  // `relay_before` is left to its deadline. A chunk still being assembled is
+  // pulled whole only once due within `repair_before`. Children take up to
+  // `tree_share` of the uplink; pulls have the rest.
+  StripeTreeConfig tree;
+  double tree_share = 0.9;
+  std::chrono::milliseconds relay_before{300};
+  std::chrono::milliseconds repair_before{1000};
+  // A stripe without a parent this long makes it dial more neighbours.
+  std::chrono::milliseconds orphan_after{1000};
+  // STRIPES go to every neighbour when the tree changes, at most this often.
+  std::chrono::milliseconds stripes_interval{250};
   // The engine is ticked at least this often to rechoke, request and play.
   std::chrono::milliseconds idle_tick{100};
   std::chrono::milliseconds buffer_map_interval{5000};
@@ -134,6 +139,8 @@ class PeerEngine {
   const PlaybackStats& stats() const { return stats_; }
   const ChunkStore& store() const { return store_; }
   const Playout& playout() const { return playout_; }
+  const StripeTree& tree() const { return tree_; }
+  void debug_tree();
   size_t peer_neighbours() const { return neighbours_.peers(); }
 
  private:
@@ -144,12 +151,17 @@ class PeerEngine {
   void accept(ConnId from, const Neighbour& n, const std::shared_ptr<const Chunk>& chunk,
               WallTime now);
   void on_head(ConnId from, const ChunkHead& head, WallTime now);
-  void on_piece(ConnId from, Neighbour& n, const PieceMsg& piece, WallTime now);
-  // Where a pushed chunk's pieces go on to.
-  std::vector<ConnId> push_targets(ConnId from, const ChunkHead& head, WallTime now);
-  void give_up(const std::vector<Assemblies::Assembly>& gone);
+  void on_piece(ConnId from, const PieceMsg& piece, WallTime now);
+  // Passes a verified piece on to the children of its stripe that lack its
+  // chunk, and a head to those that take heads from us, while in time.
+  void relay(const PieceMsg& piece, WallTime capture, WallTime now);
+  void relay(const ChunkHead& head, WallTime now);
+  bool in_time_to_relay(WallTime capture, WallTime now) const;
+  void on_subscribe(ConnId from, const SubscribeMsg& m);
+  // Subscribes, sets the slots, and tells the neighbours where it stands.
+  void update_tree(WallTime now);
   // A neighbour is gone: nothing of it is waited for or owed.
-  void forget(ConnId conn);
+  void forget(ConnId conn, WallTime now);
   void on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
   void send_pex(ConnId to, Neighbour& n, WallTime now);
@@ -174,6 +186,9 @@ class PeerEngine {
   NeighbourSet neighbours_;
   Uploader uploader_;
   Assemblies assemblies_;
+  StripeTree tree_;
+  bool tree_changed_ = false;
+  WallTime last_stripes_sent_;
   StreamMeter stream_;
   HaveMsg pending_haves_;
   WallTime last_have_flush_;

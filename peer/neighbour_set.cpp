@@ -98,11 +98,12 @@ bool NeighbourSet::lost(ConnId conn, WallTime now) {
   return true;
 }
 
-std::vector<Endpoint> NeighbourSet::to_dial(WallTime now, std::mt19937_64& rng) {
+std::vector<Endpoint> NeighbourSet::to_dial(WallTime now, std::mt19937_64& rng, size_t extra) {
   if (config_.client_server) return {};
   const size_t have = peers() + dialling_.size();
-  if (have >= config_.target) return {};
-  std::vector<Endpoint> picked = candidates_.pick(config_.target - have, now, rng);
+  const size_t target = std::min(config_.target + extra, config_.max);
+  if (have >= target) return {};
+  std::vector<Endpoint> picked = candidates_.pick(target - have, now, rng);
   for (const Endpoint& to : picked) dialling_.insert(to.to_string());
   return picked;
 }

@@ -96,7 +96,9 @@ class NeighbourSet {
   bool lost(ConnId conn, WallTime now);
 
   // Peers to dial now to fill the set; each then counts as being dialled.
-  std::vector<Endpoint> to_dial(WallTime now, std::mt19937_64& rng);
+  // `extra`: beyond the target (up to the most it keeps), while it lacks
+  // neighbours of some kind.
+  std::vector<Endpoint> to_dial(WallTime now, std::mt19937_64& rng, size_t extra = 0);
   // A neighbour that should make way for another, if one should now.
   std::optional<ConnId> to_replace(WallTime now);
 

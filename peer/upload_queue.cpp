@@ -5,14 +5,16 @@
 namespace shoal {
 
 void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now,
-                       std::optional<std::chrono::milliseconds> wait, Priority priority) {
+                       std::optional<std::chrono::milliseconds> wait, Priority priority,
+                       uint8_t stripes) {
   const bool queued = std::ranges::any_of(
       queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; });
   if (queued) return;
   const auto at = priority == Priority::common
                       ? queue_.end()
                       : std::ranges::find(queue_, Priority::common, &QueuedRequest::priority);
-  queue_.insert(at, {from, seq, now + std::min(wait.value_or(max_age_), max_age_), priority});
+  queue_.insert(at,
+                {from, seq, now + std::min(wait.value_or(max_age_), max_age_), priority, stripes});
 }
 
 void UploadQueue::cancel(ConnId from, ChunkSeq seq) {

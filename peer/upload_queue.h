@@ -31,6 +31,7 @@ struct QueuedRequest {
   ChunkSeq seq;
   WallTime give_up;  // its requester no longer waits for it after this
   Priority priority = Priority::common;
+  uint8_t stripes = 0;  // as in its REQUEST: 0, the whole chunk
 };
 
 class UploadQueue {
@@ -40,7 +41,7 @@ class UploadQueue {
   // `wait`: how long the requester waits, if it said (at most max_age).
   void push(ConnId from, ChunkSeq seq, WallTime now,
             std::optional<std::chrono::milliseconds> wait = std::nullopt,
-            Priority priority = Priority::common);
+            Priority priority = Priority::common, uint8_t stripes = 0);
   void cancel(ConnId from, ChunkSeq seq);
   // The neighbour is gone or choked: its requests go, and its chunks in the
   // link no longer count.

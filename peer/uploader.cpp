@@ -1,6 +1,7 @@
 #include "peer/uploader.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace shoal {
 
@@ -27,9 +28,10 @@ bool Uploader::request(ConnId from, const RequestMsg& r, bool unchoked, bool hel
   const auto wait = r.wait();
   const auto seed = seeds_.find(r.seq);
   const Priority priority = seed != seeds_.end() ? Priority::seed : Priority::common;
+  if (r.stripes != 0) chunk_bytes *= static_cast<double>(std::popcount(r.stripes)) / kStripes;
   // A choked requester sent it before our CHOKE reached it.
-  if (!unchoked || !held || busy(wait, priority, chunk_bytes)) return false;
-  queue_.push(from, r.seq, now, wait, priority);
+  if (!unchoked || !held || busy(wait, priority, chunk_bytes, r.stripes != 0)) return false;
+  queue_.push(from, r.seq, now, wait, priority, r.stripes);
   if (seed != seeds_.end() && --seed->second == 0) seeds_.erase(seed);
   return true;
 }
@@ -42,10 +44,17 @@ void Uploader::seeded(ChunkSeq seq, ChunkSeq window_base) {
 // A common chunk is better asked of a less busy holder; a seed has none, so
 // its requester may wait as long as it said.
 bool Uploader::busy(std::optional<std::chrono::milliseconds> wait, Priority priority,
-                    double chunk_bytes) const {
+                    double chunk_bytes, bool partial) const {
   const auto limit = wait.value_or(config_.max_wait);
-  return queue_.would_wait(priority == Priority::seed ? limit : std::min(config_.max_wait, limit),
-                           chunk_bytes, capacity(), priority);
+  // Pushes take what they take; requests always keep a share of the uplink.
+  constexpr double kRequestShare = 0.2;
+  std::optional<double> left = capacity();
+  if (left && *left > 0) left = std::max(*left - reserved_, kRequestShare * *left);
+  // A seed has no other holder, and a repair of the stripes a tree did not
+  // bring is small and late: their requesters may wait as long as they said.
+  const bool patient = priority == Priority::seed || partial;
+  return queue_.would_wait(patient ? limit : std::min(config_.max_wait, limit), chunk_bytes, left,
+                           priority);
 }
 
 UplinkLoad Uploader::load(WallTime now) {

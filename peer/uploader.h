@@ -39,12 +39,9 @@ class Uploader {
   // `unchoked`: we unchoke that neighbour; `held`: we hold the chunk.
   bool request(ConnId from, const RequestMsg& r, bool unchoked, bool held, double chunk_bytes,
                WallTime now);
-  // Whether the uplink could start a push within max_wait; then pushing()
-  // counts it in the link until sent().
-  bool can_push(double chunk_bytes) const {
-    return uploads() && !busy(std::nullopt, Priority::common, chunk_bytes);
-  }
-  void pushing(ConnId to) { queue_.pushed(to); }
+  // bytes/s of the uplink taken by pushes down the stripe trees: requests
+  // are judged on what is left.
+  void reserve(double bytes_per_second) { reserved_ = bytes_per_second; }
   // The source pushed `seq` to us; seeds older than `window_base` are gone.
   void seeded(ChunkSeq seq, ChunkSeq window_base);
   void cancel(ConnId from, ChunkSeq seq) { queue_.cancel(from, seq); }
@@ -70,13 +67,14 @@ class Uploader {
  private:
   // Whether a request of `priority` whose requester waits `wait` could not
   // start in time.
-  bool busy(std::optional<std::chrono::milliseconds> wait, Priority priority,
-            double chunk_bytes) const;
+  bool busy(std::optional<std::chrono::milliseconds> wait, Priority priority, double chunk_bytes,
+            bool partial) const;
 
   UploaderConfig config_;
   UploadQueue queue_;
   UploadCapacity capacity_;
   RateMeter uploaded_{5};
+  double reserved_ = 0;
   // Chunks the source pushed to us, and how many requests for each still go
   // ahead of the others.
   std::map<ChunkSeq, int> seeds_;

@@ -7,18 +7,16 @@
 
 namespace shoal {
 
-namespace {
-// A pushed chunk costs its holder about this many uploads: the copies it
-// passes on before others can help.
-constexpr double kExpectedFanout = 2;
-}  // namespace
-
 SourceEngine::SourceEngine(SourceConfig config)
     : config_(config),
       rng_(config.seed),
       store_(config.window_chunks),
       uploads_(config.request_max_age, config.upload_pipe),
-      capacity_(config.upload) {}
+      capacity_(config.upload),
+      tree_(true, {}, config.seed + 1) {
+  tree_.set_slots(static_cast<size_t>(std::max(0, config.push_copies)));
+  tree_changed_ = tree_.take_changed();
+}
 
 Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
   viewers_[conn] = Viewer{.address = {remote.host, 0}};
@@ -27,6 +25,8 @@ Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
 
 void SourceEngine::on_disconnected(ConnId conn) {
   viewers_.erase(conn);
+  tree_.forget(conn, WallTime{});
+  tree_changed_ = tree_.take_changed() || tree_changed_;
   for (auto& [seq, holders] : holders_) holders.erase(conn);
   uploads_.forget(conn);
 }
@@ -51,7 +51,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
       map.newest_capture = newest->capture_time;
       map.newest_duration_ms = newest->duration_ms;
     }
-    Actions out{SendAction{from, std::move(map)}};
+    Actions out{SendAction{from, std::move(map)}, SendAction{from, tree_.state_for(from)}};
     if (PexMsg pex = other_viewers(from); !pex.addrs.empty()) out.push_back(SendAction{from, pex});
     return out;
   }
@@ -62,7 +62,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
       return {SendAction{from, RejectMsg{request->seq}}};
     }
     ++copies_[request->seq];
-    uploads_.push(from, request->seq, now, wait);
+    uploads_.push(from, request->seq, now, wait, Priority::common, request->stripes);
     return pump(now);
   }
   if (const auto* cancel = std::get_if<CancelMsg>(&msg)) {
@@ -71,9 +71,13 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     for (ChunkSeq s : have->seqs) {
       if (store_.has(s)) holders_[s].insert(from);
     }
-  } else if (const auto* map = std::get_if<BufferMapMsg>(&msg)) {
-    v.spare_upload = map->spare_upload;
-    return push_backlog(now);
+  } else if (const auto* subscribe = std::get_if<SubscribeMsg>(&msg)) {
+    const StripeTree::Answer answer = tree_.subscribe(from, *subscribe);
+    Actions out{SendAction{from, tree_.state_for(from)}};
+    for (const ConnId c : answer.displaced) out.push_back(SendAction{c, tree_.state_for(c)});
+    tree_changed_ = tree_.take_changed() || tree_changed_;
+    tell_stripes(now, out);
+    return out;
   } else if (const auto* bye = std::get_if<ByeMsg>(&msg)) {
     return {DisconnectAction{from, "viewer left: " + bye->reason}};
   }
@@ -89,8 +93,10 @@ Actions SourceEngine::pump(WallTime now) {
   Actions out;
   while (const auto r = uploads_.pop(now)) {
     if (auto chunk = store_.get(r->seq)) {
-      repaired_.add(chunk->payload.size(), now);
-      out.push_back(SendAction{r->from, ChunkMsg{std::move(chunk)}});
+      for (Message& m : push_messages(chunk, true, r->stripes)) {
+        if (const auto* piece = std::get_if<PieceMsg>(&m)) repaired_.add(piece->data().size(), now);
+        out.push_back(SendAction{r->from, std::move(m)});
+      }
     } else {
       uploads_.sent(r->from);
     }
@@ -128,50 +134,26 @@ PexMsg SourceEngine::other_viewers(ConnId to) {
   return pex;
 }
 
-// The viewers free soonest of their last push; among those free, the ones
-// with the most spare upload once what they were pushed lately is accounted
-// for (their reports are seconds old); random among equals, so pushes spread
-// across the swarm and favour the faster uplinks.
-std::vector<ConnId> SourceEngine::push_targets(WallTime now) {
-  using Rank = std::tuple<WallTime, double, uint64_t>;
-  std::vector<std::pair<Rank, ConnId>> ranked;
-  for (auto& [conn, v] : viewers_) {
-    if (!v.greeted || v.spare_upload == 0) continue;
-    const double spare = static_cast<double>(v.spare_upload) - kExpectedFanout * v.pushed.rate(now);
-    ranked.push_back({{std::max(v.push_busy_until, now), -spare, rng_()}, conn});
+void SourceEngine::push(const std::shared_ptr<const Chunk>& chunk, Actions& out) {
+  const std::vector<Message> messages = push_messages(chunk);
+  const auto& head = std::get<ChunkHeadMsg>(messages.front());
+  for (const ConnId to : tree_.head_children()) out.push_back(SendAction{to, head});
+  for (size_t i = 1; i < messages.size(); ++i) {
+    const auto& piece = std::get<PieceMsg>(messages[i]);
+    for (const ConnId to : tree_.children(stripe_of(piece.index)))
+      out.push_back(SendAction{to, piece});
   }
-  std::ranges::sort(ranked);
-  std::vector<ConnId> targets;
-  for (size_t i = 0; i < ranked.size() && i < static_cast<size_t>(config_.push_copies); ++i)
-    targets.push_back(ranked[i].second);
-  return targets;
+  if (tree_.child_count() > 0) ++copies_[chunk->seq];
+  if (getenv("DBG_PIECE")) fprintf(stderr, "source seq %llu kids %zu %zu %zu %zu heads %zu\n", (unsigned long long)chunk->seq.value, tree_.children(0).size(), tree_.children(1).size(), tree_.children(2).size(), tree_.children(3).size(), tree_.head_children().size());
 }
 
-void SourceEngine::push(ConnId to, const std::shared_ptr<const Chunk>& shared, WallTime now,
-                        Actions& out) {
-  const Chunk& chunk = *shared;
-  Viewer& v = viewers_[to];
-  const double busy_s =
-      kExpectedFanout * static_cast<double>(chunk.payload.size()) / v.spare_upload;
-  v.push_busy_until = now + std::chrono::milliseconds(static_cast<int64_t>(busy_s * 1000));
-  v.pushed.add(chunk.payload.size(), now);
-  ++copies_[chunk.seq];
-  uploads_.pushed(to);
-  for (Message& m : push_messages(shared)) out.push_back(SendAction{to, std::move(m)});
-}
-
-Actions SourceEngine::push_backlog(WallTime now) {
-  Actions out;
-  const auto newest = store_.newest();
-  for (auto it = copies_.rbegin(); newest && it != copies_.rend(); ++it) {
-    const auto chunk = store_.get(it->first);
-    if (!chunk || newest->capture_time - chunk->capture_time > config_.backlog) break;
-    if (it->second > 0) continue;
-    const auto targets = push_targets(now);
-    if (targets.empty() || viewers_[targets.front()].push_busy_until > now) break;
-    push(targets.front(), chunk, now, out);
+void SourceEngine::tell_stripes(WallTime now, Actions& out) {
+  if (!tree_changed_ || now - last_stripes_sent_ < config_.stripes_interval) return;
+  tree_changed_ = false;
+  last_stripes_sent_ = now;
+  for (const auto& [conn, v] : viewers_) {
+    if (v.greeted) out.push_back(SendAction{conn, tree_.state_for(conn)});
   }
-  return out;
 }
 
 Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) {
@@ -183,14 +165,12 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
   copies_.erase(copies_.begin(), copies_.lower_bound(store_.window_base()));
   holders_.erase(holders_.begin(), holders_.lower_bound(store_.window_base()));
   Actions out;
-  const auto targets = push_targets(now);
   copies_[chunk->seq] = 0;
   for (const auto& [conn, v] : viewers_) {
-    if (v.greeted && std::ranges::find(targets, conn) == targets.end())
-      out.push_back(SendAction{conn, have});
+    if (v.greeted) out.push_back(SendAction{conn, have});
   }
-  for (ConnId to : targets) push(to, chunk, now, out);
-  for (Action& a : push_backlog(now)) out.push_back(std::move(a));
+  push(chunk, out);
+  tell_stripes(now, out);
   // A viewer that left with chunks in the link freed room no event reported.
   for (Action& a : pump(now)) out.push_back(std::move(a));
   return out;

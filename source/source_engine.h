@@ -4,9 +4,10 @@
 // them of each new chunk with a HAVE.
 //
 // Its upload policy makes the peers, not the source, multiply the stream:
-// each new chunk is pushed to `push_copies` viewers (one by default), those
-// with the most spare upload (reported in their BUFFER_MAPs) among the ones
-// not still busy passing on an earlier push; everything else the source uploads only on request,
+// it is the root of the stripe trees (peer/stripe_tree.h) and pushes each
+// new chunk's head and pieces to `push_copies` children per stripe (one by
+// default), viewers that pass that stripe on; everything else the source
+// uploads only on request,
 // which peers make only for a chunk no other peer can deliver in time. Those
 // repairs are capped at `repair_share` of the stream rate, except a chunk's
 // second copy while few viewers hold it (viewers send the source their HAVEs).
@@ -26,6 +27,7 @@
 #include "peer/chunk_store.h"
 #include "peer/rate_meter.h"
 #include "peer/stream_meter.h"
+#include "peer/stripe_tree.h"
 #include "peer/upload_queue.h"
 
 namespace shoal {
@@ -51,11 +53,9 @@ struct SourceConfig {
   // that they hold it: beyond that it is late at one viewer, not stuck, and
   // the viewers can pass it on.
   double spread_share = 0.4;
-  // A chunk published while no viewer could take a push (before the first
-  // came) has no copy in the swarm, and every newcomer would ask the source
-  // for it at once. Those captured within this of the newest are pushed as
-  // viewers come, newest first, one to each viewer free of its last push.
-  std::chrono::milliseconds backlog{2000};
+  // STRIPES go to every viewer when the trees' root changes, at most this
+  // often (checked as chunks are published).
+  std::chrono::milliseconds stripes_interval{250};
   // What the source may upload: no limit, a rate, or a multiple of the
   // stream's rate as it publishes it. The node's uplink follows
   // upload_capacity(), and so does the judgement of its backlog.
@@ -89,17 +89,11 @@ class SourceEngine {
  private:
   struct Viewer {
     bool greeted = false;
-    Endpoint address;           // where it accepts other viewers; port 0 if it does not
-    uint64_t spare_upload = 0;  // bytes/s, as it last reported
-    // Until when it is likely still passing on the last chunk pushed to it:
-    // a viewer handed two fresh chunks in a row delays the second.
-    WallTime push_busy_until{};
-    RateMeter pushed{5};  // chunk bytes pushed to it lately
+    Endpoint address;  // where it accepts other viewers; port 0 if it does not
   };
 
-  std::vector<ConnId> push_targets(WallTime now);
-  void push(ConnId to, const std::shared_ptr<const Chunk>& chunk, WallTime now, Actions& out);
-  Actions push_backlog(WallTime now);
+  void push(const std::shared_ptr<const Chunk>& chunk, Actions& out);
+  void tell_stripes(WallTime now, Actions& out);
   PexMsg other_viewers(ConnId to);
   Actions pump(WallTime now);
   bool uplink_busy(std::optional<std::chrono::milliseconds> wait) const;
@@ -117,6 +111,9 @@ class SourceEngine {
   RateMeter repaired_{5};                         // chunk bytes sent on request
   std::map<ChunkSeq, int> copies_;                // times each chunk in the window left the source
   std::map<ChunkSeq, std::set<ConnId>> holders_;  // viewers whose HAVE named it
+  StripeTree tree_;
+  bool tree_changed_ = false;
+  WallTime last_stripes_sent_;
 };
 
 }  // namespace shoal

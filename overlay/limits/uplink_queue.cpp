@@ -22,9 +22,11 @@ bool UplinkQueue::set_rate(double bytes_per_second, Clock::time_point now) {
   return true;
 }
 
-UplinkQueue::Ticket UplinkQueue::add(size_t bytes, std::function<void()> ready) {
+UplinkQueue::Ticket UplinkQueue::add(size_t bytes, std::function<void()> ready, bool urgent) {
   const Ticket ticket = next_ticket_++;
-  waiting_.push_back({ticket, bytes, std::move(ready)});
+  auto at = waiting_.end();
+  if (urgent) at = std::ranges::find_if(waiting_, [](const Waiter& w) { return !w.urgent; });
+  waiting_.insert(at, {ticket, bytes, std::move(ready), urgent});
   return ticket;
 }
 

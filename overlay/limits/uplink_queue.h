@@ -1,6 +1,7 @@
 #pragma once
 // UplinkQueue: the mechanism of an upload limit, sans IO. Frames wait for
-// tokens of one TokenBucket and are let through first come, first served;
+// tokens of one TokenBucket and are let through first come, first served,
+// urgent ones (pieces pushed down the trees) before the others;
 // bytes sent without waiting are only charged. The bucket holds about 100 ms
 // of rate (at least 16 KiB); a frame larger than that goes once the bucket is
 // full and leaves debt that later frames wait for.
@@ -30,7 +31,9 @@ class UplinkQueue {
   double rate() const { return rate_; }
 
   // Queues `ready` for `bytes`; the ticket is never 0.
-  Ticket add(size_t bytes, std::function<void()> ready);
+  Ticket add(size_t bytes, std::function<void()> ready, bool urgent = false);
+  // The first waiter's ticket; 0 if nobody waits.
+  Ticket front() const { return waiting_.empty() ? 0 : waiting_.front().ticket; }
   // Forgets a waiter; true if it was the first (the caller re-arms its timer).
   bool cancel(Ticket ticket);
   void charge(size_t bytes, Clock::time_point now);
@@ -51,6 +54,7 @@ class UplinkQueue {
     Ticket ticket;
     size_t bytes;
     std::function<void()> ready;
+    bool urgent = false;
   };
 
   double rate_;

@@ -29,7 +29,7 @@ void Links::send(ConnId conn, Message m) {
   frame.bytes = frame_size(*frame.msg);
   Traffic& t = it->second.traffic;
   (frame.is_chunk() ? t.chunk_out : t.control_out) += frame.bytes;
-  it->second.queue.push(std::move(frame));
+  if (const auto cancelled = it->second.queue.push(std::move(frame))) uplink_.cancel(cancelled);
   pump(conn);
 }
 
@@ -88,8 +88,8 @@ void Links::pump(ConnId conn) {
     return shut(conn, link.close_reason, true);
   }
   // The next chunk waits for its tokens while this write is under way.
-  if (const auto bytes = link.queue.wants_tokens())
-    link.queue.waiting(uplink_.acquire(*bytes, [this, conn] { granted(conn); }));
+  if (const auto ask = link.queue.wants_tokens())
+    link.queue.waiting(uplink_.acquire(ask->bytes, [this, conn] { granted(conn); }, ask->urgent));
 }
 
 void Links::granted(ConnId conn) {

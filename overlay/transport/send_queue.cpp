@@ -4,8 +4,15 @@
 
 namespace shoal {
 
-void SendQueue::push(Frame frame) {
-  (frame.is_chunk() ? chunks_ : control_).push_back(std::move(frame));
+SendQueue::Ticket SendQueue::push(Frame frame) {
+  if (!frame.is_chunk()) {
+    control_.push_back(std::move(frame));
+    return 0;
+  }
+  const bool urgent = frame.urgent();
+  (urgent ? urgent_ : data_).push_back(std::move(frame));
+  if (!urgent || wait_ == 0 || wait_urgent_) return 0;
+  return std::exchange(wait_, 0);
 }
 
 std::optional<Frame> SendQueue::start_write() {
@@ -13,16 +20,15 @@ std::optional<Frame> SendQueue::start_write() {
   std::deque<Frame>* from = nullptr;
   if (!control_.empty()) {
     from = &control_;
-  } else if (!chunks_.empty() && granted_) {
-    from = &chunks_;
-    granted_ = false;
+  } else if (granted_ != Lane::none) {
+    from = std::exchange(granted_, Lane::none) == Lane::urgent ? &urgent_ : &data_;
   } else {
     return std::nullopt;
   }
   Frame frame = std::move(from->front());
   from->pop_front();
   writing_ = true;
-  writing_chunk_ = from == &chunks_ && frame.completes_chunk();
+  writing_chunk_ = from != &control_ && frame.completes_chunk();
   return frame;
 }
 
@@ -31,15 +37,19 @@ bool SendQueue::written() {
   return std::exchange(writing_chunk_, false);
 }
 
-std::optional<size_t> SendQueue::wants_tokens() const {
-  if (chunks_.empty() || granted_ || wait_ != 0) return std::nullopt;
-  return chunks_.front().bytes;
+std::optional<SendQueue::TokenAsk> SendQueue::wants_tokens() const {
+  if (granted_ != Lane::none || wait_ != 0) return std::nullopt;
+  if (!urgent_.empty()) return TokenAsk{urgent_.front().bytes, true};
+  if (!data_.empty()) return TokenAsk{data_.front().bytes, false};
+  return std::nullopt;
 }
 
 SendQueue::Ticket SendQueue::clear() {
   control_.clear();
-  chunks_.clear();
-  granted_ = writing_ = writing_chunk_ = false;
+  urgent_.clear();
+  data_.clear();
+  granted_ = Lane::none;
+  writing_ = writing_chunk_ = false;
   return std::exchange(wait_, 0);
 }
 

@@ -42,10 +42,15 @@ struct Frame {
   bool is_chunk() const {
     return std::holds_alternative<ChunkMsg>(*msg) || std::holds_alternative<PieceMsg>(*msg);
   }
-  // A CHUNK, or the last PIECE of a chunk: with it the chunk has left.
+  // A piece pushed down a tree: its tokens come before any requested data's.
+  bool urgent() const {
+    const auto* piece = std::get_if<PieceMsg>(msg.get());
+    return piece && !piece->requested;
+  }
+  // A CHUNK, or the last PIECE of a requested chunk: with it that chunk has left.
   bool completes_chunk() const {
     const auto* piece = std::get_if<PieceMsg>(msg.get());
-    return std::holds_alternative<ChunkMsg>(*msg) || (piece && piece->last());
+    return std::holds_alternative<ChunkMsg>(*msg) || (piece && piece->requested && piece->last());
   }
 };
 

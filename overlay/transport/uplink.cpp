@@ -9,10 +9,10 @@ void Uplink::set_rate(double bytes_per_second) {
   if (queue_.set_rate(bytes_per_second, transport_.mono_now())) schedule();
 }
 
-Uplink::Ticket Uplink::acquire(size_t bytes, std::function<void()> ready) {
-  const Ticket ticket = queue_.add(bytes, std::move(ready));
+Uplink::Ticket Uplink::acquire(size_t bytes, std::function<void()> ready, bool urgent) {
+  const Ticket ticket = queue_.add(bytes, std::move(ready), urgent);
   // Later waiters are reached from the front's grant.
-  if (queue_.waiting() == 1) schedule();
+  if (queue_.front() == ticket) schedule();
   return ticket;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Uplink: a node's upload capacity, shared by all its connections, so one
-// machine (or one simulation) can model real access links. CHUNK frames wait
+// machine (or one simulation) can model real access links. Data frames wait
 // here for tokens and are let through first come, first served across
-// connections; control frames are only charged. The mechanism is the
+// connections, pushed pieces before requested data; control frames are only
+// charged. The mechanism is the
 // UplinkQueue; this arms the transport's timer for it.
 //
 // Units: bytes and bytes per second; a rate of 0 means unlimited (a waiter
@@ -35,9 +36,10 @@ class Uplink {
   void set_rate(double bytes_per_second);
   double rate() const { return queue_.rate(); }
 
-  // Calls `ready` once `bytes` may be sent, after everyone who asked earlier.
-  // The ticket (never 0) cancels the wait.
-  Ticket acquire(size_t bytes, std::function<void()> ready);
+  // Calls `ready` once `bytes` may be sent, after everyone who asked earlier
+  // (an urgent waiter: after every urgent one, before the others). The
+  // ticket (never 0) cancels the wait.
+  Ticket acquire(size_t bytes, std::function<void()> ready, bool urgent = false);
   // Forgets a waiter; a ticket already granted or cancelled is ignored.
   void cancel(Ticket ticket);
   // Counts bytes sent without waiting (control frames): waiters go later.

@@ -35,7 +35,8 @@ void pack_body(Stream& out, const Message& m) {
 const char* message_name(const Message& m) {
   static constexpr const char* kNames[] = {
       "HELLO", "BUFFER_MAP", "HAVE",  "REQUEST", "CANCEL", "CHUNK",      "CHOKE", "UNCHOKE",
-      "PEX",   "BYE",        "ANNOUNCE", "PEERS", "ERROR", "REJECT", "CHUNK_HEAD", "PIECE"};
+      "PEX",   "BYE",        "ANNOUNCE", "PEERS", "ERROR", "REJECT", "CHUNK_HEAD", "PIECE",
+      "STRIPES", "SUBSCRIBE"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

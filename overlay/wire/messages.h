@@ -66,7 +66,10 @@ struct RequestMsg {
     if (wait_ms == 0) return std::nullopt;
     return std::chrono::milliseconds(wait_ms);
   }
-  MSGPACK_DEFINE(seq, wait_ms);
+  // 0: the whole chunk; else only the pieces of these stripes (bit s: stripe
+  // s), those a tree did not bring.
+  uint8_t stripes = 0;
+  MSGPACK_DEFINE(seq, wait_ms, stripes);
 };
 
 struct CancelMsg {
@@ -111,11 +114,40 @@ struct PieceMsg {
   uint32_t count = 0;  // pieces in the chunk
   std::shared_ptr<const Chunk> whole;
   std::vector<uint8_t> bytes;
+  // Not on the wire: sent on request, so it goes behind pushed pieces.
+  bool requested = false;
 
   std::span<const uint8_t> data() const {
     return whole ? piece_of(whole->payload, index) : std::span<const uint8_t>(bytes);
   }
   bool last() const { return index + 1 == count; }
+};
+
+// Push trees (peer/stripe_tree.h). A node tells each neighbour where it
+// stands in the trees: its home stripe (kStripes: the source, root of all),
+// per stripe its depth (hops from the source; 255: it receives none) and the
+// lowest rank of child it takes now (4: none), and which stripes it pushes
+// to that neighbour as of that neighbour's SUBSCRIBE number `answer`.
+struct StripesMsg {
+  uint8_t home = 0;
+  std::vector<uint8_t> depth;
+  std::vector<uint8_t> takes;
+  uint8_t pushing = 0;  // bit s: stripe s
+  uint32_t answer = 0;
+  MSGPACK_DEFINE(home, depth, takes, pushing, answer);
+};
+
+// A child asks a neighbour to push it the stripes in `stripes` (all it wants
+// of that one: 0 ends the subscription) and, if `heads`, the head of every
+// chunk. `home` and `slots` say what it passes on, which ranks it among
+// other children; `ask` numbers the request, echoed in the answer.
+struct SubscribeMsg {
+  uint8_t stripes = 0;
+  bool heads = false;
+  uint8_t home = 0;
+  uint16_t slots = 0;
+  uint32_t ask = 0;
+  MSGPACK_DEFINE(stripes, heads, home, slots, ask);
 };
 
 struct ChokeMsg {
@@ -164,7 +196,7 @@ struct ErrorMsg {
 using Message =
     std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg, ChokeMsg,
                  UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg,
-                 ChunkHeadMsg, PieceMsg>;
+                 ChunkHeadMsg, PieceMsg, StripesMsg, SubscribeMsg>;
 
 const char* message_name(const Message& m);
 

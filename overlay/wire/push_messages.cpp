@@ -2,14 +2,18 @@
 
 namespace shoal {
 
-std::vector<Message> push_messages(const std::shared_ptr<const Chunk>& chunk) {
+std::vector<Message> push_messages(const std::shared_ptr<const Chunk>& chunk, bool requested,
+                                   uint8_t stripes) {
   ChunkHead head = head_of(*chunk);
   const auto count = static_cast<uint32_t>(head.pieces.size());
   std::vector<Message> out;
   out.reserve(count + 1);
   out.push_back(ChunkHeadMsg{std::move(head)});
-  for (uint32_t i = 0; i < count; ++i)
-    out.push_back(PieceMsg{.seq = chunk->seq, .index = i, .count = count, .whole = chunk});
+  for (uint32_t i = 0; i < count; ++i) {
+    if (stripes != 0 && !(stripes & (1u << stripe_of(i)))) continue;
+    out.push_back(PieceMsg{
+        .seq = chunk->seq, .index = i, .count = count, .whole = chunk, .requested = requested});
+  }
   return out;
 }
 

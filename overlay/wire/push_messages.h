@@ -1,6 +1,7 @@
 #pragma once
-// How a chunk is pushed: its head, then each of its pieces, every piece
-// pointing into the chunk (no payload copied).
+// How a chunk travels: its head, then each of its pieces, every piece
+// pointing into the chunk (no payload copied). `requested`: sent on request,
+// behind pieces pushed down the trees.
 
 #include <memory>
 #include <vector>
@@ -9,6 +10,8 @@
 
 namespace shoal {
 
-std::vector<Message> push_messages(const std::shared_ptr<const Chunk>& chunk);
+// `stripes`: only the pieces of these (bit s: stripe s); 0: all.
+std::vector<Message> push_messages(const std::shared_ptr<const Chunk>& chunk,
+                                   bool requested = false, uint8_t stripes = 0);
 
 }  // namespace shoal

@@ -1,0 +1,305 @@
+#include "peer/stripe_tree.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace shoal {
+
+namespace {
+// Neighbours heard before a viewer chooses its home, or the time it waits.
+constexpr size_t kHeardToChoose = 4;
+constexpr std::chrono::milliseconds kWaitToChoose{1000};
+}  // namespace
+
+StripeTree::StripeTree(bool root, StripeTreeConfig config, uint64_t seed)
+    : home_(root ? kStripes : kHomeUndecided), config_(config), rng_(seed) {
+  last_depth_.fill(kNoDepth);
+}
+
+uint8_t StripeTree::depth_of(ConnId conn, uint32_t stripe) const {
+  const auto it = heard_.find(conn);
+  if (it == heard_.end()) return kNoDepth;
+  const uint8_t d = it->second.m.depth[stripe];
+  return d >= config_.max_depth ? kNoDepth : d;
+}
+
+uint8_t StripeTree::depth(uint32_t stripe) const {
+  if (root()) return 0;
+  if (!parents_[stripe]) return kNoDepth;
+  const uint8_t d = depth_of(*parents_[stripe], stripe);
+  return d == kNoDepth ? kNoDepth : static_cast<uint8_t>(d + 1);
+}
+
+namespace {
+
+uint8_t rank(uint32_t parent_home, uint32_t stripe, uint32_t child_home, size_t child_slots) {
+  if (parent_home != stripe && parent_home != kStripes) return 0;
+  return static_cast<uint8_t>(1 + (child_home == stripe ? 2 : 0) + (child_slots > 0 ? 1 : 0));
+}
+
+}  // namespace
+
+uint8_t StripeTree::rank_of(const SubscribeMsg& m, uint32_t stripe) const {
+  return rank(home_, stripe, m.home, m.slots);
+}
+
+uint8_t StripeTree::my_rank(uint32_t stripe, uint32_t parent_home) const {
+  return rank(parent_home, stripe, home_, slots_);
+}
+
+size_t StripeTree::used_slots(uint32_t stripe) const {
+  if (root()) return children_[stripe].size();
+  size_t used = 0;
+  for (const auto& c : children_) used += c.size();
+  return used;
+}
+
+// The lowest rank a newcomer needs: any while a slot is free, else above the
+// lowest-ranked child it would displace. A stripe other than its home it
+// passes on only with a slot free.
+uint8_t StripeTree::takes(uint32_t stripe) const {
+  if (depth(stripe) == kNoDepth || slots_ == 0) return kTakesNobody;
+  if (used_slots(stripe) < slots_) return 0;
+  if (!root() && stripe != home_) return kTakesNobody;
+  uint8_t lowest = kTakesNobody;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (root() && s != stripe) continue;
+    for (const ConnId c : children_[s]) lowest = std::min(lowest, rank_of(kids_.at(c).m, s));
+  }
+  return static_cast<uint8_t>(std::min<int>(lowest + 1, kTakesNobody));
+}
+
+bool StripeTree::heard(ConnId conn, const StripesMsg& m, WallTime now) {
+  if (m.depth.size() != kStripes || m.takes.size() != kStripes || m.home > kHomeUndecided)
+    return false;
+  Heard& h = heard_[conn];
+  h.m = m;
+  const auto asked = asked_.find(conn);
+  if (asked == asked_.end() || m.answer != asked->second.ask) return true;
+  // Its answer to our last SUBSCRIBE: what it does not push, it refused (or
+  // stopped, to make room for another child).
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if ((asked->second.stripes & stripe_bit(s)) && !(m.pushing & stripe_bit(s)) &&
+        parents_[s] == conn) {
+      h.refused_until[s] = now + config_.refusal;
+      parents_[s].reset();
+    }
+  }
+  asked->second.stripes &= m.pushing;
+  return true;
+}
+
+bool StripeTree::eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime now) const {
+  if (h.refused_until[stripe] > now || h.m.takes[stripe] > my_rank(stripe, h.m.home)) return false;
+  const uint8_t d = depth_of(conn, stripe);
+  if (d == kNoDepth) return false;
+  if (std::ranges::find(children_[stripe], conn) != children_[stripe].end()) return false;
+  // Its old descendants are all deeper than it was.
+  if (!children_[stripe].empty() && last_depth_[stripe] != kNoDepth &&
+      now - last_depth_at_[stripe] < config_.loop_guard && d > last_depth_[stripe])
+    return false;
+  return true;
+}
+
+void StripeTree::leave(uint32_t stripe, WallTime now) {
+  parents_[stripe].reset();
+  moved_at_[stripe] = now;
+}
+
+std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
+  if (root()) return {};
+  if (!started_) started_ = now;
+  choose_home(now);
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (const uint8_t d = depth(s); d != kNoDepth) {
+      last_depth_[s] = d;
+      last_depth_at_[s] = now;
+    } else if (parents_[s] && !heard_.contains(*parents_[s])) {
+      leave(s, now);
+    }
+    const uint8_t current = depth(s);
+    // A parent that lost its own parent most likely finds another soon.
+    const bool orphaned = parents_[s] && current == kNoDepth &&
+                          now - last_depth_at_[s] >= config_.orphan_grace;
+    std::optional<ConnId> best;
+    std::tuple<uint8_t, bool, uint64_t> best_key{kNoDepth, true, 0};
+    for (const auto& [conn, h] : heard_) {
+      if (conn == parents_[s] || !eligible(conn, h, s, now)) continue;
+      const bool foreign = h.m.home != s && h.m.home != kStripes;
+      const std::tuple<uint8_t, bool, uint64_t> key{depth_of(conn, s), foreign, rng_()};
+      if (!best || key < best_key) {
+        best = conn;
+        best_key = key;
+      }
+    }
+    if (!best) continue;
+    const int best_depth = std::get<0>(best_key) + 1;
+    const bool move = !parents_[s] || orphaned ||
+                      (best_depth + config_.better_by <= current &&
+                       now - moved_at_[s] >= config_.move_interval);
+    if (!move) continue;
+    parents_[s] = best;
+    moved_at_[s] = now;
+  }
+  // What each parent should push us; heads from the nearest.
+  std::map<ConnId, SubscribeMsg> wanted;
+  std::optional<ConnId> head_parent;
+  uint8_t head_depth = kNoDepth;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (!parents_[s]) continue;
+    SubscribeMsg& m = wanted[*parents_[s]];
+    m.stripes |= stripe_bit(s);
+    if (const uint8_t d = depth_of(*parents_[s], s); !head_parent || d < head_depth) {
+      head_parent = parents_[s];
+      head_depth = d;
+    }
+  }
+  if (head_parent) wanted[*head_parent].heads = true;
+  std::vector<std::pair<ConnId, SubscribeMsg>> out;
+  for (auto& [conn, m] : wanted) {
+    m.home = static_cast<uint8_t>(home_);
+    m.slots = static_cast<uint16_t>(std::min<size_t>(slots_, UINT16_MAX));
+    const auto it = asked_.find(conn);
+    if (it != asked_.end() && it->second.stripes == m.stripes && it->second.heads == m.heads &&
+        it->second.home == m.home && it->second.slots == m.slots)
+      continue;
+    m.ask = next_ask_++;
+    asked_[conn] = m;
+    out.emplace_back(conn, m);
+  }
+  for (auto it = asked_.begin(); it != asked_.end();) {
+    if (wanted.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    SubscribeMsg none{.home = static_cast<uint8_t>(home_),
+                      .slots = static_cast<uint16_t>(std::min<size_t>(slots_, UINT16_MAX)),
+                      .ask = next_ask_++};
+    if (heard_.contains(it->first)) out.emplace_back(it->first, none);
+    it = asked_.erase(it);
+  }
+  return out;
+}
+
+void StripeTree::choose_home(WallTime now) {
+  if (home_ != kHomeUndecided) return;
+  std::array<size_t, kStripes> inner{};
+  size_t viewers = 0;
+  for (const auto& [conn, h] : heard_) {
+    if (h.m.home >= kStripes) continue;
+    ++inner[h.m.home];
+    ++viewers;
+  }
+  if (viewers < kHeardToChoose && now - *started_ < kWaitToChoose) return;
+  const size_t fewest = *std::ranges::min_element(inner);
+  std::vector<uint32_t> scarce;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (inner[s] == fewest) scarce.push_back(s);
+  }
+  home_ = scarce[rng_() % scarce.size()];
+}
+
+size_t StripeTree::pushes() const {
+  size_t n = 0;
+  for (const auto& c : children_) n += c.size();
+  return n;
+}
+
+size_t StripeTree::orphaned(WallTime now, std::chrono::milliseconds after) const {
+  if (root() || !started_) return 0;
+  size_t n = 0;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (depth(s) == kNoDepth && now - std::max(last_depth_at_[s], *started_) >= after) ++n;
+  }
+  return n;
+}
+
+StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
+  answers_[conn] = m.ask;
+  Kid& kid = kids_[conn];
+  const StripeMask before = kid.m.stripes;
+  kid.m = m;
+  kid.m.stripes = before & m.stripes;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if ((before & stripe_bit(s)) && !(m.stripes & stripe_bit(s))) std::erase(children_[s], conn);
+  }
+  Answer answer;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (!(m.stripes & stripe_bit(s)) || (kid.m.stripes & stripe_bit(s))) continue;
+    if (rank_of(m, s) < takes(s)) continue;
+    if (used_slots(s) >= slots_) {
+      // Make room: drop the lowest-ranked child, the newest among equals.
+      std::optional<std::pair<ConnId, uint32_t>> lowest;
+      uint8_t lowest_rank = kTakesNobody;
+      for (uint32_t t = 0; t < kStripes; ++t) {
+        if (root() && t != s) continue;
+        for (const ConnId c : children_[t]) {
+          const uint8_t r = rank_of(kids_.at(c).m, t);
+          if (c != conn && r <= lowest_rank) {
+            lowest = {c, t};
+            lowest_rank = r;
+          }
+        }
+      }
+      if (!lowest) continue;
+      const auto [c, t] = *lowest;
+      kids_.at(c).m.stripes &= static_cast<StripeMask>(~stripe_bit(t));
+      std::erase(children_[t], c);
+      if (std::ranges::find(answer.displaced, c) == answer.displaced.end())
+        answer.displaced.push_back(c);
+    }
+    kid.m.stripes |= stripe_bit(s);
+    children_[s].push_back(conn);
+  }
+  answer.pushing = kid.m.stripes;
+  for (const ConnId c : answer.displaced) {
+    if (kids_.at(c).m.stripes == 0 && !kids_.at(c).m.heads) kids_.erase(c);
+  }
+  if (kid.m.stripes == 0 && !kid.m.heads) kids_.erase(conn);
+  rebuild_children();
+  return answer;
+}
+
+void StripeTree::rebuild_children() {
+  head_children_.clear();
+  for (const auto& [conn, kid] : kids_) {
+    if (kid.m.heads) head_children_.push_back(conn);
+  }
+}
+
+StripesMsg StripeTree::state_for(ConnId conn) const {
+  StripesMsg m;
+  m.home = static_cast<uint8_t>(home_);
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    m.depth.push_back(depth(s));
+    m.takes.push_back(takes(s));
+  }
+  if (const auto it = kids_.find(conn); it != kids_.end()) m.pushing = it->second.m.stripes;
+  if (const auto it = answers_.find(conn); it != answers_.end()) m.answer = it->second;
+  return m;
+}
+
+bool StripeTree::take_changed() {
+  std::pair<std::vector<uint8_t>, std::vector<uint8_t>> now;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    now.first.push_back(depth(s));
+    now.second.push_back(takes(s));
+  }
+  if (now == told_) return false;
+  told_ = std::move(now);
+  return true;
+}
+
+void StripeTree::forget(ConnId conn, WallTime now) {
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (parents_[s] == conn) leave(s, now);
+    std::erase(children_[s], conn);
+  }
+  heard_.erase(conn);
+  asked_.erase(conn);
+  kids_.erase(conn);
+  answers_.erase(conn);
+  rebuild_children();
+}
+
+}  // namespace shoal

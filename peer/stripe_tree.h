@@ -1,0 +1,154 @@
+#pragma once
+// StripeTree: the push trees a node takes part in. A chunk's pieces are dealt
+// into kStripes stripes (piece i in stripe i % kStripes, media/chunk_head.h),
+// and each stripe flows down a tree of its own, each piece passed on as soon
+// as it is verified: a hop costs a link's latency and a piece's transmission,
+// no round trip and no whole chunk.
+//
+// A viewer has a home stripe and passes that one on, to up to `slots`
+// children; in the others it is a leaf (SplitStream), passing them on only
+// while it has slots free. It chooses as home the stripe that fewest of its
+// neighbours have as theirs, so that every stripe finds inner nodes. A viewer uploading u times the stream rate has about
+// u·kStripes slots, so a stripe's inner nodes, a quarter of the viewers, reach
+// everyone in about log_{u·kStripes}(N) levels. The source is the root of
+// every stripe, with `slots` children per stripe.
+//
+// As a child, a node subscribes for each stripe to the neighbour passing it
+// on that is nearest the source and takes it, and moves to one at least
+// `better_by` levels nearer when there is one; it takes every chunk's head
+// from the nearest of its parents. As a parent it ranks children: one that
+// passes the stripe on (it is home there) before a leaf, one that uploads
+// before a free rider; a full parent makes room for a child of a higher rank
+// by dropping its lowest. Depths are learnt from the neighbours' STRIPES, so
+// a loop (a node made its own descendant) counts up to `max_depth` and is
+// then broken; a parent that lost its own parent takes for `loop_guard` only
+// a new one no deeper than its old one, which none of its descendants is,
+// and its children wait `orphan_grace` for it before they move.
+//
+// Sans IO; time is only compared, never read.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "media/chunk_head.h"
+#include "overlay/wire/ids.h"
+#include "overlay/wire/messages.h"
+
+namespace shoal {
+
+inline constexpr uint8_t kNoDepth = 255;
+inline constexpr uint8_t kTakesNobody = 5;  // above every rank
+
+using StripeMask = uint8_t;
+constexpr StripeMask stripe_bit(uint32_t stripe) { return static_cast<StripeMask>(1u << stripe); }
+// The home of a viewer that has not chosen one yet: it passes stripes on only
+// while it has a slot free.
+inline constexpr uint32_t kHomeUndecided = kStripes + 1;
+
+struct StripeTreeConfig {
+  // A parent that refused us a stripe is not asked for it again this soon.
+  std::chrono::milliseconds refusal{2000};
+  int better_by = 2;
+  std::chrono::milliseconds move_interval{5000};  // per stripe, voluntary moves
+  // A child leaves a parent that has had no parent itself for this long.
+  std::chrono::milliseconds orphan_grace{1500};
+  uint8_t max_depth = 16;
+  std::chrono::milliseconds loop_guard{3000};
+};
+
+class StripeTree {
+ public:
+  // `root`: the source, which passes every stripe on.
+  StripeTree(bool root, StripeTreeConfig config, uint64_t seed);
+
+  bool root() const { return home_ == kStripes; }
+  // kStripes at the root; kHomeUndecided until it chose.
+  uint32_t home() const { return home_; }
+  // 0 at the root; kNoDepth while it has no parent for `stripe`.
+  uint8_t depth(uint32_t stripe) const;
+  // Children it takes: per stripe at the root, else in its home stripe.
+  void set_slots(size_t slots) { slots_ = slots; }
+  size_t slots() const { return slots_; }
+
+  // --- as a child
+  // A neighbour said where it stands. False: the message is malformed.
+  bool heard(ConnId conn, const StripesMsg& m, WallTime now);
+  // The SUBSCRIBEs to send now, one per neighbour whose subscription changes.
+  std::vector<std::pair<ConnId, SubscribeMsg>> choose(WallTime now);
+  std::optional<ConnId> parent(uint32_t stripe) const { return parents_[stripe]; }
+  // Stripes it has had no parent for for at least `after` (none at the root).
+  size_t orphaned(WallTime now, std::chrono::milliseconds after) const;
+
+  // --- as a parent
+  struct Answer {
+    StripeMask pushing = 0;         // what it now pushes to the asker
+    std::vector<ConnId> displaced;  // children dropped to make room: tell them
+  };
+  Answer subscribe(ConnId conn, const SubscribeMsg& m);
+  const std::vector<ConnId>& children(uint32_t stripe) const { return children_[stripe]; }
+  const std::vector<ConnId>& head_children() const { return head_children_; }
+  size_t child_count() const { return kids_.size(); }
+  // Stripes pushed to children, counted once per child.
+  size_t pushes() const;
+
+  // What to tell `conn` (STRIPES).
+  StripesMsg state_for(ConnId conn) const;
+  // Whether what it tells every neighbour (depths, ranks taken) changed since
+  // the last call.
+  bool take_changed();
+
+  // A neighbour is gone, as parent, child and candidate.
+  void forget(ConnId conn, WallTime now);
+
+ private:
+  struct Heard {
+    StripesMsg m;
+    std::array<WallTime, kStripes> refused_until{};
+  };
+  struct Kid {
+    SubscribeMsg m;
+  };
+
+  // A child's rank among a parent's: 0 in a stripe the parent passes on only
+  // while it has room; else 1, +2 if it passes the stripe on, +1 if it
+  // uploads at all.
+  uint8_t rank_of(const SubscribeMsg& m, uint32_t stripe) const;
+  uint8_t my_rank(uint32_t stripe, uint32_t parent_home) const;
+  // Children counted against the slots that `stripe` would use.
+  size_t used_slots(uint32_t stripe) const;
+  uint8_t takes(uint32_t stripe) const;
+  // Depth of `conn` in `stripe` as it said; kNoDepth if unknown or counted out.
+  uint8_t depth_of(ConnId conn, uint32_t stripe) const;
+  bool eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime now) const;
+  void leave(uint32_t stripe, WallTime now);
+  // Once it has heard enough neighbours: the stripe fewest of them pass on.
+  void choose_home(WallTime now);
+  void rebuild_children();
+
+  uint32_t home_;
+  StripeTreeConfig config_;
+  std::mt19937_64 rng_;
+  size_t slots_ = 0;
+  std::map<ConnId, Heard> heard_;
+  std::array<std::optional<ConnId>, kStripes> parents_;
+  std::array<WallTime, kStripes> moved_at_{};
+  // Its depth when it last had one, and when: the loop guard.
+  std::array<uint8_t, kStripes> last_depth_;
+  std::array<WallTime, kStripes> last_depth_at_{};
+  std::optional<WallTime> started_;       // its first choose()
+  std::map<ConnId, SubscribeMsg> asked_;  // what it asked of each parent
+  uint32_t next_ask_ = 1;
+  std::map<ConnId, Kid> kids_;
+  std::map<ConnId, uint32_t> answers_;  // the last ask heard from each neighbour
+  std::array<std::vector<ConnId>, kStripes> children_;
+  std::vector<ConnId> head_children_;
+  std::pair<std::vector<uint8_t>, std::vector<uint8_t>> told_;  // depths, takes
+};
+
+}  // namespace shoal
