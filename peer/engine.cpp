@@ -89,7 +89,6 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
           if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false, now);
           if (n.is_source()) stream_.announce(m.stream_rate);
-          if (n.is_source() && getenv("DBG_JOIN")) fprintf(stderr, "self %llu source map at %lld rate %llu\n", (unsigned long long)config_.self.value, (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000), (unsigned long long)m.stream_rate);
           if (const auto newest = n.map.newest(); n.is_source() && newest && m.newest_duration_ms)
             playout_.hint(*newest, m.newest_capture,
                           std::chrono::milliseconds(m.newest_duration_ms));
@@ -109,7 +108,6 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           on_request(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
           scheduler_.rejected(m.seq, from, now);
-          if (getenv("DBG_REQ") && config_.self.value == 9601254605804615024ull) fprintf(stderr, "rejected %llu by %llu\n", (unsigned long long)m.seq.value, (unsigned long long)from.value);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
           uploader_.cancel(from, m.seq);
         } else if constexpr (std::is_same_v<T, ChokeMsg>) {
@@ -148,7 +146,6 @@ void PeerEngine::on_hello(ConnId from, const Hello& m, WallTime now) {
   if (Neighbour* n = neighbours_.find(from); !n->is_source()) {
     send_pex(from, *n, now);
     out_.push_back(SendAction{from, tree_.state_for(from)});
-    if (getenv("DBG_JOIN")) fprintf(stderr, "self %llu hello at %lld\n", (unsigned long long)config_.self.value, (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000));
   }
 }
 
@@ -166,7 +163,7 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
   accept(from, n, shared, now);
   // Our children wait for the pieces that had not come down the tree.
   if (!in_time_to_relay(chunk.capture_time, now)) return;
-  if (!taken.had_head) relay(head_of(chunk), now);
+  if (!taken.had_head) relay(head_of(chunk), false, now);
   const auto count = static_cast<uint32_t>(piece_count(chunk.payload.size()));
   for (uint32_t i = 0; i < count; ++i) {
     if (i < taken.held.size() && taken.held[i]) continue;
@@ -183,7 +180,6 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
     if (neighbours_.contains(*elsewhere))
       out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
   }
-  if (getenv("DBG_PIECE")) fprintf(stderr, "%lld self %llu accept seq %llu from %llu age %lld\n", (long long)(now.time_since_epoch().count()/1000000)%100000, (unsigned long long)config_.self.value, (unsigned long long)chunk.seq.value, (unsigned long long)from.value, (long long)(now-chunk.capture_time).count());
   if (!store_.add(shared)) return;
   stream_.add(chunk);
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
@@ -203,7 +199,9 @@ void PeerEngine::on_head(ConnId from, const ChunkHead& head, WallTime now) {
   if (playout_.cursor() && head.seq < *playout_.cursor()) return;
   auto early = assemblies_.head(head, now);
   if (!early) return;
-  relay(head, now);
+  // A head that did not come down a tree (a pull's) reaches our children by
+  // no other way.
+  relay(head, tree_.is_parent(from), now);
   for (Assemblies::Early& e : *early) on_piece(e.from, e.piece, now);
 }
 
@@ -215,7 +213,6 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   const ChunkHead* head = assemblies_.head_of(piece.seq);
   if (!head && tree_.parent(stripe_of(piece.index)) != from) return;
   const auto outcome = assemblies_.piece(from, piece, now);
-  if (getenv("DBG_PIECE")) { const ChunkHead* hh = assemblies_.head_of(piece.seq); fprintf(stderr, "self %llu piece seq %llu idx %u from %llu outcome %d age %lld\n", (unsigned long long)config_.self.value, (unsigned long long)piece.seq.value, piece.index, (unsigned long long)from.value, (int)outcome, hh ? (long long)std::chrono::duration_cast<std::chrono::milliseconds>(now-hh->capture_time).count() : -1LL); }
   if (outcome == Assemblies::Outcome::forged) {
     ++stats_.chunks_rejected;
     if (!n->is_source()) neighbours_.ban(n->id);
@@ -236,23 +233,21 @@ bool PeerEngine::in_time_to_relay(WallTime capture, WallTime now) const {
 }
 
 void PeerEngine::relay(const PieceMsg& piece, WallTime capture, WallTime now) {
-  if (getenv("DBG_PIECE")) fprintf(stderr, "self %llu relay seq %llu idx %u kids %zu intime %d\n", (unsigned long long)config_.self.value, (unsigned long long)piece.seq.value, piece.index, tree_.children(stripe_of(piece.index)).size(), (int)in_time_to_relay(capture, now));
   if (!in_time_to_relay(capture, now)) return;
   const size_t bytes = piece.data().size();
   PieceMsg pushed = piece;
-  pushed.requested = false;
+  pushed.repair = pushed.ends_request = false;
   for (const ConnId to : tree_.children(stripe_of(piece.index))) {
     Neighbour* t = neighbours_.find(to);
     if (!t || t->map.has(piece.seq)) continue;
     t->sent.add(bytes, now);
-    uploader_.sending(bytes, now);
     out_.push_back(SendAction{to, pushed});
   }
 }
 
-void PeerEngine::relay(const ChunkHead& head, WallTime now) {
+void PeerEngine::relay(const ChunkHead& head, bool to_head_children, WallTime now) {
   if (!in_time_to_relay(head.capture_time, now)) return;
-  for (const ConnId to : tree_.head_children()) {
+  for (const ConnId to : to_head_children ? tree_.head_children() : tree_.children_all()) {
     if (const Neighbour* t = neighbours_.find(to); t && !t->map.has(head.seq))
       out_.push_back(SendAction{to, ChunkHeadMsg{head}});
   }
@@ -278,15 +273,6 @@ void PeerEngine::update_tree(WallTime now) {
   }
 }
 
-void PeerEngine::debug_tree() {
-  auto addr = [&](ConnId c) { const Neighbour* n = neighbours_.find(c); return n ? n->address.to_string() : std::string("?"); };
-  fprintf(stderr, "DT self %llu parents:", (unsigned long long)config_.self.value);
-  for (uint32_t s = 0; s < kStripes; ++s) fprintf(stderr, " %s", tree_.parent(s) ? addr(*tree_.parent(s)).c_str() : "-");
-  fprintf(stderr, " kids:");
-  for (uint32_t s = 0; s < kStripes; ++s) { fprintf(stderr, " [%u:", s); for (ConnId c : tree_.children(s)) fprintf(stderr, " %s", addr(c).c_str()); fprintf(stderr, "]"); }
-  fprintf(stderr, "\n");
-}
-
 void PeerEngine::forget(ConnId conn, WallTime now) {
   scheduler_.forget(conn);
   choker_.forget(conn);
@@ -298,7 +284,6 @@ void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r
   if (n.is_source()) return;
   // Said at once, so that the requester asks elsewhere rather than waiting
   // for its timeout.
-  if (getenv("DBG_REJ") && r.stripes) { static int c[3]; c[0] += !choker_.unchoked(from); c[1] += !store_.has(r.seq); c[2]++; if (c[2] % 1000 == 0) fprintf(stderr, "partial reqs %d choked %d notheld %d\n", c[2], c[0], c[1]); }
   if (!uploader_.request(from, r, choker_.unchoked(from), store_.has(r.seq),
                          stream_.mean_chunk_bytes(), now))
     out_.push_back(SendAction{from, RejectMsg{r.seq}});
@@ -373,10 +358,6 @@ void PeerEngine::choose_start(WallTime now) {
 void PeerEngine::play_due(WallTime now) {
   for (PlayoutEvent& e : playout_.tick(now, store_)) {
     ++stats_.chunks_due;
-    if (getenv("DBG_MISS") && !e.chunk) {
-      const auto* a = assemblies_.head_of(e.seq);
-      fprintf(stderr, "miss seq %llu at %lld self %llu head %d inflight %d assembling %d\n", (unsigned long long)e.seq.value, (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000), (unsigned long long)config_.self.value, a != nullptr, (int)scheduler_.in_flight(e.seq), (int)assemblies_.assembling(e.seq));
-    }
     if (!e.chunk) continue;
     ++stats_.chunks_on_time;
     stats_.played.push_back(e.seq);
@@ -415,12 +396,7 @@ void PeerEngine::request_missing(WallTime now) {
       wanted.push_back({s, due});
     }
   }
-  if (getenv("DBG_REQ") && config_.self.value == 9601254605804615024ull) {
-    size_t holders = 0; for (auto& w : wanted) for (auto& c : candidates) if (c.map->has(w.seq)) ++holders;
-    fprintf(stderr, "req at %lld wanted %zu cands %zu holders %zu cursor %llu edge %llu\n", (long long)(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000), wanted.size(), candidates.size(), holders, playout_.cursor() ? (unsigned long long)playout_.cursor()->value : 0ull, edge ? (unsigned long long)edge->value : 0ull);
-  }
   for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) {
-    if (getenv("DBG_REQ") && config_.self.value == 9601254605804615024ull) fprintf(stderr, "request %llu of %llu stripes %d\n", (unsigned long long)r.seq.value, (unsigned long long)r.conn.value, assemblies_.missing_stripes(r.seq));
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now);
     out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count()),
                                                  assemblies_.missing_stripes(r.seq)}});

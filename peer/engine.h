@@ -139,8 +139,6 @@ class PeerEngine {
   const PlaybackStats& stats() const { return stats_; }
   const ChunkStore& store() const { return store_; }
   const Playout& playout() const { return playout_; }
-  const StripeTree& tree() const { return tree_; }
-  void debug_tree();
   size_t peer_neighbours() const { return neighbours_.peers(); }
 
  private:
@@ -155,7 +153,8 @@ class PeerEngine {
   // Passes a verified piece on to the children of its stripe that lack its
   // chunk, and a head to those that take heads from us, while in time.
   void relay(const PieceMsg& piece, WallTime capture, WallTime now);
-  void relay(const ChunkHead& head, WallTime now);
+  // `to_head_children`: only to those that take heads from us; else to all.
+  void relay(const ChunkHead& head, bool to_head_children, WallTime now);
   bool in_time_to_relay(WallTime capture, WallTime now) const;
   void on_subscribe(ConnId from, const SubscribeMsg& m);
   // Subscribes, sets the slots, and tells the neighbours where it stands.

@@ -5,12 +5,6 @@
 
 namespace shoal {
 
-namespace {
-// Neighbours heard before a viewer chooses its home, or the time it waits.
-constexpr size_t kHeardToChoose = 4;
-constexpr std::chrono::milliseconds kWaitToChoose{1000};
-}  // namespace
-
 StripeTree::StripeTree(bool root, StripeTreeConfig config, uint64_t seed)
     : home_(root ? kStripes : kHomeUndecided), config_(config), rng_(seed) {
   last_depth_.fill(kNoDepth);
@@ -74,6 +68,7 @@ bool StripeTree::heard(ConnId conn, const StripesMsg& m, WallTime now) {
     return false;
   Heard& h = heard_[conn];
   h.m = m;
+  if (m.home == kStripes && m.your_home < kStripes && home_ == kHomeUndecided) home_ = m.your_home;
   const auto asked = asked_.find(conn);
   if (asked == asked_.end() || m.answer != asked->second.ask) return true;
   // Its answer to our last SUBSCRIBE: what it does not push, it refused (or
@@ -109,7 +104,6 @@ void StripeTree::leave(uint32_t stripe, WallTime now) {
 std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
   if (root()) return {};
   if (!started_) started_ = now;
-  choose_home(now);
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (const uint8_t d = depth(s); d != kNoDepth) {
       last_depth_[s] = d;
@@ -181,22 +175,20 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
   return out;
 }
 
-void StripeTree::choose_home(WallTime now) {
-  if (home_ != kHomeUndecided) return;
-  std::array<size_t, kStripes> inner{};
-  size_t viewers = 0;
-  for (const auto& [conn, h] : heard_) {
-    if (h.m.home >= kStripes) continue;
-    ++inner[h.m.home];
-    ++viewers;
+uint32_t StripeTree::assign_home(ConnId conn) {
+  std::array<size_t, kStripes> viewers{};
+  for (const auto& [c, home] : homes_) ++viewers[home];
+  const auto home = static_cast<uint32_t>(std::ranges::min_element(viewers) - viewers.begin());
+  homes_[conn] = home;
+  return home;
+}
+
+std::vector<ConnId> StripeTree::children_all() const {
+  std::vector<ConnId> all;
+  for (const auto& [conn, kid] : kids_) {
+    if (kid.m.stripes != 0) all.push_back(conn);
   }
-  if (viewers < kHeardToChoose && now - *started_ < kWaitToChoose) return;
-  const size_t fewest = *std::ranges::min_element(inner);
-  std::vector<uint32_t> scarce;
-  for (uint32_t s = 0; s < kStripes; ++s) {
-    if (inner[s] == fewest) scarce.push_back(s);
-  }
-  home_ = scarce[rng_() % scarce.size()];
+  return all;
 }
 
 size_t StripeTree::pushes() const {
@@ -276,6 +268,7 @@ StripesMsg StripeTree::state_for(ConnId conn) const {
   }
   if (const auto it = kids_.find(conn); it != kids_.end()) m.pushing = it->second.m.stripes;
   if (const auto it = answers_.find(conn); it != answers_.end()) m.answer = it->second;
+  if (const auto it = homes_.find(conn); it != homes_.end()) m.your_home = static_cast<uint8_t>(it->second);
   return m;
 }
 
@@ -299,6 +292,7 @@ void StripeTree::forget(ConnId conn, WallTime now) {
   asked_.erase(conn);
   kids_.erase(conn);
   answers_.erase(conn);
+  homes_.erase(conn);
   rebuild_children();
 }
 

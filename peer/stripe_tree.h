@@ -7,8 +7,8 @@
 //
 // A viewer has a home stripe and passes that one on, to up to `slots`
 // children; in the others it is a leaf (SplitStream), passing them on only
-// while it has slots free. It chooses as home the stripe that fewest of its
-// neighbours have as theirs, so that every stripe finds inner nodes. A viewer uploading u times the stream rate has about
+// while it has slots free. The source deals the homes out so that each
+// stripe has as many inner nodes as the others (`assign_home`). A viewer uploading u times the stream rate has about
 // u·kStripes slots, so a stripe's inner nodes, a quarter of the viewers, reach
 // everyone in about log_{u·kStripes}(N) levels. The source is the root of
 // every stripe, with `slots` children per stripe.
@@ -27,6 +27,7 @@
 //
 // Sans IO; time is only compared, never read.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -93,12 +94,16 @@ class StripeTree {
   Answer subscribe(ConnId conn, const SubscribeMsg& m);
   const std::vector<ConnId>& children(uint32_t stripe) const { return children_[stripe]; }
   const std::vector<ConnId>& head_children() const { return head_children_; }
+  std::vector<ConnId> children_all() const;
+  bool is_parent(ConnId conn) const { return std::ranges::find(parents_, conn) != parents_.end(); }
   size_t child_count() const { return kids_.size(); }
   // Stripes pushed to children, counted once per child.
   size_t pushes() const;
 
   // What to tell `conn` (STRIPES).
   StripesMsg state_for(ConnId conn) const;
+  // At the root: the home of a new viewer, the stripe fewest viewers have.
+  uint32_t assign_home(ConnId conn);
   // Whether what it tells every neighbour (depths, ranks taken) changed since
   // the last call.
   bool take_changed();
@@ -127,8 +132,6 @@ class StripeTree {
   uint8_t depth_of(ConnId conn, uint32_t stripe) const;
   bool eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime now) const;
   void leave(uint32_t stripe, WallTime now);
-  // Once it has heard enough neighbours: the stripe fewest of them pass on.
-  void choose_home(WallTime now);
   void rebuild_children();
 
   uint32_t home_;
@@ -146,6 +149,7 @@ class StripeTree {
   uint32_t next_ask_ = 1;
   std::map<ConnId, Kid> kids_;
   std::map<ConnId, uint32_t> answers_;  // the last ask heard from each neighbour
+  std::map<ConnId, uint32_t> homes_;    // at the root: the homes dealt out
   std::array<std::vector<ConnId>, kStripes> children_;
   std::vector<ConnId> head_children_;
   std::pair<std::vector<uint8_t>, std::vector<uint8_t>> told_;  // depths, takes

@@ -57,10 +57,18 @@ bool Uploader::busy(std::optional<std::chrono::milliseconds> wait, Priority prio
                            priority);
 }
 
+// Pushes take what they take; requests always keep a share of the uplink.
+std::optional<double> Uploader::request_capacity() const {
+  constexpr double kRequestShare = 0.2;
+  const std::optional<double> all = capacity();
+  if (!all || *all <= 0) return all;
+  return std::max(*all - reserved_, kRequestShare * *all);
+}
+
 UplinkLoad Uploader::load(WallTime now) {
   if (!capacity()) return UplinkLoad::spare;
   if (*capacity() <= 0) return UplinkLoad::saturated;
-  const double used = uploaded_.rate(now) / *capacity();
+  const double used = uploaded_.rate(now) / *request_capacity();
   if (used >= kSaturatedShare) return UplinkLoad::saturated;
   if (used < kSpareShare) return UplinkLoad::spare;
   return UplinkLoad::busy;
@@ -68,7 +76,7 @@ UplinkLoad Uploader::load(WallTime now) {
 
 uint64_t Uploader::spare(WallTime now) {
   if (!capacity()) return kUnlimitedSpare;
-  return static_cast<uint64_t>(std::max(0.0, *capacity() - uploaded_.rate(now)));
+  return static_cast<uint64_t>(std::max(0.0, *request_capacity() - uploaded_.rate(now)));
 }
 
 }  // namespace shoal

@@ -39,8 +39,8 @@ class Uploader {
   // `unchoked`: we unchoke that neighbour; `held`: we hold the chunk.
   bool request(ConnId from, const RequestMsg& r, bool unchoked, bool held, double chunk_bytes,
                WallTime now);
-  // bytes/s of the uplink taken by pushes down the stripe trees: requests
-  // are judged on what is left.
+  // bytes/s of the uplink taken by pushes down the stripe trees: requests,
+  // and how loaded the uplink is, are judged on what is left.
   void reserve(double bytes_per_second) { reserved_ = bytes_per_second; }
   // The source pushed `seq` to us; seeds older than `window_base` are gone.
   void seeded(ChunkSeq seq, ChunkSeq window_base);
@@ -51,6 +51,7 @@ class Uploader {
   // The next request to serve, if the uplink has room: then sending() its
   // chunk, or sent() at once if it cannot be served after all.
   std::optional<QueuedRequest> next(WallTime now) { return queue_.pop(now); }
+  // What it sends on request (pushes are reserved, not counted).
   void sending(size_t bytes, WallTime now) { uploaded_.add(bytes, now); }
   // A chunk handed to `to` has left through the uplink.
   void sent(ConnId to) { queue_.sent(to); }
@@ -65,6 +66,7 @@ class Uploader {
   uint64_t spare(WallTime now);
 
  private:
+  std::optional<double> request_capacity() const;
   // Whether a request of `priority` whose requester waits `wait` could not
   // start in time.
   bool busy(std::optional<std::chrono::milliseconds> wait, Priority priority, double chunk_bytes,

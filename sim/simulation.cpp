@@ -81,18 +81,6 @@ Result<SimResult> simulate(const experiment::Plan& plan) {
       events.at(v.join + v.watch, [p] { p->stop(); });
     }
     last_exit = std::max(last_exit, v.join + v.watch + SimPeer::kExitDelay);
-    if (getenv("DBG_TREE")) {
-      SimPeer* raw = peer.get();
-      for (int t = 5; t < 60; t += 2)
-        if (getenv("DBG_DT") && t == 21) { events.at(std::chrono::seconds(t), [raw, i = peers.size()] { fprintf(stderr, "peer %zu at %s ", i, raw->engine().tree().home() < 9 ? std::to_string(raw->engine().tree().home()).c_str() : ""); const_cast<PeerEngine&>(raw->engine()).debug_tree(); }); }
-        else if (peers.size() % 100 == 0) events.at(std::chrono::seconds(t), [raw, i = peers.size(), t] {
-          const auto& tr = raw->engine().tree();
-          fprintf(stderr, "t+%d peer %zu home %u slots %zu kids %zu depth", t, i, tr.home(), tr.slots(),
-                  tr.pushes());
-          for (uint32_t s = 0; s < kStripes; ++s) fprintf(stderr, " %d", tr.depth(s));
-          fprintf(stderr, "\n");
-        });
-    }
     peers.push_back(std::move(peer));
   }
 

@@ -44,6 +44,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
       return {DisconnectAction{from, "HELLO for another channel"}};
     }
     v.greeted = true;
+    tree_.assign_home(from);
     v.address.port = hello->listen_port;
     BufferMapMsg map = store_.to_message();
     map.stream_rate = stream_.measured_rate();
@@ -144,7 +145,6 @@ void SourceEngine::push(const std::shared_ptr<const Chunk>& chunk, Actions& out)
       out.push_back(SendAction{to, piece});
   }
   if (tree_.child_count() > 0) ++copies_[chunk->seq];
-  if (getenv("DBG_PIECE")) fprintf(stderr, "source seq %llu kids %zu %zu %zu %zu heads %zu\n", (unsigned long long)chunk->seq.value, tree_.children(0).size(), tree_.children(1).size(), tree_.children(2).size(), tree_.children(3).size(), tree_.head_children().size());
 }
 
 void SourceEngine::tell_stripes(WallTime now, Actions& out) {

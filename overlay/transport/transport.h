@@ -42,15 +42,15 @@ struct Frame {
   bool is_chunk() const {
     return std::holds_alternative<ChunkMsg>(*msg) || std::holds_alternative<PieceMsg>(*msg);
   }
-  // A piece pushed down a tree: its tokens come before any requested data's.
+  // A piece but a repair's: its tokens come before a repair's or a CHUNK's.
   bool urgent() const {
     const auto* piece = std::get_if<PieceMsg>(msg.get());
-    return piece && !piece->requested;
+    return piece && !piece->repair;
   }
-  // A CHUNK, or the last PIECE of a requested chunk: with it that chunk has left.
+  // A CHUNK, or the last PIECE sent for a request: with it that request is served.
   bool completes_chunk() const {
     const auto* piece = std::get_if<PieceMsg>(msg.get());
-    return std::holds_alternative<ChunkMsg>(*msg) || (piece && piece->requested && piece->last());
+    return std::holds_alternative<ChunkMsg>(*msg) || (piece && piece->ends_request);
   }
 };
 

@@ -114,8 +114,11 @@ struct PieceMsg {
   uint32_t count = 0;  // pieces in the chunk
   std::shared_ptr<const Chunk> whole;
   std::vector<uint8_t> bytes;
-  // Not on the wire: sent on request, so it goes behind pushed pieces.
-  bool requested = false;
+  // Not on the wire. A repair of stripes a tree did not bring goes behind
+  // pushed pieces; the last piece sent for a request ends it (the uploader
+  // may start the next).
+  bool repair = false;
+  bool ends_request = false;
 
   std::span<const uint8_t> data() const {
     return whole ? piece_of(whole->payload, index) : std::span<const uint8_t>(bytes);
@@ -126,15 +129,17 @@ struct PieceMsg {
 // Push trees (peer/stripe_tree.h). A node tells each neighbour where it
 // stands in the trees: its home stripe (kStripes: the source, root of all),
 // per stripe its depth (hops from the source; 255: it receives none) and the
-// lowest rank of child it takes now (4: none), and which stripes it pushes
-// to that neighbour as of that neighbour's SUBSCRIBE number `answer`.
+// lowest rank of child it takes now (5: none), and which stripes it pushes
+// to that neighbour as of that neighbour's SUBSCRIBE number `answer`. The
+// source deals each viewer its home (`your_home`; 5: none).
 struct StripesMsg {
   uint8_t home = 0;
   std::vector<uint8_t> depth;
   std::vector<uint8_t> takes;
   uint8_t pushing = 0;  // bit s: stripe s
   uint32_t answer = 0;
-  MSGPACK_DEFINE(home, depth, takes, pushing, answer);
+  uint8_t your_home = 5;
+  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home);
 };
 
 // A child asks a neighbour to push it the stripes in `stripes` (all it wants

@@ -1,7 +1,8 @@
 #pragma once
 // How a chunk travels: its head, then each of its pieces, every piece
 // pointing into the chunk (no payload copied). `requested`: sent on request,
-// behind pieces pushed down the trees.
+// the last piece marked as ending it; a request for some stripes only is a
+// repair, which goes behind pieces pushed down the trees.
 
 #include <memory>
 #include <vector>

@@ -1,6 +1,7 @@
-// Assemblies: a pushed chunk is rebuilt from its head and its pieces, each
-// checked against the head before it is kept; a forged piece is caught, and
-// a push whose pieces stop is given up.
+// Assemblies: a chunk is rebuilt from its head and its pieces, which come
+// down the stripe trees from several parents, each piece checked against the
+// head before it is kept; pieces ahead of their head wait for it, a forged
+// piece is caught, and a chunk that arrives whole ends its assembly.
 #include "peer/assemblies.h"
 
 #include <gtest/gtest.h>
@@ -14,13 +15,14 @@ namespace {
 using namespace std::chrono_literals;
 using testing::kEpoch;
 
-const ConnId kFrom(1), kOther(2), kTarget(3);
+const ConnId kFrom(1), kOther(2);
+constexpr size_t kCount = kStripes;  // a chunk of one piece per stripe
 
 class AssembliesTest : public ::testing::Test {
  protected:
   ChannelKey key_ = testing::test_key();
-  std::shared_ptr<const Chunk> chunk_ = testing::shared_chunk(key_, 4, true, 2 * kPieceBytes + 10);
-  std::vector<Message> pushed_ = push_messages(chunk_);  // the head and 3 pieces
+  std::shared_ptr<const Chunk> chunk_ = testing::shared_chunk(key_, 4, true, 2 * kPieceTarget + 10);
+  std::vector<Message> pushed_ = push_messages(chunk_);  // the head and its pieces
   Assemblies assemblies_;
 
   const ChunkHead& head() const { return std::get<ChunkHeadMsg>(pushed_[0]).head; }
@@ -34,20 +36,22 @@ class AssembliesTest : public ::testing::Test {
   }
 };
 
-TEST_F(AssembliesTest, PiecesOfTheSourcesChunkGiveThatVeryChunk) {
-  assemblies_.start(kFrom, head(), {kTarget}, kEpoch);
+TEST_F(AssembliesTest, PiecesFromSeveralParentsGiveThatVeryChunk) {
+  ASSERT_EQ(pushed_.size(), 1 + kCount);
+  ASSERT_TRUE(assemblies_.head(head(), kEpoch));
   EXPECT_TRUE(assemblies_.assembling(ChunkSeq(4)));
-  EXPECT_EQ(assemblies_.piece(kFrom, piece(0), kEpoch), Assemblies::Outcome::kept);
-  EXPECT_EQ(assemblies_.piece(kFrom, piece(1), kEpoch), Assemblies::Outcome::kept);
-  EXPECT_EQ(assemblies_.find(ChunkSeq(4))->targets, std::vector{kTarget});
-  EXPECT_EQ(assemblies_.piece(kFrom, piece(2), kEpoch), Assemblies::Outcome::complete);
+  for (size_t i = 0; i + 1 < kCount; ++i)
+    EXPECT_EQ(assemblies_.piece(i % 2 ? kFrom : kOther, piece(i), kEpoch),
+              Assemblies::Outcome::kept);
+  EXPECT_EQ(assemblies_.missing_stripes(ChunkSeq(4)), 1u << (kCount - 1));
+  EXPECT_EQ(assemblies_.piece(kFrom, piece(kCount - 1), kEpoch), Assemblies::Outcome::complete);
   EXPECT_EQ(assemblies_.finish(ChunkSeq(4)), chunk_);  // shared, not copied
   EXPECT_FALSE(assemblies_.assembling(ChunkSeq(4)));
 }
 
 TEST_F(AssembliesTest, DecodedPiecesAreJoinedIntoAChunkThatVerifies) {
-  assemblies_.start(kFrom, head(), {}, kEpoch);
-  for (size_t i = 0; i < 3; ++i) assemblies_.piece(kFrom, decoded(i), kEpoch);
+  assemblies_.head(head(), kEpoch);
+  for (size_t i = 0; i < kCount; ++i) assemblies_.piece(kFrom, decoded(i), kEpoch);
   const auto chunk = assemblies_.finish(ChunkSeq(4));
   ASSERT_TRUE(chunk);
   EXPECT_NE(chunk, chunk_);
@@ -56,7 +60,7 @@ TEST_F(AssembliesTest, DecodedPiecesAreJoinedIntoAChunkThatVerifies) {
 }
 
 TEST_F(AssembliesTest, APieceThatDoesNotMatchItsDigestIsForged) {
-  assemblies_.start(kFrom, head(), {}, kEpoch);
+  assemblies_.head(head(), kEpoch);
   PieceMsg flipped = decoded(0);
   flipped.bytes[5] ^= 1;
   EXPECT_EQ(assemblies_.piece(kFrom, flipped, kEpoch), Assemblies::Outcome::forged);
@@ -65,34 +69,37 @@ TEST_F(AssembliesTest, APieceThatDoesNotMatchItsDigestIsForged) {
   EXPECT_EQ(assemblies_.piece(kFrom, short_one, kEpoch), Assemblies::Outcome::forged);
 }
 
-TEST_F(AssembliesTest, PiecesFromAnotherNeighbourOrOutOfOrderAreIgnored) {
-  assemblies_.start(kFrom, head(), {}, kEpoch);
-  EXPECT_EQ(assemblies_.piece(kOther, piece(0), kEpoch), Assemblies::Outcome::ignored);
-  EXPECT_EQ(assemblies_.piece(kFrom, piece(1), kEpoch), Assemblies::Outcome::ignored);
-  PieceMsg unknown = piece(0);
-  unknown.seq = ChunkSeq(5);
-  EXPECT_EQ(assemblies_.piece(kFrom, unknown, kEpoch), Assemblies::Outcome::ignored);
+TEST_F(AssembliesTest, PiecesAheadOfTheirHeadWaitForItAndAreThenChecked) {
+  EXPECT_EQ(assemblies_.piece(kFrom, piece(0), kEpoch), Assemblies::Outcome::early);
+  PieceMsg flipped = decoded(1);
+  flipped.bytes[0] ^= 1;
+  EXPECT_EQ(assemblies_.piece(kOther, flipped, kEpoch), Assemblies::Outcome::early);
+  EXPECT_EQ(assemblies_.missing_stripes(ChunkSeq(4)), 0u);  // no head: the whole chunk
+  const auto early = assemblies_.head(head(), kEpoch);
+  ASSERT_TRUE(early);
+  ASSERT_EQ(early->size(), 2u);
+  EXPECT_EQ(assemblies_.piece((*early)[0].from, (*early)[0].piece, kEpoch),
+            Assemblies::Outcome::kept);
+  EXPECT_EQ(assemblies_.piece((*early)[1].from, (*early)[1].piece, kEpoch),
+            Assemblies::Outcome::forged);
+  EXPECT_FALSE(assemblies_.head(head(), kEpoch));  // known already
 }
 
-TEST_F(AssembliesTest, AStalledPushOrOneFromANeighbourThatLeftIsGivenUp) {
-  assemblies_.start(kFrom, head(), {kTarget}, kEpoch);
-  assemblies_.piece(kFrom, piece(0), kEpoch + 500ms);
-  EXPECT_TRUE(assemblies_.expire(kEpoch + 1400ms, 1000ms).empty());
-  const auto gone = assemblies_.expire(kEpoch + 1600ms, 1000ms);
-  ASSERT_EQ(gone.size(), 1u);
-  EXPECT_EQ(gone[0].targets, std::vector{kTarget});
-  assemblies_.start(kFrom, head(), {}, kEpoch);
-  EXPECT_TRUE(assemblies_.forget(kOther).empty());
-  EXPECT_EQ(assemblies_.forget(kFrom).size(), 1u);
+TEST_F(AssembliesTest, WaitingPiecesAreBoundedInBytes) {
+  Assemblies small(piece(0).data().size());
+  EXPECT_EQ(small.piece(kFrom, piece(0), kEpoch), Assemblies::Outcome::early);
+  EXPECT_EQ(small.piece(kFrom, piece(1), kEpoch), Assemblies::Outcome::ignored);
+  small.drop_before(ChunkSeq(5));
+  EXPECT_EQ(small.piece(kFrom, piece(1), kEpoch), Assemblies::Outcome::early);
+}
+
+TEST_F(AssembliesTest, AChunkThatCameWholeEndsItsAssemblyAndSaysWhatHadCome) {
+  assemblies_.head(head(), kEpoch);
+  assemblies_.piece(kFrom, piece(1), kEpoch);
+  const Assemblies::Taken taken = assemblies_.take(ChunkSeq(4));
+  EXPECT_TRUE(taken.had_head);
+  EXPECT_EQ(taken.held, (std::vector<bool>{false, true, false, false}));
   EXPECT_FALSE(assemblies_.assembling(ChunkSeq(4)));
-}
-
-TEST_F(AssembliesTest, ATargetThatHoldsTheChunkOrLeftGetsNoMorePieces) {
-  assemblies_.start(kFrom, head(), {kTarget, kOther}, kEpoch);
-  EXPECT_TRUE(assemblies_.drop_target(ChunkSeq(4), kTarget));
-  EXPECT_FALSE(assemblies_.drop_target(ChunkSeq(4), kTarget));
-  assemblies_.drop_target(kOther);
-  EXPECT_TRUE(assemblies_.find(ChunkSeq(4))->targets.empty());
 }
 
 }  // namespace

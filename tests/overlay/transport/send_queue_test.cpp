@@ -40,20 +40,41 @@ TEST(SendQueue, ControlFramesOvertakeChunksAndGoInOrder) {
   EXPECT_TRUE(q.idle());
 }
 
-TEST(SendQueue, PiecesWaitForTokensLikeChunksAndOnlyTheLastCompletesTheChunk) {
+TEST(SendQueue, PiecesWaitForTokensLikeChunksAndOnlyTheLastOfARequestCompletesIt) {
   SendQueue q;
   for (uint32_t i = 0; i < 2; ++i) {
-    q.push({std::make_shared<const Message>(PieceMsg{.seq = ChunkSeq(1), .index = i, .count = 2}),
+    q.push({std::make_shared<const Message>(PieceMsg{
+                .seq = ChunkSeq(1), .index = i, .count = 2, .repair = true, .ends_request = i == 1}),
             500});
   }
   EXPECT_FALSE(q.start_write());
-  EXPECT_EQ(q.wants_tokens(), 500u);
+  EXPECT_EQ(q.wants_tokens()->bytes, 500u);
   q.granted();
   ASSERT_TRUE(q.start_write());
   EXPECT_FALSE(q.written());
   q.granted();
   ASSERT_TRUE(q.start_write());
   EXPECT_TRUE(q.written());
+}
+
+TEST(SendQueue, APushedPieceOvertakesARepairWaitingForTokens) {
+  SendQueue q;
+  q.push({std::make_shared<const Message>(
+              PieceMsg{.seq = ChunkSeq(1), .index = 0, .count = 4, .repair = true}),
+          700});
+  EXPECT_EQ(q.wants_tokens()->bytes, 700u);
+  q.waiting(9);
+  EXPECT_EQ(q.push({std::make_shared<const Message>(PieceMsg{.seq = ChunkSeq(2), .count = 4}), 600}),
+            9u);  // the repair's wait is cancelled
+  const auto ask = q.wants_tokens();
+  ASSERT_TRUE(ask);
+  EXPECT_EQ(ask->bytes, 600u);
+  EXPECT_TRUE(ask->urgent);
+  q.waiting(10);
+  q.granted();
+  const auto first = q.start_write();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(std::get<PieceMsg>(*first->msg).seq, ChunkSeq(2));
 }
 
 TEST(SendQueue, OneWriteAtATime) {
@@ -72,14 +93,14 @@ TEST(SendQueue, AChunkAsksForItsTokensOnceAndGoesOnlyWhenGranted) {
   q.push(chunk(1));
   q.push(chunk(2));
   EXPECT_FALSE(q.start_write());
-  EXPECT_EQ(q.wants_tokens(), 1001u);
+  EXPECT_EQ(q.wants_tokens()->bytes, 1001u);
   q.waiting(7);
   EXPECT_FALSE(q.wants_tokens());  // already waiting
   q.granted();
   EXPECT_FALSE(q.wants_tokens());  // has them
   EXPECT_EQ(seq_of(*q.start_write()), 1u);
   // The next chunk asks while this one is being written.
-  EXPECT_EQ(q.wants_tokens(), 1002u);
+  EXPECT_EQ(q.wants_tokens()->bytes, 1002u);
   EXPECT_EQ(q.queued_chunks(), 1u);
 }
 
