@@ -91,7 +91,15 @@ uint8_t Assemblies::missing_stripes(ChunkSeq seq) const {
   for (size_t i = 0; i < it->second.pieces.size(); ++i) {
     if (!it->second.pieces[i]) missing |= static_cast<uint8_t>(1u << stripe_of(static_cast<uint32_t>(i)));
   }
-  return missing;
+  return missing == (1u << kStripes) - 1 ? 0 : missing;
+}
+
+std::vector<ChunkSeq> Assemblies::arriving_random_access() const {
+  std::vector<ChunkSeq> out;
+  for (const auto& [seq, a] : under_way_) {
+    if (a.head && a.held > 0 && a.head->random_access()) out.push_back(seq);
+  }
+  return out;
 }
 
 void Assemblies::drop_before(ChunkSeq seq) {

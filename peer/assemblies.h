@@ -57,8 +57,10 @@ class Assemblies {
   };
   Taken take(ChunkSeq seq);
   // The stripes (bit s: stripe s) of which a piece is missing, once the head
-  // came; 0 (the whole chunk) before.
+  // and a piece came; 0 (the whole chunk) before.
   uint8_t missing_stripes(ChunkSeq seq) const;
+  // Random-access chunks whose pieces are coming in (head and a piece came).
+  std::vector<ChunkSeq> arriving_random_access() const;
   // Chunks before `seq` are no longer wanted.
   void drop_before(ChunkSeq seq);
 

@@ -117,6 +117,9 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           n.unchoked_us = true;
         } else if constexpr (std::is_same_v<T, PexMsg>) {
           neighbours_.learn(m, now);
+          if (m.parents && n.is_source()) {
+            for (const Endpoint& to : neighbours_.dial_now(m, now)) out_.push_back(DialAction{to});
+          }
         } else if constexpr (std::is_same_v<T, ByeMsg>) {
           drop(from, "remote left: " + m.reason, false, now);
         } else {
@@ -143,10 +146,10 @@ void PeerEngine::on_hello(ConnId from, const Hello& m, WallTime now) {
     if (d->conn == from) return;
   }
   neighbours_.welcome(from);
-  if (Neighbour* n = neighbours_.find(from); !n->is_source()) {
-    send_pex(from, *n, now);
-    out_.push_back(SendAction{from, tree_.state_for(from)});
-  }
+  Neighbour* n = neighbours_.find(from);
+  if (!n->is_source()) send_pex(from, *n, now);
+  // The source too: it points viewers at parents with room.
+  out_.push_back(SendAction{from, tree_.state_for(from)});
 }
 
 void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const Chunk>& shared,
@@ -269,7 +272,7 @@ void PeerEngine::update_tree(WallTime now) {
   tree_changed_ = false;
   last_stripes_sent_ = now;
   for (const auto& [conn, n] : neighbours_) {
-    if (n.greeted && !n.is_source()) out_.push_back(SendAction{conn, tree_.state_for(conn)});
+    if (n.greeted) out_.push_back(SendAction{conn, tree_.state_for(conn)});
   }
 }
 
@@ -284,7 +287,7 @@ void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r
   if (n.is_source()) return;
   // Said at once, so that the requester asks elsewhere rather than waiting
   // for its timeout.
-  if (!uploader_.request(from, r, choker_.unchoked(from), store_.has(r.seq),
+  if (!uploader_.request(from, r, n.we_unchoke, store_.has(r.seq),
                          stream_.mean_chunk_bytes(), now))
     out_.push_back(SendAction{from, RejectMsg{r.seq}});
 }
@@ -351,7 +354,8 @@ void PeerEngine::choose_start(WallTime now) {
   const StartConfig config{.start_margin = config_.start_margin,
                            .source_start_margin = config_.source_start_margin,
                            .window_chunks = config_.window_chunks};
-  if (const auto start = choose_start_point(store_, playout_, holders, config, now))
+  const std::vector<ChunkSeq> arriving = assemblies_.arriving_random_access();
+  if (const auto start = choose_start_point(store_, playout_, holders, arriving, config, now))
     playout_.start_at(*start);
 }
 
@@ -392,7 +396,8 @@ void PeerEngine::request_missing(WallTime now) {
       const auto due = playout_.deadline(s, store_);
       if (due && *due < now) continue;  // too late: it will be skipped
       // Coming down the trees: pulled only if that is late.
-      if (assemblies_.assembling(s) && (!due || *due - now >= config_.repair_before)) continue;
+      if (assemblies_.missing_stripes(s) != 0 && (!due || *due - now >= config_.repair_before))
+        continue;
       wanted.push_back({s, due});
     }
   }
@@ -423,10 +428,28 @@ void PeerEngine::rechoke(WallTime now) {
     rates.push_back({conn, n.received.rate(now), interested(n), n.map.empty(), newcomer});
   }
   const Choker::Change change = choker_.tick(now, rates, uploader_.load(now));
-  for (ConnId c : change.unchoke) out_.push_back(SendAction{c, UnchokeMsg{}});
+  for (ConnId c : change.unchoke) set_unchoked(c, true);
   for (ConnId c : change.choke) {
-    out_.push_back(SendAction{c, ChokeMsg{}});
-    uploader_.forget(c);
+    if (!tree_.uploads(c)) set_unchoked(c, false);
+  }
+  // Tit-for-tat within one stripe tree cannot be: a viewer's children never
+  // give back. Every viewer that passes stripes on is served; the choker
+  // shares what is left among those that do not (free riders).
+  if (!uploads) return;
+  for (auto& [conn, n] : neighbours_) {
+    if (n.greeted && !n.is_source() && tree_.uploads(conn)) set_unchoked(conn, true);
+  }
+}
+
+void PeerEngine::set_unchoked(ConnId conn, bool unchoked) {
+  Neighbour* n = neighbours_.find(conn);
+  if (!n || n->we_unchoke == unchoked) return;
+  n->we_unchoke = unchoked;
+  if (unchoked) {
+    out_.push_back(SendAction{conn, UnchokeMsg{}});
+  } else {
+    out_.push_back(SendAction{conn, ChokeMsg{}});
+    uploader_.forget(conn);
   }
 }
 

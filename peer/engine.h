@@ -168,6 +168,7 @@ class PeerEngine {
   void play_due(WallTime now);
   void request_missing(WallTime now);
   void rechoke(WallTime now);
+  void set_unchoked(ConnId conn, bool unchoked);
   void maintain_neighbours(WallTime now);
   void pump_uploads(WallTime now);
   void flush_haves();

@@ -98,6 +98,22 @@ bool NeighbourSet::lost(ConnId conn, WallTime now) {
   return true;
 }
 
+std::vector<Endpoint> NeighbourSet::dial_now(const PexMsg& pex, WallTime now) {
+  std::vector<Endpoint> out;
+  if (config_.client_server) return out;
+  for (size_t i = 0; i < std::min(pex.addrs.size(), kPexAddresses); ++i) {
+    const auto address = Endpoint::parse(pex.addrs[i]);
+    if (!address || *address == config_.source || dialling_.contains(address->to_string())) continue;
+    if (peers() + dialling_.size() >= config_.max) break;
+    const bool linked = std::ranges::any_of(map_, [&](const auto& e) { return e.second.address == *address; });
+    if (linked) continue;
+    candidates_.add(*address, now);
+    dialling_.insert(address->to_string());
+    out.push_back(*address);
+  }
+  return out;
+}
+
 std::vector<Endpoint> NeighbourSet::to_dial(WallTime now, std::mt19937_64& rng, size_t extra) {
   if (config_.client_server) return {};
   const size_t have = peers() + dialling_.size();

@@ -43,6 +43,7 @@ struct Neighbour {
   PeerId id;
   BufferMap map;
   bool unchoked_us = false;  // it serves our requests (the source always does)
+  bool we_unchoke = false;   // we serve its requests
   WallTime connected_at;
   WallTime last_map_sent;
   WallTime last_pex_sent;
@@ -96,6 +97,9 @@ class NeighbourSet {
   bool lost(ConnId conn, WallTime now);
 
   // Peers to dial now to fill the set; each then counts as being dialled.
+  // Of `addresses`, those to dial now: not linked or dialled yet, while
+  // fewer than the most it keeps.
+  std::vector<Endpoint> dial_now(const PexMsg& pex, WallTime now);
   // `extra`: beyond the target (up to the most it keeps), while it lacks
   // neighbours of some kind.
   std::vector<Endpoint> to_dial(WallTime now, std::mt19937_64& rng, size_t extra = 0);

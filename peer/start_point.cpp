@@ -12,6 +12,7 @@ constexpr int kStartSpan = 2;
 
 std::optional<ChunkSeq> choose_start_point(const ChunkStore& store, const Playout& playout,
                                            std::span<const StartHolder> holders,
+                                           std::span<const ChunkSeq> arriving,
                                            const StartConfig& config, WallTime now) {
   auto newest = store.map().newest();
   if (!newest) {
@@ -37,6 +38,10 @@ std::optional<ChunkSeq> choose_start_point(const ChunkStore& store, const Playou
       const auto [it, fresh] = starts.emplace(s, margin);
       if (!fresh) it->second = std::min(it->second, margin);
     }
+  }
+  for (const ChunkSeq s : arriving) {
+    const auto [it, fresh] = starts.emplace(s, config.arriving_margin);
+    if (!fresh) it->second = std::min(it->second, config.arriving_margin);
   }
   if (const auto ra = store.map().newest_random_access())
     starts[*ra] = std::chrono::milliseconds(0);

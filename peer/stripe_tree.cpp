@@ -24,14 +24,16 @@ uint8_t StripeTree::depth(uint32_t stripe) const {
   return d == kNoDepth ? kNoDepth : static_cast<uint8_t>(d + 1);
 }
 
-namespace {
-
-uint8_t rank(uint32_t parent_home, uint32_t stripe, uint32_t child_home, size_t child_slots) {
+uint8_t StripeTree::rank(uint32_t parent_home, uint32_t stripe, uint32_t child_home,
+                         size_t child_slots) {
   if (parent_home != stripe && parent_home != kStripes) return 0;
   return static_cast<uint8_t>(1 + (child_home == stripe ? 2 : 0) + (child_slots > 0 ? 1 : 0));
 }
 
-}  // namespace
+uint32_t StripeTree::home_of(ConnId conn) const {
+  const auto it = homes_.find(conn);
+  return it == homes_.end() ? kHomeUndecided : it->second;
+}
 
 uint8_t StripeTree::rank_of(const SubscribeMsg& m, uint32_t stripe) const {
   return rank(home_, stripe, m.home, m.slots);
@@ -269,6 +271,7 @@ StripesMsg StripeTree::state_for(ConnId conn) const {
   if (const auto it = kids_.find(conn); it != kids_.end()) m.pushing = it->second.m.stripes;
   if (const auto it = answers_.find(conn); it != answers_.end()) m.answer = it->second;
   if (const auto it = homes_.find(conn); it != homes_.end()) m.your_home = static_cast<uint8_t>(it->second);
+  m.slots = static_cast<uint16_t>(std::min<size_t>(slots_, UINT16_MAX));
   return m;
 }
 

@@ -83,6 +83,11 @@ class StripeTree {
   // The SUBSCRIBEs to send now, one per neighbour whose subscription changes.
   std::vector<std::pair<ConnId, SubscribeMsg>> choose(WallTime now);
   std::optional<ConnId> parent(uint32_t stripe) const { return parents_[stripe]; }
+  // Whether `conn` said it takes children (it is no free rider).
+  bool uploads(ConnId conn) const {
+    const auto it = heard_.find(conn);
+    return it != heard_.end() && it->second.m.slots > 0;
+  }
   // Stripes it has had no parent for for at least `after` (none at the root).
   size_t orphaned(WallTime now, std::chrono::milliseconds after) const;
 
@@ -104,6 +109,14 @@ class StripeTree {
   StripesMsg state_for(ConnId conn) const;
   // At the root: the home of a new viewer, the stripe fewest viewers have.
   uint32_t assign_home(ConnId conn);
+  // At the root: the home dealt to `conn`; kHomeUndecided if none.
+  uint32_t home_of(ConnId conn) const;
+  // A child's rank among a parent's: 0 in a stripe the parent passes on only
+  // while it has room; else 1, +2 if the child passes the stripe on, +1 if
+  // it uploads at all. A parent that takes rank r takes every child of r or
+  // more.
+  static uint8_t rank(uint32_t parent_home, uint32_t stripe, uint32_t child_home,
+                      size_t child_slots);
   // Whether what it tells every neighbour (depths, ranks taken) changed since
   // the last call.
   bool take_changed();
@@ -120,9 +133,6 @@ class StripeTree {
     SubscribeMsg m;
   };
 
-  // A child's rank among a parent's: 0 in a stripe the parent passes on only
-  // while it has room; else 1, +2 if it passes the stripe on, +1 if it
-  // uploads at all.
   uint8_t rank_of(const SubscribeMsg& m, uint32_t stripe) const;
   uint8_t my_rank(uint32_t stripe, uint32_t parent_home) const;
   // Children counted against the slots that `stripe` would use.

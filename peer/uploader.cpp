@@ -46,10 +46,10 @@ void Uploader::seeded(ChunkSeq seq, ChunkSeq window_base) {
 bool Uploader::busy(std::optional<std::chrono::milliseconds> wait, Priority priority,
                     double chunk_bytes, bool partial) const {
   const auto limit = wait.value_or(config_.max_wait);
-  // Pushes take what they take; requests always keep a share of the uplink.
-  constexpr double kRequestShare = 0.2;
-  std::optional<double> left = capacity();
-  if (left && *left > 0) left = std::max(*left - reserved_, kRequestShare * *left);
+  const std::optional<double> left = request_capacity();
+  // What pushes leave of the uplink must carry it within the requester's wait.
+  if (left && *left > 0 && 1000 * chunk_bytes / *left > static_cast<double>(limit.count()))
+    return true;
   // A seed has no other holder, and a repair of the stripes a tree did not
   // bring is small and late: their requesters may wait as long as they said.
   const bool patient = priority == Priority::seed || partial;
@@ -68,7 +68,7 @@ std::optional<double> Uploader::request_capacity() const {
 UplinkLoad Uploader::load(WallTime now) {
   if (!capacity()) return UplinkLoad::spare;
   if (*capacity() <= 0) return UplinkLoad::saturated;
-  const double used = uploaded_.rate(now) / *request_capacity();
+  const double used = uploaded_.rate(now) / *capacity();
   if (used >= kSaturatedShare) return UplinkLoad::saturated;
   if (used < kSpareShare) return UplinkLoad::spare;
   return UplinkLoad::busy;

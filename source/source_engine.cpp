@@ -72,6 +72,20 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     for (ChunkSeq s : have->seqs) {
       if (store_.has(s)) holders_[s].insert(from);
     }
+  } else if (const auto* tree = std::get_if<StripesMsg>(&msg)) {
+    if (tree->depth.size() != kStripes || tree->takes.size() != kStripes) {
+      return {DisconnectAction{from, "malformed STRIPES"}};
+    }
+    v.tree = *tree;
+    StripeMask orphaned = 0;
+    for (uint32_t s = 0; s < kStripes; ++s) {
+      if (tree->depth[s] == kNoDepth) orphaned |= stripe_bit(s);
+    }
+    if (orphaned == 0 || now - v.parents_sent < config_.parents_interval) return {};
+    v.parents_sent = now;
+    PexMsg pex = parents_for(from, orphaned);
+    if (pex.addrs.empty()) return {};
+    return {SendAction{from, std::move(pex)}};
   } else if (const auto* subscribe = std::get_if<SubscribeMsg>(&msg)) {
     const StripeTree::Answer answer = tree_.subscribe(from, *subscribe);
     Actions out{SendAction{from, tree_.state_for(from)}};
@@ -123,6 +137,33 @@ bool SourceEngine::turn_away(ChunkSeq seq, WallTime now) {
   const size_t holders = held == holders_.end() ? 0 : held->second.size();
   return it->second >= config_.seed_copies ||
          static_cast<double>(holders) >= config_.spread_share * static_cast<double>(viewers());
+}
+
+PexMsg SourceEngine::parents_for(ConnId to, StripeMask stripes) {
+  constexpr size_t kPerStripe = 2;
+  const uint32_t home = tree_.home_of(to);
+  PexMsg pex{.parents = true};
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (!(stripes & stripe_bit(s))) continue;
+    // The nearest to the source that would take `to`, random among equals.
+    std::vector<std::tuple<uint8_t, uint64_t, ConnId>> best;
+    for (const auto& [conn, v] : viewers_) {
+      if (conn == to || !v.tree || v.address.port == 0) continue;
+      const uint8_t depth = v.tree->depth[s];
+      const uint8_t needs = v.tree->takes[s];
+      const uint8_t my_rank = StripeTree::rank(v.tree->home, s, home, 1);
+      if (depth == kNoDepth || needs > my_rank) continue;
+      best.emplace_back(depth, rng_(), conn);
+      if (best.size() > 4 * kPerStripe) {
+        std::ranges::sort(best);
+        best.resize(kPerStripe);
+      }
+    }
+    std::ranges::sort(best);
+    for (size_t i = 0; i < best.size() && i < kPerStripe; ++i)
+      pex.addrs.push_back(viewers_.at(std::get<2>(best[i])).address.to_string());
+  }
+  return pex;
 }
 
 PexMsg SourceEngine::other_viewers(ConnId to) {

@@ -53,6 +53,9 @@ struct SourceConfig {
   // that they hold it: beyond that it is late at one viewer, not stuck, and
   // the viewers can pass it on.
   double spread_share = 0.4;
+  // A viewer without a parent in some stripe is pointed at candidates at
+  // most this often.
+  std::chrono::milliseconds parents_interval{2000};
   // STRIPES go to every viewer when the trees' root changes, at most this
   // often (checked as chunks are published).
   std::chrono::milliseconds stripes_interval{250};
@@ -90,11 +93,15 @@ class SourceEngine {
   struct Viewer {
     bool greeted = false;
     Endpoint address;  // where it accepts other viewers; port 0 if it does not
+    std::optional<StripesMsg> tree;  // where it stands, as it said last
+    WallTime parents_sent{};         // when it was last pointed at parents
   };
 
   void push(const std::shared_ptr<const Chunk>& chunk, Actions& out);
   void tell_stripes(WallTime now, Actions& out);
   PexMsg other_viewers(ConnId to);
+  // Viewers near the top of the trees of `stripes` with room for `to`.
+  PexMsg parents_for(ConnId to, StripeMask stripes);
   Actions pump(WallTime now);
   bool uplink_busy(std::optional<std::chrono::milliseconds> wait) const;
   bool over_repair_share(WallTime now);

@@ -139,7 +139,8 @@ struct StripesMsg {
   uint8_t pushing = 0;  // bit s: stripe s
   uint32_t answer = 0;
   uint8_t your_home = 5;
-  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home);
+  uint16_t slots = 0;  // children it takes in all: 0, a free rider
+  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home, slots);
 };
 
 // A child asks a neighbour to push it the stripes in `stripes` (all it wants
@@ -168,7 +169,10 @@ inline constexpr size_t kPexAddresses = 16;
 
 struct PexMsg {
   std::vector<std::string> addrs;  // "host:port" of other peers of the channel
-  MSGPACK_DEFINE(addrs);
+  // From the source: viewers near the top of the trees with room for the
+  // receiver, worth dialling now (peer/stripe_tree.h).
+  bool parents = false;
+  MSGPACK_DEFINE(addrs, parents);
 };
 
 struct ByeMsg {

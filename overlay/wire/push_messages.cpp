@@ -16,7 +16,7 @@ std::vector<Message> push_messages(const std::shared_ptr<const Chunk>& chunk, bo
                            .index = i,
                            .count = count,
                            .whole = chunk,
-                           .repair = requested && stripes != 0});
+                           .repair = requested});
     last = &std::get<PieceMsg>(out.back());
   }
   if (requested && last) last->ends_request = true;

@@ -28,7 +28,7 @@ class StartPointTest : public ::testing::Test {
     playout_.hint(ChunkSeq(9), kEpoch + 4500ms, 500ms);
   }
   std::optional<ChunkSeq> choose(WallTime now) {
-    return choose_start_point(store_, playout_, holders_, StartConfig{}, now);
+    return choose_start_point(store_, playout_, holders_, {}, StartConfig{}, now);
   }
 
   ChunkStore store_{120};
