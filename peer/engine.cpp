@@ -38,7 +38,7 @@ Actions PeerEngine::take() { return std::exchange(out_, {}); }
 
 Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now) {
   const Hello hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port};
-  Neighbour* n = neighbours_.connected(conn, kind, remote, now);
+  Neighbour* n = neighbours_.connected(conn, kind, remote, now, tree_.room_for_children());
   out_.push_back(SendAction{conn, hello});
   if (!n) {
     // Full: point the newcomer at our neighbours instead.
@@ -456,6 +456,17 @@ void PeerEngine::set_unchoked(ConnId conn, bool unchoked) {
 void PeerEngine::maintain_neighbours(WallTime now) {
   if (const auto idle = neighbours_.to_replace(now))
     drop(*idle, "no chunk traded lately; trying another peer", false, now);
+  std::vector<ConnId> idle_children;
+  for (auto& [conn, n] : neighbours_) {
+    if (!n.for_tree) continue;
+    if (tree_.is_child(conn)) {
+      n.for_tree = false;
+    } else if (now - n.connected_at >= config_.child_grace) {
+      idle_children.push_back(conn);
+    }
+  }
+  for (const ConnId c : idle_children)
+    drop(c, "taken in as a child but subscribed to nothing", false, now);
   // A stripe no neighbour can push us is worth a few more neighbours.
   const size_t extra = kOrphanDials * tree_.orphaned(now, config_.orphan_after);
   for (const Endpoint& to : neighbours_.to_dial(now, rng_, extra)) out_.push_back(DialAction{to});

@@ -72,6 +72,9 @@ struct PeerConfig {
   double tree_share = 0.9;
   std::chrono::milliseconds relay_before{300};
   std::chrono::milliseconds repair_before{1000};
+  // A viewer taken in beyond the neighbour cap, as a would-be child, that has
+  // not subscribed within this is let go.
+  std::chrono::milliseconds child_grace{5000};
   // A stripe without a parent this long makes it dial more neighbours.
   std::chrono::milliseconds orphan_after{1000};
   // STRIPES go to every neighbour when the tree changes, at most this often.

@@ -17,11 +17,14 @@ Neighbour* NeighbourSet::find(ConnId conn) {
 }
 
 Neighbour* NeighbourSet::connected(ConnId conn, LinkKind kind, const Endpoint& remote,
-                                   WallTime now) {
+                                   WallTime now, size_t room_for_children) {
   if (kind == LinkKind::dialled) dialling_.erase(remote.to_string());
-  if (kind == LinkKind::accepted && (config_.client_server || peers() >= config_.max))
+  const size_t peers_now = peers();
+  if (kind == LinkKind::accepted &&
+      (config_.client_server || peers_now >= config_.max + room_for_children))
     return nullptr;
   Neighbour& n = map_[conn];
+  n.for_tree = kind == LinkKind::accepted && peers_now >= config_.max;
   n.kind = kind;
   n.address = kind == LinkKind::accepted ? Endpoint{remote.host, 0} : remote;
   n.unchoked_us = n.is_source();

@@ -44,6 +44,7 @@ struct Neighbour {
   BufferMap map;
   bool unchoked_us = false;  // it serves our requests (the source always does)
   bool we_unchoke = false;   // we serve its requests
+  bool for_tree = false;     // accepted beyond the cap, as a would-be child
   WallTime connected_at;
   WallTime last_map_sent;
   WallTime last_pex_sent;
@@ -71,7 +72,10 @@ class NeighbourSet {
   // A connection is up: its new Neighbour, or null for an accepted one the
   // set has no room for. `remote` is the address dialled, or the remote end
   // of an accepted one (its port comes with the HELLO).
-  Neighbour* connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now);
+  // `room_for_children`: accepted ones it takes beyond the most it keeps, as
+  // would-be children in its push tree.
+  Neighbour* connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now,
+                       size_t room_for_children = 0);
   void dial_failed(const Endpoint& to, WallTime now);
   // Other viewers' addresses, from discovery or a PEX.
   void learn(std::span<const Endpoint> peers, WallTime now);

@@ -193,6 +193,13 @@ std::vector<ConnId> StripeTree::children_all() const {
   return all;
 }
 
+size_t StripeTree::free_slots() const {
+  if (home_ >= kStripes) return 0;
+  return slots_ > used_slots(home_) ? slots_ - used_slots(home_) : 0;
+}
+
+size_t StripeTree::room_for_children() const { return home_ < kStripes ? slots_ : 0; }
+
 size_t StripeTree::pushes() const {
   size_t n = 0;
   for (const auto& c : children_) n += c.size();

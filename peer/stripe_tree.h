@@ -99,6 +99,12 @@ class StripeTree {
   Answer subscribe(ConnId conn, const SubscribeMsg& m);
   const std::vector<ConnId>& children(uint32_t stripe) const { return children_[stripe]; }
   const std::vector<ConnId>& head_children() const { return head_children_; }
+  bool is_child(ConnId conn) const { return kids_.contains(conn); }
+  // Children it could still take in its home stripe (none at the root).
+  size_t free_slots() const;
+  // Would-be children it lets connect beyond its neighbour cap: its slots,
+  // since a better child may take the place of a worse.
+  size_t room_for_children() const;
   std::vector<ConnId> children_all() const;
   bool is_parent(ConnId conn) const { return std::ranges::find(parents_, conn) != parents_.end(); }
   size_t child_count() const { return kids_.size(); }
