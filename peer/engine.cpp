@@ -103,7 +103,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, StripesMsg>) {
           if (!tree_.heard(from, m, now)) return drop(from, "malformed STRIPES", false, now);
         } else if constexpr (std::is_same_v<T, SubscribeMsg>) {
-          on_subscribe(from, m);
+          on_subscribe(from, m, now);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
           on_request(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
@@ -256,10 +256,25 @@ void PeerEngine::relay(const ChunkHead& head, bool to_head_children, WallTime no
   }
 }
 
-void PeerEngine::on_subscribe(ConnId from, const SubscribeMsg& m) {
+void PeerEngine::on_subscribe(ConnId from, const SubscribeMsg& m, WallTime now) {
+  const StripeMask before = tree_.state_for(from).pushing;
   const StripeTree::Answer answer = tree_.subscribe(from, m);
   out_.push_back(SendAction{from, tree_.state_for(from)});
   for (const ConnId c : answer.displaced) out_.push_back(SendAction{c, tree_.state_for(c)});
+  catch_up(from, answer.pushing & static_cast<StripeMask>(~before), now);
+}
+
+// A new child needs the chunks it could still start at: it joined, or came
+// from another parent mid-chunk.
+void PeerEngine::catch_up(ConnId to, StripeMask stripes, WallTime now) {
+  const Neighbour* n = neighbours_.find(to);
+  if (!n || stripes == 0) return;
+  for (auto chunk = store_.newest(); chunk; chunk = store_.get(chunk->seq + (-1))) {
+    if (now - chunk->capture_time > config_.lag - config_.start_margin) break;
+    if (n->map.has(chunk->seq)) continue;
+    for (Message& m : push_messages(chunk, false, stripes)) out_.push_back(SendAction{to, std::move(m)});
+    if (chunk->seq.value == 0) break;
+  }
 }
 
 void PeerEngine::update_tree(WallTime now) {
@@ -355,8 +370,9 @@ void PeerEngine::choose_start(WallTime now) {
                            .source_start_margin = config_.source_start_margin,
                            .window_chunks = config_.window_chunks};
   const std::vector<ChunkSeq> arriving = assemblies_.arriving_random_access();
-  if (const auto start = choose_start_point(store_, playout_, holders, arriving, config, now))
+  if (const auto start = choose_start_point(store_, playout_, holders, arriving, config, now)) {
     playout_.start_at(*start);
+  }
 }
 
 void PeerEngine::play_due(WallTime now) {
@@ -395,8 +411,11 @@ void PeerEngine::request_missing(WallTime now) {
       if (store_.has(s) || scheduler_.in_flight(s)) continue;
       const auto due = playout_.deadline(s, store_);
       if (due && *due < now) continue;  // too late: it will be skipped
-      // Coming down the trees: pulled only if that is late.
-      if (assemblies_.missing_stripes(s) != 0 && (!due || *due - now >= config_.repair_before))
+      // Coming down the trees: pulled only if that is late, or if a stripe
+      // it lacks has no parent to bring it.
+      const StripeMask missing = assemblies_.missing_stripes(s);
+      if (missing != 0 && (missing & tree_.parented()) == missing &&
+          (!due || *due - now >= config_.repair_before))
         continue;
       wanted.push_back({s, due});
     }

@@ -159,7 +159,9 @@ class PeerEngine {
   // `to_head_children`: only to those that take heads from us; else to all.
   void relay(const ChunkHead& head, bool to_head_children, WallTime now);
   bool in_time_to_relay(WallTime capture, WallTime now) const;
-  void on_subscribe(ConnId from, const SubscribeMsg& m);
+  void on_subscribe(ConnId from, const SubscribeMsg& m, WallTime now);
+  // Sends a new child the pieces of `stripes` of the recent chunks it lacks.
+  void catch_up(ConnId to, StripeMask stripes, WallTime now);
   // Subscribes, sets the slots, and tells the neighbours where it stands.
   void update_tree(WallTime now);
   // A neighbour is gone: nothing of it is waited for or owed.

@@ -83,6 +83,14 @@ class StripeTree {
   // The SUBSCRIBEs to send now, one per neighbour whose subscription changes.
   std::vector<std::pair<ConnId, SubscribeMsg>> choose(WallTime now);
   std::optional<ConnId> parent(uint32_t stripe) const { return parents_[stripe]; }
+  // The stripes it has a parent for.
+  StripeMask parented() const {
+    StripeMask m = 0;
+    for (uint32_t s = 0; s < kStripes; ++s) {
+      if (parents_[s]) m |= stripe_bit(s);
+    }
+    return m;
+  }
   // Whether `conn` said it takes children (it is no free rider).
   bool uploads(ConnId conn) const {
     const auto it = heard_.find(conn);
