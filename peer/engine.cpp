@@ -32,7 +32,7 @@ PeerEngine::PeerEngine(PeerConfig config)
                  .pipe = config.upload_pipe,
                  .max_wait = config.max_upload_wait,
                  .upload = config.upload}),
-      tree_(false, config.tree, config.seed + 3) {}
+      tree_(config.self, false, config.tree, config.seed + 3) {}
 
 Actions PeerEngine::take() { return std::exchange(out_, {}); }
 

@@ -5,9 +5,16 @@
 
 namespace shoal {
 
-StripeTree::StripeTree(bool root, StripeTreeConfig config, uint64_t seed)
-    : home_(root ? kStripes : kHomeUndecided), config_(config), rng_(seed) {
-  last_depth_.fill(kNoDepth);
+namespace {
+// Two bits of 64 for a node in its descendants' ancestor filters.
+uint64_t bloom_bits(PeerId id) {
+  const uint64_t h = id.value * 0x9E3779B97F4A7C15ull;
+  return (1ull << (h >> 58)) | (1ull << ((h >> 52) & 63));
+}
+}  // namespace
+
+StripeTree::StripeTree(PeerId self, bool root, StripeTreeConfig config, uint64_t seed)
+    : home_(root ? kStripes : kHomeUndecided), config_(config), rng_(seed), me_(bloom_bits(self)) {
 }
 
 uint8_t StripeTree::depth_of(ConnId conn, uint32_t stripe) const {
@@ -66,7 +73,8 @@ uint8_t StripeTree::takes(uint32_t stripe) const {
 }
 
 bool StripeTree::heard(ConnId conn, const StripesMsg& m, WallTime now) {
-  if (m.depth.size() != kStripes || m.takes.size() != kStripes || m.home > kHomeUndecided)
+  if (m.depth.size() != kStripes || m.takes.size() != kStripes ||
+      m.ancestors.size() != kStripes || m.home > kHomeUndecided)
     return false;
   Heard& h = heard_[conn];
   h.m = m;
@@ -91,11 +99,8 @@ bool StripeTree::eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime
   const uint8_t d = depth_of(conn, stripe);
   if (d == kNoDepth) return false;
   if (std::ranges::find(children_[stripe], conn) != children_[stripe].end()) return false;
-  // Its old descendants are all deeper than it was.
-  if (!children_[stripe].empty() && last_depth_[stripe] != kNoDepth &&
-      now - last_depth_at_[stripe] < config_.loop_guard && d > last_depth_[stripe])
-    return false;
-  return true;
+  // One of its descendants (or, rarely, one the filter mistakes for one).
+  return (h.m.ancestors[stripe] & me_) != me_;
 }
 
 void StripeTree::leave(uint32_t stripe, WallTime now) {
@@ -107,8 +112,7 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
   if (root()) return {};
   if (!started_) started_ = now;
   for (uint32_t s = 0; s < kStripes; ++s) {
-    if (const uint8_t d = depth(s); d != kNoDepth) {
-      last_depth_[s] = d;
+    if (depth(s) != kNoDepth) {
       last_depth_at_[s] = now;
     } else if (parents_[s] && !heard_.contains(*parents_[s])) {
       leave(s, now);
@@ -268,12 +272,19 @@ void StripeTree::rebuild_children() {
   }
 }
 
+uint64_t StripeTree::ancestors(uint32_t stripe) const {
+  if (root() || !parents_[stripe]) return me_;
+  const auto it = heard_.find(*parents_[stripe]);
+  return me_ | (it == heard_.end() ? 0 : it->second.m.ancestors[stripe]);
+}
+
 StripesMsg StripeTree::state_for(ConnId conn) const {
   StripesMsg m;
   m.home = static_cast<uint8_t>(home_);
   for (uint32_t s = 0; s < kStripes; ++s) {
     m.depth.push_back(depth(s));
     m.takes.push_back(takes(s));
+    m.ancestors.push_back(ancestors(s));
   }
   if (const auto it = kids_.find(conn); it != kids_.end()) m.pushing = it->second.m.stripes;
   if (const auto it = answers_.find(conn); it != answers_.end()) m.answer = it->second;
@@ -283,10 +294,11 @@ StripesMsg StripeTree::state_for(ConnId conn) const {
 }
 
 bool StripeTree::take_changed() {
-  std::pair<std::vector<uint8_t>, std::vector<uint8_t>> now;
+  Told now;
   for (uint32_t s = 0; s < kStripes; ++s) {
-    now.first.push_back(depth(s));
-    now.second.push_back(takes(s));
+    now.depth.push_back(depth(s));
+    now.takes.push_back(takes(s));
+    now.ancestors.push_back(ancestors(s));
   }
   if (now == told_) return false;
   told_ = std::move(now);

@@ -19,11 +19,11 @@
 // from the nearest of its parents. As a parent it ranks children: one that
 // passes the stripe on (it is home there) before a leaf, one that uploads
 // before a free rider; a full parent makes room for a child of a higher rank
-// by dropping its lowest. Depths are learnt from the neighbours' STRIPES, so
-// a loop (a node made its own descendant) counts up to `max_depth` and is
-// then broken; a parent that lost its own parent takes for `loop_guard` only
-// a new one no deeper than its old one, which none of its descendants is,
-// and its children wait `orphan_grace` for it before they move.
+// by dropping its lowest. Each node tells, per stripe, a Bloom filter of its
+// ancestors, so none takes a descendant as parent; a loop made of stale
+// word anyway counts its depths up to `max_depth` and is then broken. The
+// children of a parent that lost its own wait `orphan_grace` for it before
+// they move.
 //
 // Sans IO; time is only compared, never read.
 
@@ -60,13 +60,12 @@ struct StripeTreeConfig {
   // A child leaves a parent that has had no parent itself for this long.
   std::chrono::milliseconds orphan_grace{1500};
   uint8_t max_depth = 16;
-  std::chrono::milliseconds loop_guard{3000};
 };
 
 class StripeTree {
  public:
   // `root`: the source, which passes every stripe on.
-  StripeTree(bool root, StripeTreeConfig config, uint64_t seed);
+  StripeTree(PeerId self, bool root, StripeTreeConfig config, uint64_t seed);
 
   bool root() const { return home_ == kStripes; }
   // kStripes at the root; kHomeUndecided until it chose.
@@ -158,16 +157,18 @@ class StripeTree {
   void leave(uint32_t stripe, WallTime now);
   void rebuild_children();
 
+  // Its ancestors' filter in `stripe`, itself included.
+  uint64_t ancestors(uint32_t stripe) const;
+
   uint32_t home_;
   StripeTreeConfig config_;
   std::mt19937_64 rng_;
+  uint64_t me_;  // its bits in ancestor filters
   size_t slots_ = 0;
   std::map<ConnId, Heard> heard_;
   std::array<std::optional<ConnId>, kStripes> parents_;
   std::array<WallTime, kStripes> moved_at_{};
-  // Its depth when it last had one, and when: the loop guard.
-  std::array<uint8_t, kStripes> last_depth_;
-  std::array<WallTime, kStripes> last_depth_at_{};
+  std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a depth
   std::optional<WallTime> started_;       // its first choose()
   std::map<ConnId, SubscribeMsg> asked_;  // what it asked of each parent
   uint32_t next_ask_ = 1;
@@ -176,7 +177,12 @@ class StripeTree {
   std::map<ConnId, uint32_t> homes_;    // at the root: the homes dealt out
   std::array<std::vector<ConnId>, kStripes> children_;
   std::vector<ConnId> head_children_;
-  std::pair<std::vector<uint8_t>, std::vector<uint8_t>> told_;  // depths, takes
+  struct Told {
+    std::vector<uint8_t> depth, takes;
+    std::vector<uint64_t> ancestors;
+    bool operator==(const Told&) const = default;
+  };
+  Told told_;  // what every neighbour was told last
 };
 
 }  // namespace shoal

@@ -13,7 +13,7 @@ SourceEngine::SourceEngine(SourceConfig config)
       store_(config.window_chunks),
       uploads_(config.request_max_age, config.upload_pipe),
       capacity_(config.upload),
-      tree_(true, {}, config.seed + 1) {
+      tree_(config.self, true, {}, config.seed + 1) {
   tree_.set_slots(static_cast<size_t>(std::max(0, config.push_copies)));
   tree_changed_ = tree_.take_changed();
 }

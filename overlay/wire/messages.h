@@ -140,7 +140,10 @@ struct StripesMsg {
   uint32_t answer = 0;
   uint8_t your_home = 5;
   uint16_t slots = 0;  // children it takes in all: 0, a free rider
-  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home, slots);
+  // Per stripe, a Bloom filter of the node and its ancestors, so a node never
+  // takes one of its own descendants as parent.
+  std::vector<uint64_t> ancestors;
+  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home, slots, ancestors);
 };
 
 // A child asks a neighbour to push it the stripes in `stripes` (all it wants
