@@ -128,7 +128,10 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
       },
       msg);
   follow_stream_rate();
-  update_tree(now);
+  // The trees change only with what neighbours say of them (or on tick).
+  if (std::holds_alternative<StripesMsg>(msg) || std::holds_alternative<SubscribeMsg>(msg) ||
+      std::holds_alternative<ByeMsg>(msg))
+    update_tree(now);
   play_due(now);
   request_missing(now);
   pump_uploads(now);
