@@ -27,6 +27,8 @@ inline constexpr size_t kPieceTarget = 8 * 1024;
 inline constexpr size_t kMaxPieces = 1024;  // 8 MiB: more than any frame may hold
 
 constexpr uint32_t stripe_of(uint32_t piece_index) { return piece_index % kStripes; }
+// A set of stripes, bit s for stripe s.
+inline constexpr uint8_t kAllStripes = (1u << kStripes) - 1;
 
 using Digest = std::array<uint8_t, 32>;  // BLAKE2b-256
 

@@ -94,6 +94,15 @@ uint8_t Assemblies::missing_stripes(ChunkSeq seq) const {
   return missing == (1u << kStripes) - 1 ? 0 : missing;
 }
 
+bool Assemblies::stripe_complete(ChunkSeq seq, uint32_t stripe) const {
+  const auto it = under_way_.find(seq);
+  if (it == under_way_.end() || !it->second.head) return false;
+  for (size_t i = stripe; i < it->second.pieces.size(); i += kStripes) {
+    if (!it->second.pieces[i]) return false;
+  }
+  return true;
+}
+
 std::vector<ChunkSeq> Assemblies::arriving_random_access() const {
   std::vector<ChunkSeq> out;
   for (const auto& [seq, a] : under_way_) {

@@ -59,6 +59,8 @@ class Assemblies {
   // The stripes (bit s: stripe s) of which a piece is missing, once the head
   // and a piece came; 0 (the whole chunk) before.
   uint8_t missing_stripes(ChunkSeq seq) const;
+  // Whether every piece of `stripe` of `seq` is held (its head came).
+  bool stripe_complete(ChunkSeq seq, uint32_t stripe) const;
   // Random-access chunks whose pieces are coming in (head and a piece came).
   std::vector<ChunkSeq> arriving_random_access() const;
   // Chunks before `seq` are no longer wanted.

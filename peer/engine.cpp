@@ -178,14 +178,17 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
   }
 }
 
+void PeerEngine::cancel_elsewhere(ChunkSeq seq, const std::vector<ConnId>& conns) {
+  for (const ConnId c : conns) {
+    if (neighbours_.contains(c)) out_.push_back(SendAction{c, CancelMsg{seq}});
+  }
+}
+
 void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<const Chunk>& shared,
                         WallTime now) {
   const Chunk& chunk = *shared;
   const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
-  if (const auto elsewhere = scheduler_.received(chunk.seq, from, now)) {
-    if (neighbours_.contains(*elsewhere))
-      out_.push_back(SendAction{*elsewhere, CancelMsg{chunk.seq}});
-  }
+  cancel_elsewhere(chunk.seq, scheduler_.received(chunk.seq, from, now));
   if (!store_.add(shared)) return;
   stream_.add(chunk);
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
@@ -229,6 +232,10 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   }
   if (outcome != Assemblies::Outcome::kept && outcome != Assemblies::Outcome::complete) return;
   n->received.add(piece.data().size(), now);
+  if (const uint32_t stripe = stripe_of(piece.index);
+      outcome == Assemblies::Outcome::kept && assemblies_.stripe_complete(piece.seq, stripe))
+    cancel_elsewhere(piece.seq, scheduler_.received(piece.seq, from, now,
+                                                    static_cast<uint8_t>(1u << stripe)));
   head = assemblies_.head_of(piece.seq);
   relay(piece, head->capture_time, now);
   if (outcome == Assemblies::Outcome::complete) accept(from, *n, assemblies_.finish(piece.seq), now);
@@ -411,7 +418,7 @@ void PeerEngine::request_missing(WallTime now) {
   } else if (edge) {
     const ChunkSeq last = std::min(*edge, *playout_.cursor() + (config_.fetch_ahead - 1));
     for (ChunkSeq s = *playout_.cursor(); s <= last; s = s.next()) {
-      if (store_.has(s) || scheduler_.in_flight(s)) continue;
+      if (store_.has(s)) continue;
       const auto due = playout_.deadline(s, store_);
       if (due && *due < now) continue;  // too late: it will be skipped
       // Coming down the trees: pulled only if that is late, or if a stripe
@@ -420,13 +427,15 @@ void PeerEngine::request_missing(WallTime now) {
       if (missing != 0 && (missing & tree_.parented()) == missing &&
           (!due || *due - now >= config_.repair_before))
         continue;
-      wanted.push_back({s, due});
+      const auto lacking =
+          static_cast<uint8_t>((missing != 0 ? missing : kAllStripes) & ~scheduler_.in_flight_stripes(s));
+      if (lacking != 0) wanted.push_back({s, due, lacking});
     }
   }
   for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) {
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now);
-    out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count()),
-                                                 assemblies_.missing_stripes(r.seq)}});
+    const uint8_t stripes = r.stripes == kAllStripes ? 0 : r.stripes;
+    out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count()), stripes}});
   }
 }
 

@@ -149,6 +149,8 @@ class PeerEngine {
   void on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const Chunk>& chunk,
                 WallTime now);
   // A verified chunk, received whole or assembled, is stored and announced.
+  // CANCELs `seq` at neighbours that were asked for what came from another.
+  void cancel_elsewhere(ChunkSeq seq, const std::vector<ConnId>& conns);
   void accept(ConnId from, const Neighbour& n, const std::shared_ptr<const Chunk>& chunk,
               WallTime now);
   void on_head(ConnId from, const ChunkHead& head, WallTime now);

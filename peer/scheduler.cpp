@@ -11,8 +11,16 @@ milliseconds Scheduler::answer_time(ConnId conn) const {
   return it == answer_time_.end() ? config_.initial_answer_time : it->second;
 }
 
-void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, ConnId conn,
-                      bool is_source, WallTime now) {
+uint8_t Scheduler::in_flight_stripes(ChunkSeq seq) const {
+  uint8_t stripes = 0;
+  for (auto it = in_flight_.lower_bound({seq, 0}); it != in_flight_.end() && it->first.first == seq;
+       ++it)
+    stripes |= static_cast<uint8_t>(1u << it->first.second);
+  return stripes;
+}
+
+void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, uint32_t stripe,
+                      ConnId conn, bool is_source, WallTime now) {
   WallTime expires = now + config_.request_timeout;
   // A peer request is cut short to leave time for a rescue, unless that time
   // has come already: then it waits to the deadline, as nobody else can help.
@@ -20,9 +28,27 @@ void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, Conn
     const WallTime rescue = *w.deadline - config_.rescue_margin;
     expires = std::min(expires, rescue > now ? rescue : *w.deadline);
   }
-  in_flight_[w.seq] = Outstanding{conn, is_source, now, expires};
+  in_flight_[{w.seq, stripe}] = Outstanding{conn, is_source, now, expires};
   ++load_[conn];
-  out.push_back({conn, w.seq, expires});
+  const auto bit = static_cast<uint8_t>(1u << stripe);
+  const auto same = std::ranges::find_if(
+      out, [&](const ChunkRequest& r) { return r.conn == conn && r.seq == w.seq; });
+  if (same != out.end()) {
+    same->stripes |= bit;
+  } else {
+    out.push_back({conn, w.seq, expires, bit});
+  }
+}
+
+void Scheduler::drop(ChunkSeq seq, ConnId conn) {
+  for (auto it = in_flight_.lower_bound({seq, 0}); it != in_flight_.end() && it->first.first == seq;) {
+    if (it->second.conn != conn) {
+      ++it;
+      continue;
+    }
+    --load_[conn];
+    it = in_flight_.erase(it);
+  }
 }
 
 std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedChunk> wanted,
@@ -32,10 +58,13 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   failed_.erase(failed_.begin(), failed_.lower_bound(wanted.front().seq));
 
   const auto has_room = [&](const Candidate& c) {
-    return load_[c.conn] < (c.is_source ? config_.max_in_flight_source : config_.max_in_flight);
+    const int chunks = c.is_source ? config_.max_in_flight_source : config_.max_in_flight;
+    return load_[c.conn] < chunks * static_cast<int>(kStripes);
   };
+  // An answer time is a whole chunk's; a stripe in flight adds a quarter.
   const auto expected = [&](const Candidate& c) {
-    return answer_time(c.conn) * (load_[c.conn] + 1);
+    return answer_time(c.conn) * (load_[c.conn] + static_cast<int>(kStripes)) /
+           static_cast<int>(kStripes);
   };
   const auto failed_at = [&](ChunkSeq seq, ConnId conn) {
     const auto it = failed_.find(seq);
@@ -53,25 +82,35 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
     return best;
   };
 
+  const auto stripes_of = [&](const WantedChunk& w) {
+    std::vector<uint32_t> stripes;
+    const uint8_t asked = in_flight_stripes(w.seq);
+    for (uint32_t st = 0; st < kStripes; ++st) {
+      if ((w.stripes & ~asked) & (1u << st)) stripes.push_back(st);
+    }
+    return stripes;
+  };
+
   std::vector<WantedChunk> later;
   for (const WantedChunk& w : wanted) {
-    if (in_flight_.contains(w.seq)) continue;
     if (w.deadline && *w.deadline - now > config_.urgent_window) {
       later.push_back(w);
       continue;
     }
-    const Candidate* peer = soonest_peer(w.seq);
-    const bool peer_in_time =
-        peer && (!w.deadline || now + expected(*peer) <= *w.deadline - config_.rescue_margin);
-    const bool source_time = !w.deadline || *w.deadline - now <= config_.source_window;
-    const auto source = std::ranges::find_if(neighbours, [&](const Candidate& c) {
-      return source_time && c.is_source && c.map->has(w.seq) && has_room(c) &&
-             !failed_at(w.seq, c.conn);
-    });
-    if (peer_in_time || (peer && source == neighbours.end())) {
-      issue(out, w, peer->conn, false, now);
-    } else if (source != neighbours.end()) {
-      issue(out, w, source->conn, true, now);
+    for (const uint32_t stripe : stripes_of(w)) {
+      const Candidate* peer = soonest_peer(w.seq);
+      const bool peer_in_time =
+          peer && (!w.deadline || now + expected(*peer) <= *w.deadline - config_.rescue_margin);
+      const bool source_time = !w.deadline || *w.deadline - now <= config_.source_window;
+      const auto source = std::ranges::find_if(neighbours, [&](const Candidate& c) {
+        return source_time && c.is_source && c.map->has(w.seq) && has_room(c) &&
+               !failed_at(w.seq, c.conn);
+      });
+      if (peer_in_time || (peer && source == neighbours.end())) {
+        issue(out, w, stripe, peer->conn, false, now);
+      } else if (source != neighbours.end()) {
+        issue(out, w, stripe, source->conn, true, now);
+      }
     }
   }
 
@@ -84,43 +123,62 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   }
   std::ranges::sort(by_rarity, {}, [](const auto& e) { return e.first; });
   for (const auto& [rarity, w] : by_rarity) {
-    if (const Candidate* peer = soonest_peer(w.seq)) issue(out, w, peer->conn, false, now);
+    for (const uint32_t stripe : stripes_of(w)) {
+      if (const Candidate* peer = soonest_peer(w.seq)) issue(out, w, stripe, peer->conn, false, now);
+    }
   }
   return out;
 }
 
-std::optional<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now) {
-  const auto it = in_flight_.find(seq);
-  if (it == in_flight_.end()) return std::nullopt;
-  const Outstanding out = it->second;
-  in_flight_.erase(it);
-  --load_[out.conn];
-  if (out.conn != from) return out.conn;
-  // Smoothed, so that one slow answer does not make a neighbour look useless.
-  const milliseconds sample = std::chrono::duration_cast<milliseconds>(now - out.sent);
-  answer_time_[from] = (answer_time(from) * 7 + sample * 3) / 10;
-  return std::nullopt;
+std::vector<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now,
+                                        uint8_t stripes) {
+  std::vector<ConnId> elsewhere;
+  for (uint32_t stripe = 0; stripe < kStripes; ++stripe) {
+    if (!(stripes & (1u << stripe))) continue;
+    const auto it = in_flight_.find({seq, stripe});
+    if (it == in_flight_.end()) continue;
+    const Outstanding out = it->second;
+    if (out.conn != from) {
+      if (std::ranges::find(elsewhere, out.conn) == elsewhere.end()) elsewhere.push_back(out.conn);
+      continue;
+    }
+    in_flight_.erase(it);
+    --load_[from];
+    // Smoothed, so that one slow answer does not make a neighbour look useless.
+    const milliseconds sample = std::chrono::duration_cast<milliseconds>(now - out.sent);
+    answer_time_[from] = (answer_time(from) * 7 + sample * 3) / 10;
+  }
+  for (const ConnId conn : elsewhere) drop(seq, conn);
+  return elsewhere;
 }
 
 void Scheduler::rejected(ChunkSeq seq, ConnId from, WallTime now) {
-  const auto it = in_flight_.find(seq);
-  if (it == in_flight_.end() || it->second.conn != from) return;
-  in_flight_.erase(it);
-  --load_[from];
-  failed_[seq][from] = now + config_.retry_after_reject;
+  const size_t before = in_flight_.size();
+  drop(seq, from);
+  if (in_flight_.size() != before) failed_[seq][from] = now + config_.retry_after_reject;
 }
 
 std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
   std::vector<ChunkRequest> expired;
   std::erase_if(in_flight_, [&](const auto& entry) {
-    const auto& [seq, out] = entry;
+    const auto& [part, out] = entry;
     if (now < out.expires) return false;
-    expired.push_back({out.conn, seq, out.expires});
-    if (!out.source) failed_[seq][out.conn] = WallTime::max();
+    --load_[out.conn];
+    if (!out.source) failed_[part.first][out.conn] = WallTime::max();
+    const auto bit = static_cast<uint8_t>(1u << part.second);
+    const auto same = std::ranges::find_if(expired, [&](const ChunkRequest& r) {
+      return r.conn == out.conn && r.seq == part.first;
+    });
+    if (same != expired.end()) {
+      same->stripes |= bit;
+    } else {
+      expired.push_back({out.conn, part.first, out.expires, bit});
+    }
     return true;
   });
+  // Whatever else the neighbour had of those chunks goes with the CANCEL.
   for (const ChunkRequest& r : expired) {
-    --load_[r.conn];
+    drop(r.seq, r.conn);
     answer_time_[r.conn] = std::min(answer_time(r.conn) * 2, config_.request_timeout);
   }
   return expired;
@@ -134,7 +192,7 @@ void Scheduler::forget(ConnId conn) {
 
 std::optional<WallTime> Scheduler::next_expiry() const {
   std::optional<WallTime> first;
-  for (const auto& [seq, out] : in_flight_) {
+  for (const auto& [part, out] : in_flight_) {
     if (!first || out.expires < *first) first = out.expires;
   }
   return first;

@@ -1,6 +1,12 @@
 #pragma once
 // Scheduler: which missing chunk to request from which neighbour.
 //
+// The unit it asks for is a stripe of a chunk (media/chunk_head.h): each
+// stripe it lacks goes to the holder expected to deliver it soonest, so a
+// chunk is fetched from several holders at once, each sending a quarter of it
+// from what its uplink has left beside the trees' pushes. The stripes asked
+// of one holder go as one request.
+//
 // Chunks whose deadline is within `urgent_window` are urgent: earliest
 // deadline first, each from the peer expected to deliver soonest (its
 // measured answer time times the requests it already has queued). Beyond the
@@ -24,13 +30,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "media/chunk_head.h"
 #include "overlay/wire/ids.h"
 #include "peer/buffer_map.h"
 
 namespace shoal {
 
 struct SchedulerConfig {
-  int max_in_flight = 3;  // per peer
+  int max_in_flight = 3;  // per peer, in whole chunks' worth of stripes
   int max_in_flight_source = 8;
   std::chrono::milliseconds request_timeout{2000};
   std::chrono::milliseconds urgent_window{1500};
@@ -48,16 +55,18 @@ struct Candidate {
   const BufferMap* map = nullptr;
 };
 
-// A chunk we lack and nobody has been asked for, in play order.
+// A chunk we lack, in play order, and its stripes nobody has been asked for.
 struct WantedChunk {
   ChunkSeq seq;
   std::optional<WallTime> deadline;  // unknown before the first chunk: urgent
+  uint8_t stripes = kAllStripes;
 };
 
 struct ChunkRequest {
   ConnId conn;
   ChunkSeq seq;
   WallTime expires{};  // when it is given up on, unless answered
+  uint8_t stripes = kAllStripes;
 };
 
 class Scheduler {
@@ -68,9 +77,11 @@ class Scheduler {
   std::vector<ChunkRequest> plan(WallTime now, std::span<const WantedChunk> wanted,
                                  std::span<const Candidate> neighbours);
 
-  // `seq` arrived from `from`. Returns another neighbour it was outstanding
-  // at, whose request should be CANCELled.
-  std::optional<ConnId> received(ChunkSeq seq, ConnId from, WallTime now);
+  // The `stripes` of `seq` are complete, the last piece from `from`. Returns
+  // the other neighbours they were outstanding at, whose requests for `seq`
+  // should be CANCELled (and are forgotten, all of their stripes).
+  std::vector<ConnId> received(ChunkSeq seq, ConnId from, WallTime now,
+                               uint8_t stripes = kAllStripes);
   // `from` will not serve `seq`: it is asked of someone else.
   void rejected(ChunkSeq seq, ConnId from, WallTime now);
   // Requests given up on; they are forgotten, so the caller should cancel them.
@@ -78,7 +89,10 @@ class Scheduler {
   // The neighbour is gone or choked us; its outstanding requests are forgotten.
   void forget(ConnId conn);
 
-  bool in_flight(ChunkSeq seq) const { return in_flight_.contains(seq); }
+  bool in_flight(ChunkSeq seq) const { return in_flight_stripes(seq) != 0; }
+  // The stripes of `seq` asked of someone.
+  uint8_t in_flight_stripes(ChunkSeq seq) const;
+  // Stripes asked for, in all.
   size_t in_flight() const { return in_flight_.size(); }
   std::optional<WallTime> next_expiry() const;
   // How long the neighbour takes to answer one request, as measured.
@@ -92,18 +106,22 @@ class Scheduler {
     WallTime expires;
   };
 
-  void issue(std::vector<ChunkRequest>& out, const WantedChunk& w, ConnId conn, bool is_source,
-             WallTime now);
+  using Part = std::pair<ChunkSeq, uint32_t>;  // a chunk's stripe
+
+  void issue(std::vector<ChunkRequest>& out, const WantedChunk& w, uint32_t stripe, ConnId conn,
+             bool is_source, WallTime now);
+  // Forgets `conn`'s stripes of `seq`.
+  void drop(ChunkSeq seq, ConnId conn);
 
   SchedulerConfig config_;
   std::mt19937_64 rng_;
-  std::map<ChunkSeq, Outstanding> in_flight_;
+  std::map<Part, Outstanding> in_flight_;
   std::unordered_map<ConnId, std::chrono::milliseconds> answer_time_;
   // Who may not be asked for a chunk again before when: a peer that let a
   // request expire, never (the source, whose queue drops stale requests, may
   // be asked again); one that REJECTed it, after `retry_after_reject`.
   std::map<ChunkSeq, std::map<ConnId, WallTime>> failed_;
-  std::unordered_map<ConnId, int> load_;  // requests in flight per neighbour
+  std::unordered_map<ConnId, int> load_;  // stripes in flight per neighbour
 };
 
 }  // namespace shoal

@@ -22,8 +22,8 @@
 // by dropping its lowest. Each node tells, per stripe, a Bloom filter of its
 // ancestors, so none takes a descendant as parent; a loop made of stale
 // word anyway counts its depths up to `max_depth` and is then broken. The
-// children of a parent that lost its own wait `orphan_grace` for it before
-// they move.
+// node that lost its parent holds its depth for `orphan_grace` while it finds
+// another, so a subtree moves as one; its children move when it gives up.
 //
 // Sans IO; time is only compared, never read.
 
@@ -70,8 +70,12 @@ class StripeTree {
   bool root() const { return home_ == kStripes; }
   // kStripes at the root; kHomeUndecided until it chose.
   uint32_t home() const { return home_; }
-  // 0 at the root; kNoDepth while it has no parent for `stripe`.
+  // 0 at the root; kNoDepth while it has no parent for `stripe`, except that
+  // a node that lost its parent holds its last depth for `orphan_grace` while
+  // it looks for another (see `seeking`), so its children do not move too.
   uint8_t depth(uint32_t stripe) const;
+  // Stripes it has no parent with a depth for, held depth or not.
+  StripeMask seeking() const;
   // Children it takes: per stripe at the root, else in its home stripe.
   void set_slots(size_t slots) { slots_ = slots; }
   size_t slots() const { return slots_; }
@@ -151,6 +155,8 @@ class StripeTree {
   // Children counted against the slots that `stripe` would use.
   size_t used_slots(uint32_t stripe) const;
   uint8_t takes(uint32_t stripe) const;
+  // Its depth through its parent, held depth aside.
+  uint8_t live_depth(uint32_t stripe) const;
   // Depth of `conn` in `stripe` as it said; kNoDepth if unknown or counted out.
   uint8_t depth_of(ConnId conn, uint32_t stripe) const;
   bool eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime now) const;
@@ -168,7 +174,9 @@ class StripeTree {
   std::map<ConnId, Heard> heard_;
   std::array<std::optional<ConnId>, kStripes> parents_;
   std::array<WallTime, kStripes> moved_at_{};
-  std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a depth
+  std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a live depth
+  std::array<uint8_t, kStripes> last_depth_{};
+  WallTime now_{};  // the latest time it was given
   std::optional<WallTime> started_;       // its first choose()
   std::map<ConnId, SubscribeMsg> asked_;  // what it asked of each parent
   uint32_t next_ask_ = 1;
@@ -180,6 +188,8 @@ class StripeTree {
   struct Told {
     std::vector<uint8_t> depth, takes;
     std::vector<uint64_t> ancestors;
+    StripeMask seeking = 0;
+    size_t slots = 0;  // a newcomer's are known once the stream's rate is
     bool operator==(const Told&) const = default;
   };
   Told told_;  // what every neighbour was told last

@@ -406,7 +406,7 @@ TEST(Scheduler, AChunkFromElsewhereReturnsTheOutstandingRequestToCancel) {
   const Candidate n[] = {{kA, false, &a}};
   const WantedChunk wanted[] = {due_in(0, 2500ms)};
   ASSERT_EQ(s.plan(kNow, wanted, n).size(), 1u);
-  EXPECT_EQ(s.received(ChunkSeq(0), kSource, kNow + 10ms), kA);
+  EXPECT_EQ(s.received(ChunkSeq(0), kSource, kNow + 10ms), std::vector<ConnId>{kA});
   EXPECT_FALSE(s.in_flight(ChunkSeq(0)));
   EXPECT_FALSE(s.next_expiry());
 }
@@ -417,9 +417,9 @@ TEST(Scheduler, AChunkFromTheNeighbourAskedLeavesNothingToCancel) {
   const Candidate n[] = {{kA, false, &a}};
   const WantedChunk wanted[] = {due_in(0, 2500ms)};
   ASSERT_EQ(s.plan(kNow, wanted, n).size(), 1u);
-  EXPECT_FALSE(s.received(ChunkSeq(0), kA, kNow + 10ms));
+  EXPECT_TRUE(s.received(ChunkSeq(0), kA, kNow + 10ms).empty());
   EXPECT_FALSE(s.in_flight(ChunkSeq(0)));
-  EXPECT_FALSE(s.received(ChunkSeq(7), kA, kNow + 20ms));  // never asked for
+  EXPECT_TRUE(s.received(ChunkSeq(7), kA, kNow + 20ms).empty());  // never asked for
 }
 
 TEST(Scheduler, ForgetClearsANeighboursRequests) {

@@ -25,17 +25,37 @@ TEST(Uploader, TurnsAwayAChokedRequesterAndAChunkItLacks) {
 }
 
 TEST(Uploader, TurnsAwayWhatItsUplinkCouldNotStartWithinMaxWait) {
-  // 1000-byte chunks at 2000 bytes/s: one pipe slot, each takes 500 ms.
-  Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 2000}});
+  // 1000-byte chunks at 4000 bytes/s: each takes 250 ms.
+  Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 4000}});
   ASSERT_TRUE(u.request(kA, request(1), true, true, kChunk, kEpoch));
   ASSERT_TRUE(u.next(kEpoch));  // in the uplink
-  EXPECT_FALSE(u.request(kB, request(2), true, true, kChunk, kEpoch)) << "500 ms behind it";
+  ASSERT_TRUE(u.request(kA, request(3), true, true, kChunk, kEpoch)) << "250 ms behind it";
+  EXPECT_FALSE(u.request(kB, request(2), true, true, kChunk, kEpoch)) << "500 ms behind them";
   u.sent(kA);
   EXPECT_TRUE(u.request(kB, request(2), true, true, kChunk, kEpoch));
 }
 
-TEST(Uploader, ASeedGoesFirstForItsFirstTwoRequestsAndMayWaitLonger) {
+TEST(Uploader, TurnsAwayAChunkThatWouldTakeLongerThanItsRequesterWaits) {
+  // 1000 bytes at 2000 bytes/s take 500 ms, longer than the 300 ms it waits;
+  // a repair of one stripe takes a quarter of that.
   Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 2000}});
+  EXPECT_FALSE(u.request(kA, request(1), true, true, kChunk, kEpoch));
+  RequestMsg repair = request(1);
+  repair.stripes = 0b0001;
+  EXPECT_TRUE(u.request(kA, repair, true, true, kChunk, kEpoch));
+}
+
+TEST(Uploader, JudgesRequestsOnTheUplinkThatPushesLeave) {
+  // Pushes take 3000 of 4000 bytes/s: a 1000-byte chunk takes 1 s of the rest.
+  Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 4000}});
+  u.reserve(3000);
+  EXPECT_FALSE(u.request(kA, request(1), true, true, kChunk, kEpoch));
+  EXPECT_TRUE(u.request(kA, request(1, 1500), true, true, kChunk, kEpoch));
+  EXPECT_EQ(u.spare(kEpoch), 1000u);
+}
+
+TEST(Uploader, ASeedGoesFirstForItsFirstTwoRequestsAndMayWaitLonger) {
+  Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 4000}});
   ASSERT_TRUE(u.request(kA, request(1), true, true, kChunk, kEpoch));
   ASSERT_TRUE(u.next(kEpoch));
   u.seeded(ChunkSeq(7), ChunkSeq(0));

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "peer/assemblies.h"
+
 namespace shoal::testing {
 
 namespace asio = boost::asio;
@@ -41,11 +43,17 @@ std::vector<Chunk> fetch_chunks(const Endpoint& source, const ChannelId& channel
   if (!client) return {};
   client->send(Hello{kProtocolVersion, channel, PeerId(424242), 0});
   for (ChunkSeq s : seqs) client->send(RequestMsg{s});
+  // A chunk comes whole or as its head and pieces.
   std::map<ChunkSeq, Chunk> got;
+  Assemblies assemblies;
   while (got.size() < seqs.size()) {
     auto m = client->receive();
     if (!m) return {};
     if (auto* c = std::get_if<ChunkMsg>(&*m)) got[c->chunk->seq] = *c->chunk;
+    if (auto* h = std::get_if<ChunkHeadMsg>(&*m)) assemblies.head(h->head, WallTime{});
+    if (auto* p = std::get_if<PieceMsg>(&*m);
+        p && assemblies.piece(ConnId{0}, *p, WallTime{}) == Assemblies::Outcome::complete)
+      got[p->seq] = *assemblies.finish(p->seq);
   }
   std::vector<Chunk> out;
   for (ChunkSeq s : seqs) out.push_back(std::move(got[s]));
