@@ -133,6 +133,7 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
 std::vector<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now,
                                         uint8_t stripes) {
   std::vector<ConnId> elsewhere;
+  std::optional<WallTime> sent;
   for (uint32_t stripe = 0; stripe < kStripes; ++stripe) {
     if (!(stripes & (1u << stripe))) continue;
     const auto it = in_flight_.find({seq, stripe});
@@ -144,8 +145,11 @@ std::vector<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now,
     }
     in_flight_.erase(it);
     --load_[from];
-    // Smoothed, so that one slow answer does not make a neighbour look useless.
-    const milliseconds sample = std::chrono::duration_cast<milliseconds>(now - out.sent);
+    sent = out.sent;
+  }
+  // Smoothed, so that one slow answer does not make a neighbour look useless.
+  if (sent) {
+    const milliseconds sample = std::chrono::duration_cast<milliseconds>(now - *sent);
     answer_time_[from] = (answer_time(from) * 7 + sample * 3) / 10;
   }
   for (const ConnId conn : elsewhere) drop(seq, conn);
