@@ -31,11 +31,12 @@ class SourceRunnerTest : public ::testing::Test {
     runner_ = std::make_unique<SourceRunner>(t_, key_, o);
     runner_->start();
   }
-  // A viewer connects, greets, and says it can pass chunks on.
+  // A viewer connects, greets, and asks to be pushed every stripe.
   ConnId viewer(const std::string& host) {
     const ConnId v = t_.accept({host, 40000});
     t_.node().on_message(v, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, 40);
-    t_.node().on_message(v, BufferMapMsg{.spare_upload = 1'000'000}, 40);
+    t_.node().on_message(
+        v, SubscribeMsg{.stripes = kAllStripes, .heads = true, .home = 0, .slots = 5, .ask = 1}, 40);
     return v;
   }
 
@@ -50,22 +51,26 @@ TEST_F(SourceRunnerTest, SignsWhatItPublishesAndCountsOneCopyOfIt) {
   const ConnId v = viewer("10.0.0.2");
   const Chunk chunk = raw_chunk(0, 1880, t_.wall_now());
   runner_->publish(chunk);
-  t_.finish_writes();
-  t_.advance(10ms);
-  t_.finish_writes();
+  // The pieces leave one write after another.
+  for (int i = 0; i < 8; ++i) {
+    t_.finish_writes();
+    t_.advance(10ms);
+  }
   const auto heads = t_.sent<ChunkHeadMsg>(v);
   ASSERT_EQ(heads.size(), 1u) << "the only viewer takes the push";
   EXPECT_TRUE(verify_head(key_.channel(), heads[0].head));
   const auto pieces = t_.sent<PieceMsg>(v);
-  ASSERT_EQ(pieces.size(), 1u);  // 1880 bytes make one piece
+  ASSERT_EQ(pieces.size(), kStripes);  // 1880 bytes make one piece per stripe
   ASSERT_TRUE(pieces[0].whole);
   EXPECT_TRUE(verify_chunk(key_.channel(), *pieces[0].whole));
   const SourceStats s = runner_->stats();
   EXPECT_EQ(s.chunks_published, 1u);
   EXPECT_EQ(s.chunk_bytes_published, 1880u);
   EXPECT_EQ(s.copy_bytes, frame_size(ChunkMsg{pieces[0].whole}));
-  // Chunk data counts: the piece, not the head.
-  EXPECT_EQ(s.bytes_uploaded, frame_size(pieces[0]));
+  // Chunk data counts: the pieces, not the head.
+  size_t piece_bytes = 0;
+  for (const PieceMsg& p : pieces) piece_bytes += frame_size(p);
+  EXPECT_EQ(s.bytes_uploaded, piece_bytes);
   EXPECT_EQ(s.viewers, 1u);
 }
 
