@@ -357,16 +357,20 @@ void PeerEngine::send_pex(ConnId to, Neighbour& n, WallTime now) {
 }
 
 void PeerEngine::follow_stream_rate() {
-  if (!uploader_.follow(stream_.rate())) return;
-  // Each child of our home stripe costs a stripe's rate of the uplink.
+  const bool changed = uploader_.follow(stream_.rate());
+  // Each child of our home stripe costs a stripe's rate of the uplink; an
+  // uplink without a limit takes as many as a stripe tree needs of anyone.
   constexpr size_t kUnlimitedSlots = 4 * kStripes;
   const auto capacity = uploader_.capacity();
   const auto rate = stream_.rate();
+  size_t slots = tree_.slots();
   if (!capacity) {
-    tree_.set_slots(kUnlimitedSlots);
+    slots = kUnlimitedSlots;
   } else if (rate && *rate > 0) {
-    tree_.set_slots(static_cast<size_t>(config_.tree_share * *capacity / (*rate / kStripes)));
+    slots = static_cast<size_t>(config_.tree_share * *capacity / (*rate / kStripes));
   }
+  if (!changed && slots == tree_.slots()) return;
+  tree_.set_slots(slots);
   // The source hands new chunks by spare upload: tell it soon.
   for (auto& [conn, n] : neighbours_) {
     if (n.is_source()) n.last_map_sent = WallTime{};

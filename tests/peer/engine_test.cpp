@@ -164,8 +164,25 @@ TEST_F(EngineTest, ServesARequestedChunkItHolds) {
   engine_->on_message(viewer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
   engine_->tick(now_);  // the choker unchokes the interested newcomer
   const auto sends = only<SendAction>(engine_->on_message(viewer, RequestMsg{ChunkSeq(8)}, now_));
-  ASSERT_EQ(sends.size(), 1u);
-  EXPECT_EQ(std::get<ChunkMsg>(sends[0].msg).chunk->seq, ChunkSeq(8));
+  // Its head, then its pieces, every stripe.
+  ASSERT_GE(sends.size(), 1u + kStripes);
+  EXPECT_EQ(std::get<ChunkHeadMsg>(sends[0].msg).head.seq, ChunkSeq(8));
+  uint8_t stripes = 0;
+  for (size_t i = 1; i < sends.size(); ++i)
+    stripes |= static_cast<uint8_t>(1u << stripe_of(std::get<PieceMsg>(sends[i].msg).index));
+  EXPECT_EQ(stripes, kAllStripes);
+}
+
+TEST_F(EngineTest, ServesARepairOfSomeStripesWithTheirPiecesOnly) {
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  const ConnId viewer = greet_viewers(1)[0];
+  engine_->tick(now_);
+  const auto sends = only<SendAction>(
+      engine_->on_message(viewer, RequestMsg{ChunkSeq(8), 0, 0b0100}, now_));
+  ASSERT_EQ(sends.size(), 2u);  // the head and the one piece of stripe 2
+  EXPECT_TRUE(std::holds_alternative<ChunkHeadMsg>(sends[0].msg));
+  EXPECT_EQ(stripe_of(std::get<PieceMsg>(sends[1].msg).index), 2u);
 }
 
 TEST_F(EngineTest, RejectsARequestFromANeighbourItChokes) {
@@ -179,50 +196,54 @@ TEST_F(EngineTest, RejectsARequestFromANeighbourItChokes) {
   EXPECT_EQ(std::get<RejectMsg>(sends[0].msg).seq, ChunkSeq(8));
 }
 
+// Whether `sends` answer a request with the chunk (its head first).
+bool serves(const std::vector<SendAction>& sends) {
+  return !sends.empty() && std::holds_alternative<ChunkHeadMsg>(sends[0].msg);
+}
+
 TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
-  // 188-byte test chunks at 188 bytes/s: each one takes the uplink a second.
-  engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 188}});
+  // 188-byte test chunks at 752 bytes/s: each one takes the uplink 250 ms.
+  engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 752}});
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
-  const std::vector<ConnId> viewers = greet_viewers(2);
-  engine_->tick(now_);  // both interested newcomers are unchoked
-  const auto first =
-      only<SendAction>(engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_));
-  ASSERT_EQ(first.size(), 1u);
-  EXPECT_TRUE(std::holds_alternative<ChunkMsg>(first[0].msg));
-  // The first chunk holds the uplink for a second, over max_upload_wait (300 ms).
-  const auto second =
-      only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
-  ASSERT_EQ(second.size(), 1u);
-  EXPECT_EQ(std::get<RejectMsg>(second[0].msg).seq, ChunkSeq(8));
-  // Once it has left, the uplink takes requests again.
-  engine_->on_chunk_sent(viewers[0], now_ + 1s);
+  const std::vector<ConnId> viewers = greet_viewers(3);
+  engine_->tick(now_);  // the interested newcomers are unchoked
+  EXPECT_TRUE(serves(only<SendAction>(engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_))));
+  // The second starts 250 ms from now, within max_upload_wait (300 ms).
+  EXPECT_TRUE(only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_)).empty());
+  // The third would start 500 ms from now.
   const auto third =
-      only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_ + 1s));
+      only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(third.size(), 1u);
-  EXPECT_TRUE(std::holds_alternative<ChunkMsg>(third[0].msg));
+  EXPECT_EQ(std::get<RejectMsg>(third[0].msg).seq, ChunkSeq(8));
+  // Once the first has left, the uplink takes requests again.
+  EXPECT_TRUE(serves(only<SendAction>(engine_->on_chunk_sent(viewers[0], now_ + 250ms))));
+  EXPECT_TRUE(
+      only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(8)}, now_ + 250ms))
+          .empty());
 }
 
 TEST_F(EngineTest, QueuesARequestForAChunkTheSourcePushedEvenOnABusyUplink) {
-  // A second per chunk, as above.
-  engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 188}});
+  // 250 ms per chunk, as above.
+  engine_ = make({.channel = key_.channel(), .self = PeerId(5), .upload = {.bytes_per_second = 752}});
   join_source(10);  // which requests chunk 8, the newest start point
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 10)}, now_);  // pushed, unasked
-  const std::vector<ConnId> viewers = greet_viewers(2);
+  const std::vector<ConnId> viewers = greet_viewers(3);
   engine_->tick(now_);
-  engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_);  // the uplink is busy a second
+  engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_);  // in the uplink
+  engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_);  // queued behind it
   const auto common =
-      only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_));
+      only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(8)}, now_));
   ASSERT_EQ(common.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<RejectMsg>(common[0].msg));
   // Nobody else can pass chunk 10 on yet: its requester waits, first in line.
-  EXPECT_TRUE(only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(10), 2000}, now_))
+  EXPECT_TRUE(only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(10), 2000}, now_))
                   .empty());
-  const auto next = only<SendAction>(engine_->on_chunk_sent(viewers[0], now_ + 1s));
-  ASSERT_EQ(next.size(), 1u);
-  EXPECT_EQ(next[0].to, viewers[1]);
-  EXPECT_EQ(std::get<ChunkMsg>(next[0].msg).chunk->seq, ChunkSeq(10));
+  const auto next = only<SendAction>(engine_->on_chunk_sent(viewers[0], now_ + 250ms));
+  ASSERT_TRUE(serves(next));
+  EXPECT_EQ(next[0].to, viewers[2]);
+  EXPECT_EQ(std::get<ChunkHeadMsg>(next[0].msg).head.seq, ChunkSeq(10));
 }
 
 // Seqs of the chunks pushed to `to` in `actions` (a CHUNK_HEAD each).
@@ -246,6 +267,36 @@ std::vector<PieceMsg> pieces_to(ConnId to, const Actions& actions) {
 
 class PushTest : public EngineTest {
  protected:
+  // The source says it roots every stripe; the engine subscribes to it and
+  // is taken in every stripe: a parent with a depth, which takes children.
+  void under_the_source() {
+    StripesMsg root{.home = kStripes,
+                    .depth = {0, 0, 0, 0},
+                    .takes = {0, 0, 0, 0},
+                    .your_home = 0,
+                    .slots = 4,
+                    .ancestors = {0, 0, 0, 0}};
+    Actions out = engine_->on_message(kSource, root, now_);
+    for (Action& a : engine_->tick(now_)) out.push_back(std::move(a));
+    for (const auto& send : only<SendAction>(out)) {
+      if (const auto* sub = std::get_if<SubscribeMsg>(&send.msg); sub && send.to == kSource) {
+        root.pushing = sub->stripes;
+        root.answer = sub->ask;
+      }
+    }
+    ASSERT_EQ(root.pushing, kAllStripes);
+    engine_->on_message(kSource, root, now_);
+  }
+  // `viewer` asks to be pushed every stripe and every head.
+  uint8_t adopt(ConnId viewer) {
+    const auto sends = only<SendAction>(engine_->on_message(
+        viewer, SubscribeMsg{.stripes = kAllStripes, .heads = true, .home = 1, .slots = 5, .ask = 1},
+        now_));
+    for (const auto& send : sends) {
+      if (const auto* m = std::get_if<StripesMsg>(&send.msg); m && send.to == viewer) return m->pushing;
+    }
+    return 0;
+  }
   // `from` pushes chunk `seq`: its head, then its pieces; what the engine did.
   Actions push(ConnId from, uint64_t seq, WallTime at) {
     Actions all;
@@ -259,10 +310,11 @@ class PushTest : public EngineTest {
 TEST_F(PushTest, PassesEachPieceOfAPushedChunkOnAsItArrivesToANeighbourThatLacksIt) {
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);  // asked: the start
+  under_the_source();
   const ConnId viewer = greet_viewers(1)[0];
-  engine_->tick(now_);  // unchokes the viewer, which lacks chunk 8
-  const auto messages = push_messages(shared_chunk(key_, 10, true, 40'000));  // 3 pieces
-  ASSERT_EQ(messages.size(), 4u);
+  ASSERT_EQ(adopt(viewer), kAllStripes);
+  const auto messages = push_messages(shared_chunk(key_, 10, true, 40'000));
+  ASSERT_GT(messages.size(), 1u + kStripes);
   EXPECT_EQ(pushed_to(viewer, engine_->on_message(kSource, messages[0], now_)),
             std::vector{ChunkSeq(10)});
   for (size_t i = 1; i < messages.size(); ++i) {
@@ -276,17 +328,19 @@ TEST_F(PushTest, PassesEachPieceOfAPushedChunkOnAsItArrivesToANeighbourThatLacks
 TEST_F(PushTest, PushesNothingTooCloseToItsDeadlineOrToANeighbourThatHoldsIt) {
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  under_the_source();
   const std::vector<ConnId> viewers = greet_viewers(2);
+  for (const ConnId v : viewers) ASSERT_EQ(adopt(v), kAllStripes);
   BufferMap ten;
   ten.add(ChunkSeq(10), false);
   engine_->on_message(viewers[1], ten.to_message(ChunkSeq(0), 120), now_);
-  engine_->tick(now_);  // unchokes both viewers, which lack chunk 8
   const Actions pushed = push(kSource, 10, now_);
   EXPECT_EQ(pushed_to(viewers[0], pushed), std::vector{ChunkSeq(10)});
   EXPECT_TRUE(pushed_to(viewers[1], pushed).empty());  // it holds chunk 10
-  // Chunk 11, captured at 5.5 s, is due at 8.5 s: at 7.5 s it is too late to push.
-  engine_->on_chunk_sent(viewers[0], now_ + 2500ms);
-  EXPECT_TRUE(pushed_to(viewers[0], push(kSource, 11, now_ + 2500ms)).empty());
+  // Chunk 11 (due at 8.5 s) is passed on at 8.1 s; chunk 12 (due at 9 s) not
+  // at 8.8 s, within relay_before (300 ms) of its deadline.
+  EXPECT_EQ(pushed_to(viewers[0], push(kSource, 11, now_ + 3100ms)), std::vector{ChunkSeq(11)});
+  EXPECT_TRUE(pushed_to(viewers[0], push(kSource, 12, now_ + 3800ms)).empty());
 }
 
 TEST_F(PushTest, AForgedPieceIsNeitherKeptNorPassedOnAndItsSenderIsDropped) {
@@ -321,21 +375,29 @@ TEST_F(PushTest, AHeadNotSignedByTheChannelDropsItsSender) {
   EXPECT_EQ(drops[0].conn, pusher);
 }
 
-TEST_F(PushTest, APushThatStallsIsGivenUpAndTheChunkPulledInstead) {
+TEST_F(PushTest, AStripeStillComingDownItsTreeIsPulledOnlyOnceItIsLate) {
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
-  const ConnId pusher = greet_viewers(1)[0];
-  engine_->on_message(pusher, UnchokeMsg{}, now_);
+  under_the_source();
+  const ConnId holder = greet_viewers(1)[0];
+  engine_->on_message(holder, UnchokeMsg{}, now_);
+  // Chunk 9 (due at 7.5 s) comes down the trees but for one stripe's pieces.
   const auto messages = push_messages(shared_chunk(key_, 9, false, 40'000));
-  engine_->on_message(pusher, messages[0], now_);  // the head, then no piece
-  // It holds chunk 9, but the chunk is on its way: not asked for meanwhile.
-  EXPECT_FALSE(std::ranges::count(
-      requested(engine_->on_message(pusher, HaveMsg{{ChunkSeq(9)}, {}}, now_)), ChunkSeq(9)));
-  EXPECT_FALSE(std::ranges::count(requested(engine_->tick(now_ + 500ms)), ChunkSeq(9)));
-  // Given up after a second without a piece: chunk 9 is asked for again.
-  Actions later = engine_->tick(now_ + 1100ms);
-  for (Action& a : engine_->tick(now_ + 1200ms)) later.push_back(std::move(a));
-  EXPECT_EQ(std::ranges::count(requested(later), ChunkSeq(9)), 1);
+  for (const Message& m : messages) {
+    const auto* p = std::get_if<PieceMsg>(&m);
+    if (!p || stripe_of(p->index) != 3) engine_->on_message(kSource, m, now_);
+  }
+  engine_->on_message(holder, HaveMsg{{ChunkSeq(9)}, {}}, now_);
+  // Its parent may still bring stripe 3: not asked for while due in more than repair_before.
+  EXPECT_FALSE(std::ranges::count(requested(engine_->tick(now_ + 1000ms)), ChunkSeq(9)));
+  // Due within a second: stripe 3 alone is asked for.
+  const auto late = only<SendAction>(engine_->tick(now_ + 1600ms));
+  std::vector<RequestMsg> asked;
+  for (const auto& send : late) {
+    if (const auto* r = std::get_if<RequestMsg>(&send.msg); r && r->seq == ChunkSeq(9)) asked.push_back(*r);
+  }
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].stripes, 0b1000);
 }
 
 TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
