@@ -39,7 +39,9 @@ namespace shoal {
 struct SchedulerConfig {
   int max_in_flight = 3;  // per peer, in whole chunks' worth of stripes
   int max_in_flight_source = 8;
-  std::chrono::milliseconds request_timeout{2000};
+  // Stripes from a peer's uplink, behind its pushes, come within this or
+  // are better asked of another holder.
+  std::chrono::milliseconds request_timeout{1000};
   std::chrono::milliseconds urgent_window{1500};
   std::chrono::milliseconds source_window{1000};
   std::chrono::milliseconds rescue_margin{250};

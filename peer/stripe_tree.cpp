@@ -24,26 +24,13 @@ uint8_t StripeTree::depth_of(ConnId conn, uint32_t stripe) const {
   return d >= config_.max_depth ? kNoDepth : d;
 }
 
-uint8_t StripeTree::live_depth(uint32_t stripe) const {
+uint8_t StripeTree::depth(uint32_t stripe) const {
   if (root()) return 0;
   if (!parents_[stripe]) return kNoDepth;
   const uint8_t d = depth_of(*parents_[stripe], stripe);
   return d == kNoDepth ? kNoDepth : static_cast<uint8_t>(d + 1);
 }
 
-uint8_t StripeTree::depth(uint32_t stripe) const {
-  const uint8_t live = live_depth(stripe);
-  if (live != kNoDepth || now_ - last_depth_at_[stripe] >= config_.orphan_grace) return live;
-  return last_depth_[stripe];
-}
-
-StripeMask StripeTree::seeking() const {
-  StripeMask m = 0;
-  for (uint32_t s = 0; s < kStripes; ++s) {
-    if (live_depth(s) == kNoDepth) m |= stripe_bit(s);
-  }
-  return m;
-}
 
 uint8_t StripeTree::rank(uint32_t parent_home, uint32_t stripe, uint32_t child_home,
                          size_t child_slots) {
@@ -90,7 +77,6 @@ bool StripeTree::heard(ConnId conn, const StripesMsg& m, WallTime now) {
   if (m.depth.size() != kStripes || m.takes.size() != kStripes ||
       m.ancestors.size() != kStripes || m.home > kHomeUndecided)
     return false;
-  now_ = std::max(now_, now);
   Heard& h = heard_[conn];
   h.m = m;
   if (m.home == kStripes && m.your_home < kStripes && home_ == kHomeUndecided) home_ = m.your_home;
@@ -126,16 +112,15 @@ void StripeTree::leave(uint32_t stripe, WallTime now) {
 std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
   if (root()) return {};
   if (!started_) started_ = now;
-  now_ = std::max(now_, now);
   for (uint32_t s = 0; s < kStripes; ++s) {
-    const uint8_t current = live_depth(s);
+    const uint8_t current = depth(s);
     if (current != kNoDepth) {
       last_depth_at_[s] = now;
-      last_depth_[s] = current;
     } else if (parents_[s] && !heard_.contains(*parents_[s])) {
       leave(s, now);
     }
-    // A parent without depth has spent its grace looking for one of its own.
+    // A parent without depth lost its own: its subtree moves at once, which
+    // rebuilds faster than waiting for it to find another (see benchmarks).
     const bool orphaned = parents_[s] && current == kNoDepth;
     std::optional<ConnId> best;
     std::tuple<uint8_t, bool, uint64_t> best_key{kNoDepth, true, 0};
@@ -230,7 +215,7 @@ size_t StripeTree::orphaned(WallTime now, std::chrono::milliseconds after) const
   if (root() || !started_) return 0;
   size_t n = 0;
   for (uint32_t s = 0; s < kStripes; ++s) {
-    if (live_depth(s) == kNoDepth && now - std::max(last_depth_at_[s], *started_) >= after) ++n;
+    if (depth(s) == kNoDepth && now - std::max(last_depth_at_[s], *started_) >= after) ++n;
   }
   return n;
 }
@@ -306,7 +291,6 @@ StripesMsg StripeTree::state_for(ConnId conn) const {
   if (const auto it = answers_.find(conn); it != answers_.end()) m.answer = it->second;
   if (const auto it = homes_.find(conn); it != homes_.end()) m.your_home = static_cast<uint8_t>(it->second);
   m.slots = static_cast<uint16_t>(std::min<size_t>(slots_, UINT16_MAX));
-  if (!root()) m.seeking = seeking();
   return m;
 }
 
@@ -317,7 +301,6 @@ bool StripeTree::take_changed() {
     now.takes.push_back(takes(s));
     now.ancestors.push_back(ancestors(s));
   }
-  now.seeking = seeking();
   now.slots = slots_;
   if (now == told_) return false;
   told_ = std::move(now);
@@ -325,7 +308,6 @@ bool StripeTree::take_changed() {
 }
 
 void StripeTree::forget(ConnId conn, WallTime now) {
-  now_ = std::max(now_, now);
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (parents_[s] == conn) leave(s, now);
     std::erase(children_[s], conn);

@@ -21,9 +21,9 @@
 // before a free rider; a full parent makes room for a child of a higher rank
 // by dropping its lowest. Each node tells, per stripe, a Bloom filter of its
 // ancestors, so none takes a descendant as parent; a loop made of stale
-// word anyway counts its depths up to `max_depth` and is then broken. The
-// node that lost its parent holds its depth for `orphan_grace` while it finds
-// another, so a subtree moves as one; its children move when it gives up.
+// word anyway counts its depths up to `max_depth` and is then broken. A
+// node that lost its parent says so at once (no depth), and its children
+// look for other parents at once too.
 //
 // Sans IO; time is only compared, never read.
 
@@ -57,8 +57,6 @@ struct StripeTreeConfig {
   std::chrono::milliseconds refusal{2000};
   int better_by = 2;
   std::chrono::milliseconds move_interval{5000};  // per stripe, voluntary moves
-  // A child leaves a parent that has had no parent itself for this long.
-  std::chrono::milliseconds orphan_grace{1500};
   uint8_t max_depth = 16;
 };
 
@@ -70,12 +68,8 @@ class StripeTree {
   bool root() const { return home_ == kStripes; }
   // kStripes at the root; kHomeUndecided until it chose.
   uint32_t home() const { return home_; }
-  // 0 at the root; kNoDepth while it has no parent for `stripe`, except that
-  // a node that lost its parent holds its last depth for `orphan_grace` while
-  // it looks for another (see `seeking`), so its children do not move too.
+  // 0 at the root; kNoDepth while it has no parent for `stripe`.
   uint8_t depth(uint32_t stripe) const;
-  // Stripes it has no parent with a depth for, held depth or not.
-  StripeMask seeking() const;
   // Children it takes: per stripe at the root, else in its home stripe.
   void set_slots(size_t slots) { slots_ = slots; }
   size_t slots() const { return slots_; }
@@ -155,8 +149,6 @@ class StripeTree {
   // Children counted against the slots that `stripe` would use.
   size_t used_slots(uint32_t stripe) const;
   uint8_t takes(uint32_t stripe) const;
-  // Its depth through its parent, held depth aside.
-  uint8_t live_depth(uint32_t stripe) const;
   // Depth of `conn` in `stripe` as it said; kNoDepth if unknown or counted out.
   uint8_t depth_of(ConnId conn, uint32_t stripe) const;
   bool eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime now) const;
@@ -174,9 +166,7 @@ class StripeTree {
   std::map<ConnId, Heard> heard_;
   std::array<std::optional<ConnId>, kStripes> parents_;
   std::array<WallTime, kStripes> moved_at_{};
-  std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a live depth
-  std::array<uint8_t, kStripes> last_depth_{};
-  WallTime now_{};  // the latest time it was given
+  std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a depth
   std::optional<WallTime> started_;       // its first choose()
   std::map<ConnId, SubscribeMsg> asked_;  // what it asked of each parent
   uint32_t next_ask_ = 1;
@@ -188,7 +178,6 @@ class StripeTree {
   struct Told {
     std::vector<uint8_t> depth, takes;
     std::vector<uint64_t> ancestors;
-    StripeMask seeking = 0;
     size_t slots = 0;  // a newcomer's are known once the stream's rate is
     bool operator==(const Told&) const = default;
   };

@@ -77,7 +77,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
       return {DisconnectAction{from, "malformed STRIPES"}};
     }
     v.tree = *tree;
-    StripeMask orphaned = tree->seeking;
+    StripeMask orphaned = 0;
     for (uint32_t s = 0; s < kStripes; ++s) {
       if (tree->depth[s] == kNoDepth) orphaned |= stripe_bit(s);
     }
@@ -152,7 +152,7 @@ PexMsg SourceEngine::parents_for(ConnId to, StripeMask stripes) {
       const uint8_t depth = v.tree->depth[s];
       const uint8_t needs = v.tree->takes[s];
       const uint8_t my_rank = StripeTree::rank(v.tree->home, s, home, 1);
-      if (depth == kNoDepth || needs > my_rank || (v.tree->seeking & stripe_bit(s))) continue;
+      if (depth == kNoDepth || needs > my_rank) continue;
       best.emplace_back(depth, rng_(), conn);
       if (best.size() > 4 * kPerStripe) {
         std::ranges::sort(best);

@@ -143,10 +143,7 @@ struct StripesMsg {
   // Per stripe, a Bloom filter of the node and its ancestors, so a node never
   // takes one of its own descendants as parent.
   std::vector<uint64_t> ancestors;
-  // Bit s: it lost its parent in stripe s and is looking for another; `depth`
-  // holds its last meanwhile, so that its subtree stays where it is.
-  uint8_t seeking = 0;
-  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home, slots, ancestors, seeking);
+  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home, slots, ancestors);
 };
 
 // A child asks a neighbour to push it the stripes in `stripes` (all it wants

@@ -59,7 +59,7 @@ std::optional<ConnId> asked_for(uint64_t seq, const std::vector<ChunkRequest>& r
 }
 
 // Default config: urgent_window 1500 ms, source_window 1000 ms, rescue_margin
-// 250 ms, request_timeout 2000 ms, initial_answer_time 300 ms.
+// 250 ms, request_timeout 1000 ms, initial_answer_time 300 ms.
 
 // --- urgent chunks ---
 

@@ -66,8 +66,7 @@ std::vector<Message> one_of_each() {
                      .answer = 9,
                      .your_home = 2,
                      .slots = 5,
-                     .ancestors = {1, 2, 4, 8},
-                     .seeking = 0b1000},
+                     .ancestors = {1, 2, 4, 8}},
           SubscribeMsg{.stripes = 0b0011, .heads = true, .home = 1, .slots = 4, .ask = 3}};
 }
 
