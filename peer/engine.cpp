@@ -198,14 +198,16 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
 }
 
 void PeerEngine::on_head(ConnId from, const ChunkHead& head, WallTime now) {
+  // A head already held, or for a chunk no longer wanted, is not worth a
+  // signature check (the costliest thing a relay does).
+  if (store_.has(head.seq) || assemblies_.head_of(head.seq)) return;
+  if (playout_.cursor() && head.seq < *playout_.cursor()) return;
   if (!verify_head(config_.channel, head)) {
     ++stats_.chunks_rejected;
     if (const Neighbour* n = neighbours_.find(from); n && !n->is_source()) neighbours_.ban(n->id);
     return drop(from, "bad signature on chunk " + std::to_string(head.seq.value) + "'s head", true,
                 now);
   }
-  if (store_.has(head.seq)) return;
-  if (playout_.cursor() && head.seq < *playout_.cursor()) return;
   auto early = assemblies_.head(head, now);
   if (!early) return;
   // A head that did not come down a tree (a pull's) reaches our children by
