@@ -8,7 +8,7 @@
 // last ones shorter), about kPieceTarget each; piece i belongs to stripe
 // i % kStripes, and each stripe flows down its own push tree
 // (peer/stripe_tree.h). Small pieces keep a hop's cost low: a relay passes a
-// piece on once it has all of it. The head holds the chunk's fields, its payload size and a BLAKE2b-256 digest of
+// piece on once it has all of it. The head holds the chunk's fields, its payload size and a SHA-256 digest of
 // each piece; the source's signature covers all of it (chunk_signature.h), so
 // a piece is verified against a verified head before it is stored or passed
 // on, and a whole chunk is verified by digesting its pieces.
@@ -30,7 +30,7 @@ constexpr uint32_t stripe_of(uint32_t piece_index) { return piece_index % kStrip
 // A set of stripes, bit s for stripe s.
 inline constexpr uint8_t kAllStripes = (1u << kStripes) - 1;
 
-using Digest = std::array<uint8_t, 32>;  // BLAKE2b-256
+using Digest = std::array<uint8_t, 32>;  // SHA-256
 
 struct ChunkHead {
   ChunkSeq seq;
