@@ -273,15 +273,16 @@ void PeerEngine::on_subscribe(ConnId from, const SubscribeMsg& m, WallTime now) 
   const StripeTree::Answer answer = tree_.subscribe(from, m);
   out_.push_back(SendAction{from, tree_.state_for(from)});
   for (const ConnId c : answer.displaced) out_.push_back(SendAction{c, tree_.state_for(c)});
-  catch_up(from, answer.pushing & static_cast<StripeMask>(~before), now);
+  catch_up(from, m.from, answer.pushing & static_cast<StripeMask>(~before), now);
 }
 
-// A new child needs the chunks it could still start at: it joined, or came
-// from another parent mid-chunk.
-void PeerEngine::catch_up(ConnId to, StripeMask stripes, WallTime now) {
+// A new child needs the chunks it could still start at, or the rest of
+// those it was receiving from another parent.
+void PeerEngine::catch_up(ConnId to, ChunkSeq from, StripeMask stripes, WallTime now) {
   const Neighbour* n = neighbours_.find(to);
   if (!n || stripes == 0) return;
-  for (auto chunk = store_.newest(); chunk; chunk = store_.get(chunk->seq + (-1))) {
+  for (auto chunk = store_.newest(); chunk && chunk->seq >= from;
+       chunk = store_.get(chunk->seq + (-1))) {
     if (now - chunk->capture_time > config_.lag - config_.start_margin) break;
     if (n->map.has(chunk->seq)) continue;
     for (Message& m : push_messages(chunk, false, stripes)) out_.push_back(SendAction{to, std::move(m)});
@@ -289,9 +290,26 @@ void PeerEngine::catch_up(ConnId to, StripeMask stripes, WallTime now) {
   }
 }
 
+// The oldest chunk a new parent should catch us up from in `stripes`: the
+// first from the playout cursor on that we lack some of.
+ChunkSeq PeerEngine::catch_up_from(StripeMask stripes) const {
+  const auto newest = store_.map().newest();
+  if (!newest) return ChunkSeq(0);
+  ChunkSeq s = playout_.cursor().value_or(*newest);
+  for (; s <= *newest; s = s.next()) {
+    if (store_.has(s)) continue;
+    const StripeMask missing = assemblies_.missing_stripes(s);
+    if (missing == 0 || (missing & stripes) != 0) return s;
+  }
+  return s;
+}
+
 void PeerEngine::update_tree(WallTime now) {
   if (config_.client_server) return;
-  for (auto& [conn, m] : tree_.choose(now)) out_.push_back(SendAction{conn, m});
+  for (auto& [conn, m] : tree_.choose(now)) {
+    m.from = catch_up_from(m.stripes);
+    out_.push_back(SendAction{conn, m});
+  }
   if (const auto rate = stream_.rate(); rate && uploader_.capacity())
     uploader_.reserve(static_cast<double>(tree_.pushes()) * *rate / kStripes);
   tree_changed_ = tree_.take_changed() || tree_changed_;
@@ -392,6 +410,7 @@ void PeerEngine::choose_start(WallTime now) {
 }
 
 void PeerEngine::play_due(WallTime now) {
+  if (leaving_) return;
   for (PlayoutEvent& e : playout_.tick(now, store_)) {
     ++stats_.chunks_due;
     if (!e.chunk) continue;
@@ -405,6 +424,7 @@ void PeerEngine::play_due(WallTime now) {
 }
 
 void PeerEngine::request_missing(WallTime now) {
+  if (leaving_) return;
   std::vector<Candidate> candidates;
   std::optional<ChunkSeq> edge, edge_ra;
   for (const auto& [conn, n] : neighbours_) {
@@ -518,6 +538,17 @@ void PeerEngine::flush_haves() {
   pending_haves_ = {};
 }
 
+Actions PeerEngine::leave(WallTime now) {
+  leaving_ = true;
+  tree_.leave_all();
+  tree_.take_changed();
+  for (auto& [conn, m] : tree_.choose(now)) out_.push_back(SendAction{conn, m});
+  for (const auto& [conn, n] : neighbours_) {
+    if (n.greeted) out_.push_back(SendAction{conn, tree_.state_for(conn)});
+  }
+  return take();
+}
+
 Actions PeerEngine::tick(WallTime now) {
   for (const ChunkRequest& r : scheduler_.expire(now)) {
     if (neighbours_.contains(r.conn)) out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
@@ -544,7 +575,7 @@ Actions PeerEngine::tick(WallTime now) {
 WallTime PeerEngine::next_wakeup(WallTime now) const {
   WallTime next = now + config_.idle_tick;
   if (!pending_haves_.seqs.empty()) next = std::min(next, last_have_flush_ + config_.have_interval);
-  if (const auto cursor = playout_.cursor()) {
+  if (const auto cursor = playout_.cursor(); cursor && !leaving_) {
     if (const auto due = playout_.deadline(*cursor, store_)) next = std::min(next, *due);
   }
   if (const auto expiry = scheduler_.next_expiry()) next = std::min(next, *expiry);

@@ -129,6 +129,12 @@ class PeerEngine {
   // Other peers of the channel, from the tracker or the DHT.
   Actions on_peers_found(std::span<const Endpoint> peers, WallTime now);
   Actions tick(WallTime now);
+  // The viewer stops watching but hands its children over first: it tells
+  // every neighbour it passes nothing on, so that its children find other
+  // parents at once, and goes on passing on what its parents push until
+  // its runner closes the connections (a grace period later). Nothing
+  // plays or is counted from now on.
+  Actions leave(WallTime now);
 
   // When tick() next has work to do.
   WallTime next_wakeup(WallTime now) const;
@@ -163,7 +169,8 @@ class PeerEngine {
   bool in_time_to_relay(WallTime capture, WallTime now) const;
   void on_subscribe(ConnId from, const SubscribeMsg& m, WallTime now);
   // Sends a new child the pieces of `stripes` of the recent chunks it lacks.
-  void catch_up(ConnId to, StripeMask stripes, WallTime now);
+  void catch_up(ConnId to, ChunkSeq from, StripeMask stripes, WallTime now);
+  ChunkSeq catch_up_from(StripeMask stripes) const;
   // Subscribes, sets the slots, and tells the neighbours where it stands.
   void update_tree(WallTime now);
   // A neighbour is gone: nothing of it is waited for or owed.
@@ -195,6 +202,7 @@ class PeerEngine {
   Assemblies assemblies_;
   StripeTree tree_;
   bool tree_changed_ = false;
+  bool leaving_ = false;
   WallTime last_stripes_sent_;
   StreamMeter stream_;
   HaveMsg pending_haves_;

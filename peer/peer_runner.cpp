@@ -27,6 +27,10 @@ void PeerRunner::start() {
   dial_source();
 }
 
+void PeerRunner::leave() {
+  if (!stopped_) run(engine_.leave(now()));
+}
+
 void PeerRunner::stop() {
   if (stopped_) return;
   stopped_ = true;

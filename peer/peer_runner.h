@@ -40,6 +40,10 @@ class PeerRunner : private LinkEvents {
 
   // Starts accepting neighbours and dials the source.
   void start();
+  // Stops watching and hands its children over (PeerEngine::leave); stop()
+  // should follow after kHandOver.
+  void leave();
+  static constexpr std::chrono::milliseconds kHandOver{1500};
   // Says BYE to every neighbour and closes; the node then stays idle.
   void stop();
   // Other viewers of the channel, found by a tracker, the DHT or the like.

@@ -112,7 +112,9 @@ void StripeTree::leave(uint32_t stripe, WallTime now) {
 std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
   if (root()) return {};
   if (!started_) started_ = now;
-  for (uint32_t s = 0; s < kStripes; ++s) {
+  // A leaving node keeps its parents, ranked as low as a child can be, so
+  // that its children may take its place.
+  for (uint32_t s = 0; s < kStripes && !leaving_; ++s) {
     const uint8_t current = depth(s);
     if (current != kNoDepth) {
       last_depth_at_[s] = now;
@@ -121,7 +123,8 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
     }
     // A parent without depth lost its own: its subtree moves at once, which
     // rebuilds faster than waiting for it to find another (see benchmarks).
-    const bool orphaned = parents_[s] && current == kNoDepth;
+    const bool orphaned =
+        parents_[s] && (current == kNoDepth || heard_.at(*parents_[s]).m.leaving);
     std::optional<ConnId> best;
     std::tuple<uint8_t, bool, uint64_t> best_key{kNoDepth, true, 0};
     for (const auto& [conn, h] : heard_) {
@@ -158,8 +161,8 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
   if (head_parent) wanted[*head_parent].heads = true;
   std::vector<std::pair<ConnId, SubscribeMsg>> out;
   for (auto& [conn, m] : wanted) {
-    m.home = static_cast<uint8_t>(home_);
-    m.slots = static_cast<uint16_t>(std::min<size_t>(slots_, UINT16_MAX));
+    m.home = static_cast<uint8_t>(leaving_ ? kHomeUndecided : home_);
+    m.slots = static_cast<uint16_t>(leaving_ ? 0 : std::min<size_t>(slots_, UINT16_MAX));
     const auto it = asked_.find(conn);
     if (it != asked_.end() && it->second.stripes == m.stripes && it->second.heads == m.heads &&
         it->second.home == m.home && it->second.slots == m.slots)
@@ -232,7 +235,7 @@ StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
   Answer answer;
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (!(m.stripes & stripe_bit(s)) || (kid.m.stripes & stripe_bit(s))) continue;
-    if (rank_of(m, s) < takes(s)) continue;
+    if (rank_of(m, s) < told_takes(s)) continue;
     if (used_slots(s) >= slots_) {
       // Make room: drop the lowest-ranked child, the newest among equals.
       std::optional<std::pair<ConnId, uint32_t>> lowest;
@@ -284,13 +287,14 @@ StripesMsg StripeTree::state_for(ConnId conn) const {
   m.home = static_cast<uint8_t>(home_);
   for (uint32_t s = 0; s < kStripes; ++s) {
     m.depth.push_back(depth(s));
-    m.takes.push_back(takes(s));
+    m.takes.push_back(told_takes(s));
     m.ancestors.push_back(ancestors(s));
   }
   if (const auto it = kids_.find(conn); it != kids_.end()) m.pushing = it->second.m.stripes;
   if (const auto it = answers_.find(conn); it != answers_.end()) m.answer = it->second;
   if (const auto it = homes_.find(conn); it != homes_.end()) m.your_home = static_cast<uint8_t>(it->second);
   m.slots = static_cast<uint16_t>(std::min<size_t>(slots_, UINT16_MAX));
+  m.leaving = leaving_;
   return m;
 }
 
@@ -298,7 +302,7 @@ bool StripeTree::take_changed() {
   Told now;
   for (uint32_t s = 0; s < kStripes; ++s) {
     now.depth.push_back(depth(s));
-    now.takes.push_back(takes(s));
+    now.takes.push_back(told_takes(s));
     now.ancestors.push_back(ancestors(s));
   }
   now.slots = slots_;

@@ -93,6 +93,12 @@ class StripeTree {
     const auto it = heard_.find(conn);
     return it != heard_.end() && it->second.m.slots > 0;
   }
+  // It is leaving: it tells everyone so and that it takes nobody, so that
+  // its children move elsewhere at once (their own children stay), and
+  // keeps its own parents (it passes on what they push until its children
+  // have moved), ranked lowest of all children so that one of its own may
+  // take its place.
+  void leave_all() { leaving_ = true; }
   // Stripes it has had no parent for for at least `after` (none at the root).
   size_t orphaned(WallTime now, std::chrono::milliseconds after) const;
 
@@ -158,7 +164,11 @@ class StripeTree {
   // Its ancestors' filter in `stripe`, itself included.
   uint64_t ancestors(uint32_t stripe) const;
 
+  // Rank taken as told to others: none while leaving.
+  uint8_t told_takes(uint32_t stripe) const { return leaving_ ? kTakesNobody : takes(stripe); }
+
   uint32_t home_;
+  bool leaving_ = false;
   StripeTreeConfig config_;
   std::mt19937_64 rng_;
   uint64_t me_;  // its bits in ancestor filters

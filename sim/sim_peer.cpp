@@ -21,8 +21,11 @@ void SimPeer::start() {
 void SimPeer::stop() {
   if (stopped_) return;
   stopped_ = true;
-  runner_.stop();
-  events_.after(kExitDelay, [this] { transport_.kill(); });
+  runner_.leave();
+  events_.after(PeerRunner::kHandOver, [this] {
+    runner_.stop();
+    events_.after(kExitDelay, [this] { transport_.kill(); });
+  });
 }
 
 void SimPeer::kill() {

@@ -80,7 +80,7 @@ Result<SimResult> simulate(const experiment::Plan& plan) {
     } else {
       events.at(v.join + v.watch, [p] { p->stop(); });
     }
-    last_exit = std::max(last_exit, v.join + v.watch + SimPeer::kExitDelay);
+    last_exit = std::max(last_exit, v.join + v.watch + PeerRunner::kHandOver + SimPeer::kExitDelay);
     peers.push_back(std::move(peer));
   }
 

@@ -213,11 +213,16 @@ int peer_main(const std::vector<std::string>& args) {
     end.cancel();
     if (tracker) tracker->stop();
     if (dht_announcer) dht_announcer->stop();
-    runner.stop();
-    // Let the BYEs go out and the decoder finish the last chunk.
+    // Its children find other parents while it still passes the stream on.
+    runner.leave();
     housekeeping.timer.cancel();
-    housekeeping.timer.expires_after(300ms);
-    housekeeping.timer.async_wait([&](boost::system::error_code) { io.stop(); });
+    housekeeping.timer.expires_after(PeerRunner::kHandOver);
+    housekeeping.timer.async_wait([&](boost::system::error_code) {
+      runner.stop();
+      // Let the BYEs go out and the decoder finish the last chunk.
+      housekeeping.timer.expires_after(300ms);
+      housekeeping.timer.async_wait([&](boost::system::error_code) { io.stop(); });
+    });
   };
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (!ec) leave("interrupted; leaving");

@@ -143,20 +143,25 @@ struct StripesMsg {
   // Per stripe, a Bloom filter of the node and its ancestors, so a node never
   // takes one of its own descendants as parent.
   std::vector<uint64_t> ancestors;
-  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home, slots, ancestors);
+  // It leaves soon: its children should move, but their own depth stands.
+  bool leaving = false;
+  MSGPACK_DEFINE(home, depth, takes, pushing, answer, your_home, slots, ancestors, leaving);
 };
 
 // A child asks a neighbour to push it the stripes in `stripes` (all it wants
 // of that one: 0 ends the subscription) and, if `heads`, the head of every
 // chunk. `home` and `slots` say what it passes on, which ranks it among
-// other children; `ask` numbers the request, echoed in the answer.
+// other children; `ask` numbers the request, echoed in the answer. A new
+// parent first sends what it holds of those stripes from chunk `from` on
+// (the catch-up), so a child that moved gets nothing twice.
 struct SubscribeMsg {
   uint8_t stripes = 0;
   bool heads = false;
   uint8_t home = 0;
   uint16_t slots = 0;
   uint32_t ask = 0;
-  MSGPACK_DEFINE(stripes, heads, home, slots, ask);
+  ChunkSeq from;
+  MSGPACK_DEFINE(stripes, heads, home, slots, ask, from);
 };
 
 struct ChokeMsg {

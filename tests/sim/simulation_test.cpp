@@ -187,8 +187,9 @@ TEST(Simulation, ViewersJoinAndLeaveAtTheirPlannedTimes) {
   o.join_spread = 4;
   const auto result = simulate(plan(o));
   ASSERT_TRUE(result) << result.error();
-  // The last viewer joins at 2 s + 3 s, watches 5 s and exits after its BYEs.
-  EXPECT_EQ(result->simulated, 10s + SimPeer::kExitDelay);
+  // The last viewer joins at 2 s + 3 s, watches 5 s, hands its children
+  // over and exits after its BYEs.
+  EXPECT_EQ(result->simulated, 10s + PeerRunner::kHandOver + SimPeer::kExitDelay);
   ASSERT_EQ(result->peers.size(), 4u);
   for (const PeerReport& p : result->peers) ASSERT_TRUE(p.startup_ms);
 }
