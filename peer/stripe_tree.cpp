@@ -24,6 +24,11 @@ uint8_t StripeTree::depth_of(ConnId conn, uint32_t stripe) const {
   return d >= config_.max_depth ? kNoDepth : d;
 }
 
+WallTime::duration StripeTree::jittered(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<WallTime::duration>(
+      d * std::uniform_real_distribution<double>(0.5, 1.5)(rng_));
+}
+
 uint8_t StripeTree::depth(uint32_t stripe) const {
   if (root()) return 0;
   if (!parents_[stripe]) return kNoDepth;
@@ -106,7 +111,7 @@ bool StripeTree::eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime
 
 void StripeTree::leave(uint32_t stripe, WallTime now) {
   parents_[stripe].reset();
-  moved_at_[stripe] = now;
+  next_look_[stripe] = now + jittered(config_.move_interval);
 }
 
 std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
@@ -123,12 +128,17 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
     }
     // A parent without depth lost its own: its subtree moves at once, which
     // rebuilds faster than waiting for it to find another (see benchmarks).
-    const bool orphaned =
-        parents_[s] && (current == kNoDepth || heard_.at(*parents_[s]).m.leaving);
+    const bool leaving = parents_[s] && current != kNoDepth && heard_.at(*parents_[s]).m.leaving;
+    const bool orphaned = parents_[s] && (current == kNoDepth || leaving);
+    // Below a leaving parent lie its other children too, who move as well:
+    // none of its descendants (their filters hold all of its) is taken, or
+    // two of them could take each other's.
+    const uint64_t below = leaving ? heard_.at(*parents_[s]).m.ancestors[s] : 0;
     std::optional<ConnId> best;
     std::tuple<uint8_t, bool, uint64_t> best_key{kNoDepth, true, 0};
     for (const auto& [conn, h] : heard_) {
       if (conn == parents_[s] || !eligible(conn, h, s, now)) continue;
+      if (below != 0 && (h.m.ancestors[s] & below) == below) continue;
       const bool foreign = h.m.home != s && h.m.home != kStripes;
       const std::tuple<uint8_t, bool, uint64_t> key{depth_of(conn, s), foreign, rng_()};
       if (!best || key < best_key) {
@@ -138,12 +148,15 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
     }
     if (!best) continue;
     const int best_depth = std::get<0>(best_key) + 1;
-    const bool move = !parents_[s] || orphaned ||
-                      (best_depth + config_.better_by <= current &&
-                       now - moved_at_[s] >= config_.move_interval);
+    // A node looks for a nearer parent only now and then, each at its own
+    // times: a slot opening near the source would otherwise draw every node
+    // of the stripe at once, each displacing the one before.
+    const bool look = now >= next_look_[s];
+    if (look) next_look_[s] = now + jittered(config_.move_interval);
+    const bool move =
+        !parents_[s] || orphaned || (look && best_depth + config_.better_by <= current);
     if (!move) continue;
     parents_[s] = best;
-    moved_at_[s] = now;
   }
   // What each parent should push us; heads from the nearest.
   std::map<ConnId, SubscribeMsg> wanted;

@@ -159,6 +159,8 @@ class StripeTree {
   uint8_t depth_of(ConnId conn, uint32_t stripe) const;
   bool eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime now) const;
   void leave(uint32_t stripe, WallTime now);
+  // `d` times a random factor between 0.5 and 1.5.
+  WallTime::duration jittered(std::chrono::milliseconds d);
   void rebuild_children();
 
   // Its ancestors' filter in `stripe`, itself included.
@@ -175,7 +177,7 @@ class StripeTree {
   size_t slots_ = 0;
   std::map<ConnId, Heard> heard_;
   std::array<std::optional<ConnId>, kStripes> parents_;
-  std::array<WallTime, kStripes> moved_at_{};
+  std::array<WallTime, kStripes> next_look_{};  // for a nearer parent, per stripe
   std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a depth
   std::optional<WallTime> started_;       // its first choose()
   std::map<ConnId, SubscribeMsg> asked_;  // what it asked of each parent
