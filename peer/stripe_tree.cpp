@@ -32,12 +32,15 @@ WallTime::duration StripeTree::jittered(std::chrono::milliseconds d) {
 uint8_t StripeTree::depth(uint32_t stripe) const {
   if (root()) return 0;
   if (!parents_[stripe]) return kNoDepth;
-  // Its parent counts it among its own ancestors: a loop, made of moves
-  // decided on stale word, that nothing comes down. Said at once, so that
-  // every node of the loop moves.
-  if (const auto it = heard_.find(*parents_[stripe]);
-      it != heard_.end() && (it->second.m.ancestors[stripe] & me_) == me_)
-    return kNoDepth;
+  // Its parent, since it took it, counts it among its own ancestors: a
+  // loop, made of moves decided on stale word, that nothing comes down.
+  // Said at once, so that every node of the loop moves.
+  if (const auto it = heard_.find(*parents_[stripe]); it != heard_.end()) {
+    const auto asked = asked_.find(*parents_[stripe]);
+    if (asked != asked_.end() && it->second.m.answer == asked->second.ask &&
+        (it->second.m.ancestors[stripe] & me_) == me_)
+      return kNoDepth;
+  }
   const uint8_t d = depth_of(*parents_[stripe], stripe);
   return d == kNoDepth ? kNoDepth : static_cast<uint8_t>(d + 1);
 }

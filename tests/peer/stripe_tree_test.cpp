@@ -32,6 +32,7 @@ const SubscribeMsg* subscription_to(const std::vector<std::pair<ConnId, Subscrib
 struct Child {
   StripeTree tree{PeerId{}, false, {}, 1};
   ConnId parent{1}, other{2};
+  uint32_t ask = 0;  // of the subscription to `parent`
 
   Child() {
     tree.set_slots(5);
@@ -39,6 +40,7 @@ struct Child {
     const auto out = tree.choose(kT0);
     for (uint32_t s = 0; s < kStripes; ++s) EXPECT_EQ(tree.parent(s), parent);
     EXPECT_NE(subscription_to(out, parent), nullptr);
+    ask = subscription_to(out, parent)->ask;
     tree.heard(other, stripes_at(3, 0), kT0);
   }
 };
@@ -69,6 +71,21 @@ TEST(StripeTree, ALeavingNodeKeepsItsParentsRankedBelowEveryOtherChild) {
   EXPECT_TRUE(told.leaving);
   for (uint32_t s = 0; s < kStripes; ++s) EXPECT_EQ(told.takes[s], kTakesNobody);
   EXPECT_EQ(told.depth[0], 2);
+}
+
+TEST(StripeTree, AParentThatCountsItAmongItsAncestorsSinceTakingItIsALoop) {
+  Child c;
+  StripesMsg looped = stripes_at(1, 0);
+  looped.ancestors.assign(kStripes, ~uint64_t{0});  // every node's bits
+  looped.pushing = kAllStripes;
+  // Word sent before it took us may be stale: no loop yet.
+  looped.answer = c.ask - 1;
+  c.tree.heard(c.parent, looped, kT0);
+  EXPECT_EQ(c.tree.depth(0), 2);
+  looped.answer = c.ask;
+  c.tree.heard(c.parent, looped, kT0);
+  EXPECT_EQ(c.tree.depth(0), kNoDepth);
+  EXPECT_EQ(c.tree.state_for(c.other).depth[0], kNoDepth);
 }
 
 TEST(StripeTree, ALeavingNodeTakesNoNewChild) {

