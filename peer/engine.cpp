@@ -316,6 +316,10 @@ void PeerEngine::update_tree(WallTime now) {
   if (!tree_changed_ || now - last_stripes_sent_ < config_.stripes_interval) return;
   tree_changed_ = false;
   last_stripes_sent_ = now;
+  tell_stripes();
+}
+
+void PeerEngine::tell_stripes() {
   for (const auto& [conn, n] : neighbours_) {
     if (n.greeted) out_.push_back(SendAction{conn, tree_.state_for(conn)});
   }
@@ -543,9 +547,7 @@ Actions PeerEngine::leave(WallTime now) {
   tree_.leave_all();
   tree_.take_changed();
   for (auto& [conn, m] : tree_.choose(now)) out_.push_back(SendAction{conn, m});
-  for (const auto& [conn, n] : neighbours_) {
-    if (n.greeted) out_.push_back(SendAction{conn, tree_.state_for(conn)});
-  }
+  tell_stripes();
   return take();
 }
 

@@ -130,10 +130,10 @@ class PeerEngine {
   Actions on_peers_found(std::span<const Endpoint> peers, WallTime now);
   Actions tick(WallTime now);
   // The viewer stops watching but hands its children over first: it tells
-  // every neighbour it passes nothing on, so that its children find other
-  // parents at once, and goes on passing on what its parents push until
-  // its runner closes the connections (a grace period later). Nothing
-  // plays or is counted from now on.
+  // every neighbour it is leaving (StripeTree::leave_all), so that its
+  // children find other parents at once, and goes on passing on what its
+  // parents push until its runner closes the connections
+  // (PeerRunner::kHandOver later). Nothing plays or is counted from now on.
   Actions leave(WallTime now);
 
   // When tick() next has work to do.
@@ -173,6 +173,8 @@ class PeerEngine {
   ChunkSeq catch_up_from(StripeMask stripes) const;
   // Subscribes, sets the slots, and tells the neighbours where it stands.
   void update_tree(WallTime now);
+  // STRIPES to every greeted neighbour.
+  void tell_stripes();
   // A neighbour is gone: nothing of it is waited for or owed.
   void forget(ConnId conn, WallTime now);
   void on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now);

@@ -32,17 +32,18 @@ WallTime::duration StripeTree::jittered(std::chrono::milliseconds d) {
 uint8_t StripeTree::depth(uint32_t stripe) const {
   if (root()) return 0;
   if (!parents_[stripe]) return kNoDepth;
+  const auto heard = heard_.find(*parents_[stripe]);
+  if (heard == heard_.end()) return kNoDepth;
+  const StripesMsg& said = heard->second.m;
   // Its parent, since it took it, counts it among its own ancestors: a
   // loop, made of moves decided on stale word, that nothing comes down.
   // Said at once, so that every node of the loop moves.
-  if (const auto it = heard_.find(*parents_[stripe]); it != heard_.end()) {
-    const auto asked = asked_.find(*parents_[stripe]);
-    if (asked != asked_.end() && it->second.m.answer == asked->second.ask &&
-        (it->second.m.ancestors[stripe] & me_) == me_)
-      return kNoDepth;
-  }
-  const uint8_t d = depth_of(*parents_[stripe], stripe);
-  return d == kNoDepth ? kNoDepth : static_cast<uint8_t>(d + 1);
+  if (const auto asked = asked_.find(*parents_[stripe]);
+      asked != asked_.end() && said.answer == asked->second.ask &&
+      (said.ancestors[stripe] & me_) == me_)
+    return kNoDepth;
+  const uint8_t d = said.depth[stripe];
+  return d >= config_.max_depth ? kNoDepth : static_cast<uint8_t>(d + 1);
 }
 
 
@@ -137,12 +138,14 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
     }
     // A parent without depth lost its own: its subtree moves at once, which
     // rebuilds faster than waiting for it to find another (see benchmarks).
-    const bool leaving = parents_[s] && current != kNoDepth && heard_.at(*parents_[s]).m.leaving;
+    const StripesMsg* parent_said =
+        parents_[s] && current != kNoDepth ? &heard_.at(*parents_[s]).m : nullptr;
+    const bool leaving = parent_said && parent_said->leaving;
     const bool orphaned = parents_[s] && (current == kNoDepth || leaving);
     // Below a leaving parent lie its other children too, who move as well:
     // none of its descendants (their filters hold all of its) is taken, or
     // two of them could take each other's.
-    const uint64_t below = leaving ? heard_.at(*parents_[s]).m.ancestors[s] : 0;
+    const uint64_t below = leaving ? parent_said->ancestors[s] : 0;
     std::optional<ConnId> best;
     std::tuple<uint8_t, bool, uint64_t> best_key{kNoDepth, true, 0};
     for (const auto& [conn, h] : heard_) {

@@ -21,9 +21,13 @@
 // before a free rider; a full parent makes room for a child of a higher rank
 // by dropping its lowest. Each node tells, per stripe, a Bloom filter of its
 // ancestors, so none takes a descendant as parent; a loop made of stale
-// word anyway counts its depths up to `max_depth` and is then broken. A
-// node that lost its parent says so at once (no depth), and its children
-// look for other parents at once too.
+// word anyway is broken as soon as a node's parent counts the node among
+// its ancestors (else, at the latest, once its depths count up to
+// `max_depth`). A node that lost its parent says so at once (no depth), and
+// its children look for other parents at once too. A node that leaves
+// says so and hands its children over: they move at once, their own
+// children stay. Nearer parents are sought only now and then, at each
+// node's own jittered times.
 //
 // Sans IO; time is only compared, never read.
 

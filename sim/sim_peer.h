@@ -1,8 +1,9 @@
 #pragma once
 // SimPeer: `shoal peer` in the simulation: the PeerRunner on a SimTransport,
 // plus what the command does around it: announce to the tracker (not in
-// client-server mode) and, on leaving, exit kExitDelay after the BYEs,
-// dropping whatever was still queued.
+// client-server mode) and, on leaving, hand its children over for
+// PeerRunner::kHandOver, then exit kExitDelay after the BYEs, dropping
+// whatever was still queued.
 //
 // Lifetime: the EventQueue, SimNetwork and SimTracker outlive it; so must it
 // every event it schedules (the Simulation keeps it to the end).
