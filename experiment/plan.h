@@ -45,7 +45,6 @@ struct ViewerPlan {
 struct SourcePlan {
   std::string upload_label;  // its upload limit as written
   UploadLimit upload;        // the same, parsed
-  UploadLimit download;      // its downlink (only the simulation models it)
   // Its --repair-share if not the source's default: as given, else none in
   // client-server mode, where the source is every viewer's only supplier.
   std::optional<std::string> repair_share_label;

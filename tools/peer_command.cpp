@@ -148,9 +148,6 @@ int peer_main(const std::vector<std::string>& args) {
     log_line("accepting neighbours on " + listener->local().to_string());
     o.listen_port = listener->local().port;
   }
-  if (latency_ms > 0) {
-    log_line("emulating " + std::to_string(latency_ms) + " ms of latency on everything received");
-  }
   std::random_device random;
   o.channel = uri->channel;
   o.source = uri->source;

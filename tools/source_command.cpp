@@ -145,9 +145,6 @@ int source_main(const std::vector<std::string>& args) {
     return 1;
   }
   log_line("input: " + (*ingest)->describe());
-  if (latency_ms > 0) {
-    log_line("emulating " + std::to_string(latency_ms) + " ms of latency on everything received");
-  }
 
   asio::io_context io;
   auto listener = Listener::open(io, *at);

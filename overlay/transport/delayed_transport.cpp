@@ -7,6 +7,10 @@ namespace shoal {
 DelayedTransport::DelayedTransport(Transport& inner, std::chrono::milliseconds delay)
     : inner_(inner), delay_(delay), timer_(inner.timer()) {
   inner_.attach(*this);
+  if (delay_.count() > 0) {
+    inner_.log("emulating " + std::to_string(delay_.count()) +
+               " ms of latency on everything received");
+  }
 }
 
 void DelayedTransport::close(ConnId conn) {

@@ -7,7 +7,8 @@
 // connection costs it too (on_accepted, on_dialled and a failed dial come
 // `delay` late), and a close comes behind the data. What the node does goes
 // straight through, as do on_written (the local end of a write), the clocks,
-// timers and the log. A zero delay hands every event on at once.
+// timers and the log. A zero delay hands every event on at once; any other
+// is said in the log, so a run's logs show the distance it emulated.
 //
 // Threading and lifetime: the inner transport's; `inner` outlives it.
 
