@@ -395,10 +395,6 @@ void PeerEngine::follow_stream_rate() {
   }
   if (!changed && slots == tree_.slots()) return;
   tree_.set_slots(slots);
-  // The source hands new chunks by spare upload: tell it soon.
-  for (auto& [conn, n] : neighbours_) {
-    if (n.is_source()) n.last_map_sent = WallTime{};
-  }
 }
 
 void PeerEngine::choose_start(WallTime now) {

@@ -65,8 +65,8 @@ struct PeerConfig {
   std::chrono::milliseconds have_interval{20};  // HAVEs are batched this long
   // Push trees (stripe_tree.h): the stripes of the newest chunks come down
   // trees, each piece passed on as it is verified, while at least
-  // `relay_before` is left to its deadline. A chunk still being assembled is
-  // pulled whole only once due within `repair_before`. Children take up to
+  // `relay_before` is left to its deadline. A chunk still being assembled has
+  // its missing stripes pulled only once due within `repair_before`. Children take up to
   // `tree_share` of the uplink; pulls have the rest.
   StripeTreeConfig tree;
   double tree_share = 0.9;
@@ -123,7 +123,7 @@ class PeerEngine {
   Actions on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now);
   Actions on_dial_failed(const Endpoint& to, WallTime now);
   Actions on_message(ConnId from, const Message& msg, WallTime now);
-  // A CHUNK handed out by a SendAction has left through the uplink.
+  // A request's data (a CHUNK, or its last PIECE) has left through the uplink.
   Actions on_chunk_sent(ConnId to, WallTime now);
   Actions on_disconnected(ConnId conn, WallTime now);
   // Other peers of the channel, from the tracker or the DHT.

@@ -61,7 +61,7 @@ struct SourceConfig {
   std::chrono::milliseconds stripes_interval{250};
   // What the source may upload: no limit, a rate, or a multiple of the
   // stream's rate as it publishes it. The node's uplink follows
-  // upload_capacity(), and so does the judgement of its backlog.
+  // upload_capacity(), and so does the judgement of its repairs.
   UploadLimit upload;
   uint64_t seed = 1;
 };
@@ -77,7 +77,7 @@ class SourceEngine {
   // swarm forms even without a tracker.
   Actions on_connected(ConnId conn, const Endpoint& remote);
   Actions on_message(ConnId from, const Message& msg, WallTime now);
-  // A CHUNK handed out by a SendAction has left through the uplink.
+  // A request's data (a CHUNK, or its last PIECE) has left through the uplink.
   Actions on_chunk_sent(ConnId to, WallTime now);
   void on_disconnected(ConnId conn);
   // A new signed chunk enters the window.

@@ -36,8 +36,8 @@ struct BufferMapMsg {
   uint32_t count = 0;
   std::vector<uint8_t> have;
   std::vector<uint8_t> random_access;
-  // Upload the sender could still add, in bytes/s; the source hands new
-  // chunks to the peers with the most. 0 from a peer that uploads nothing.
+  // Upload the sender could still add, in bytes/s (0 from a peer that
+  // uploads nothing); told, no longer read: the trees now place uploads.
   uint64_t spare_upload = 0;
   // The stream's rate in bytes/s as the source measures it, so that a peer
   // knows what "1.5x" means before its first chunk; 0 from peers or unknown.
