@@ -117,4 +117,20 @@ void Assemblies::drop_before(ChunkSeq seq) {
   under_way_.erase(under_way_.begin(), end);
 }
 
+std::vector<Message> Assemblies::so_far(ChunkSeq from, uint8_t stripes) const {
+  std::vector<Message> out;
+  for (auto it = under_way_.lower_bound(from); it != under_way_.end(); ++it) {
+    const Assembly& a = it->second;
+    if (!a.head) continue;
+    out.push_back(ChunkHeadMsg{*a.head});
+    for (const auto& piece : a.pieces) {
+      if (!piece || !(stripes & (1u << stripe_of(piece->index)))) continue;
+      PieceMsg pushed = *piece;
+      pushed.repair = pushed.ends_request = false;
+      out.push_back(std::move(pushed));
+    }
+  }
+  return out;
+}
+
 }  // namespace shoal

@@ -61,6 +61,9 @@ class Assemblies {
   uint8_t missing_stripes(ChunkSeq seq) const;
   // Whether every piece of `stripe` of `seq` is held (its head came).
   bool stripe_complete(ChunkSeq seq, uint32_t stripe) const;
+  // The chunks from `from` on still coming in, as far as they came: each
+  // head, then the pieces held of `stripes` (bit s: stripe s), to be pushed.
+  std::vector<Message> so_far(ChunkSeq from, uint8_t stripes) const;
   // Random-access chunks whose pieces are coming in (head and a piece came).
   std::vector<ChunkSeq> arriving_random_access() const;
   // Chunks before `seq` are no longer wanted.

@@ -119,6 +119,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           neighbours_.learn(m, now);
           if (m.parents && n.is_source()) {
             for (const Endpoint& to : neighbours_.dial_now(m, now)) out_.push_back(DialAction{to});
+            tree_.look_now(now + config_.parents_look);
           }
         } else if constexpr (std::is_same_v<T, ByeMsg>) {
           drop(from, "remote left: " + m.reason, false, now);
@@ -288,6 +289,11 @@ void PeerEngine::catch_up(ConnId to, ChunkSeq from, StripeMask stripes, WallTime
     for (Message& m : push_messages(chunk, false, stripes)) out_.push_back(SendAction{to, std::move(m)});
     if (chunk->seq.value == 0) break;
   }
+  // A child that moved (it holds chunks) lost what its old parent had not
+  // yet passed on of the chunks under way: those pieces too. A newcomer
+  // is better off pulling its start than waiting for chunks under way.
+  if (!n->map.newest()) return;
+  for (Message& m : assemblies_.so_far(from, stripes)) out_.push_back(SendAction{to, std::move(m)});
 }
 
 // The oldest chunk a new parent should catch us up from in `stripes`: the

@@ -69,6 +69,10 @@ struct PeerConfig {
   // its missing stripes pulled only once due within `repair_before`. Children take up to
   // `tree_share` of the uplink; pulls have the rest.
   StripeTreeConfig tree;
+  // After the source points it at parents with room, it takes a nearer one
+  // at once for this long (their dials and first word take a round trip or
+  // two), rather than at its next jittered look.
+  std::chrono::milliseconds parents_look{2000};
   double tree_share = 0.9;
   std::chrono::milliseconds relay_before{300};
   std::chrono::milliseconds repair_before{1000};

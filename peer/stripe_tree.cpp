@@ -163,8 +163,8 @@ std::vector<std::pair<ConnId, SubscribeMsg>> StripeTree::choose(WallTime now) {
     // A node looks for a nearer parent only now and then, each at its own
     // times: a slot opening near the source would otherwise draw every node
     // of the stripe at once, each displacing the one before.
-    const bool look = now >= next_look_[s];
-    if (look) next_look_[s] = now + jittered(config_.move_interval);
+    const bool look = now >= next_look_[s] || now < look_until_[s];
+    if (now >= next_look_[s]) next_look_[s] = now + jittered(config_.move_interval);
     const bool move =
         !parents_[s] || orphaned || (look && best_depth + config_.better_by <= current);
     if (!move) continue;

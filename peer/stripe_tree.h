@@ -103,6 +103,14 @@ class StripeTree {
   // have moved), ranked lowest of all children so that one of its own may
   // take its place.
   void leave_all() { leaving_ = true; }
+  // Pointed at parents with room (by the source) while it has no depth in
+  // some stripes: there, a nearer parent is taken at once, not at its next
+  // look, until `until` (the first it finds may be far down).
+  void look_now(WallTime until) {
+    for (uint32_t s = 0; s < kStripes; ++s) {
+      if (depth(s) == kNoDepth) look_until_[s] = until;
+    }
+  }
   // Stripes it has had no parent for for at least `after` (none at the root).
   size_t orphaned(WallTime now, std::chrono::milliseconds after) const;
 
@@ -182,6 +190,7 @@ class StripeTree {
   std::map<ConnId, Heard> heard_;
   std::array<std::optional<ConnId>, kStripes> parents_;
   std::array<WallTime, kStripes> next_look_{};  // for a nearer parent, per stripe
+  std::array<WallTime, kStripes> look_until_{};
   std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a depth
   std::optional<WallTime> started_;       // its first choose()
   std::map<ConnId, SubscribeMsg> asked_;  // what it asked of each parent

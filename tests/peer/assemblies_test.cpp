@@ -102,5 +102,18 @@ TEST_F(AssembliesTest, AChunkThatCameWholeEndsItsAssemblyAndSaysWhatHadCome) {
   EXPECT_FALSE(assemblies_.assembling(ChunkSeq(4)));
 }
 
+TEST_F(AssembliesTest, SoFarGivesTheHeadAndThePiecesHeldOfTheStripesAsked) {
+  assemblies_.head(head(), kEpoch);
+  assemblies_.piece(kFrom, piece(0), kEpoch);
+  assemblies_.piece(kFrom, piece(2), kEpoch);
+  const std::vector<Message> out = assemblies_.so_far(ChunkSeq(4), 0b0011);  // stripes 0, 1
+  ASSERT_EQ(out.size(), 2u);  // the head, piece 0; piece 1 has not come, piece 2 not asked
+  EXPECT_EQ(std::get<ChunkHeadMsg>(out[0]).head.seq, ChunkSeq(4));
+  const auto& p = std::get<PieceMsg>(out[1]);
+  EXPECT_EQ(p.index, 0u);
+  EXPECT_FALSE(p.repair);  // pushed, down the trees' lane
+  EXPECT_TRUE(assemblies_.so_far(ChunkSeq(5), kAllStripes).empty());
+}
+
 }  // namespace
 }  // namespace shoal

@@ -325,6 +325,33 @@ TEST_F(PushTest, PassesEachPieceOfAPushedChunkOnAsItArrivesToANeighbourThatLacks
   EXPECT_TRUE(engine_->store().has(ChunkSeq(10)));
 }
 
+TEST_F(PushTest, ANewParentCatchesAChildThatMovedUpOnAChunkUnderWayButNotANewcomer) {
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  under_the_source();
+  const std::vector<ConnId> viewers = greet_viewers(2);
+  BufferMap eight;
+  eight.add(ChunkSeq(8), false);
+  engine_->on_message(viewers[0], eight.to_message(ChunkSeq(0), 120), now_);  // it moved
+  // Chunk 10 is coming in: its head and two pieces so far.
+  const auto messages = push_messages(shared_chunk(key_, 10, true, 40'000));
+  for (size_t i = 0; i < 3; ++i) engine_->on_message(kSource, messages[i], now_);
+  const auto subscribe = [&](ConnId viewer) {
+    return engine_->on_message(viewer,
+                               SubscribeMsg{.stripes = kAllStripes, .heads = true, .home = 1,
+                                            .slots = 5, .ask = 1, .from = ChunkSeq(9)},
+                               now_);
+  };
+  const Actions moved = subscribe(viewers[0]);
+  EXPECT_EQ(pushed_to(viewers[0], moved), std::vector{ChunkSeq(10)});
+  const auto pieces = pieces_to(viewers[0], moved);
+  ASSERT_EQ(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0].index, 0u);
+  EXPECT_EQ(pieces[1].index, 1u);
+  // A newcomer pulls its start rather than wait for chunks under way.
+  EXPECT_TRUE(pieces_to(viewers[1], subscribe(viewers[1])).empty());
+}
+
 TEST_F(PushTest, PushesNothingTooCloseToItsDeadlineOrToANeighbourThatHoldsIt) {
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);

@@ -96,5 +96,35 @@ TEST(StripeTree, ALeavingNodeTakesNoNewChild) {
   EXPECT_EQ(a.pushing, 0);
 }
 
+TEST(StripeTree, PointedAtParentsWhileOrphanedItTakesANearerOneAtOnce) {
+  StripeTree tree{PeerId{9}, false, {}, 1};
+  tree.set_slots(5);
+  const ConnId deep{1}, near{2};
+  // Its first look finds only a parent far down, which it takes: its next
+  // look is seconds away.
+  tree.heard(deep, stripes_at(9, 0), kT0);
+  for (uint32_t s = 0; s < kStripes; ++s) EXPECT_EQ(tree.depth(s), kNoDepth);
+  tree.look_now(kT0 + std::chrono::seconds(2));  // the source points it at `near`
+  tree.choose(kT0);
+  for (uint32_t s = 0; s < kStripes; ++s) ASSERT_EQ(tree.parent(s), deep);
+  // `near` answers its dial within the window: taken at once.
+  tree.heard(near, stripes_at(1, 0), kT0 + std::chrono::milliseconds(500));
+  tree.choose(kT0 + std::chrono::milliseconds(500));
+  for (uint32_t s = 0; s < kStripes; ++s) EXPECT_EQ(tree.parent(s), near);
+}
+
+TEST(StripeTree, PointedAtParentsWhereItHasADepthItMovesOnlyAtItsNextLook) {
+  StripeTree tree{PeerId{9}, false, {}, 1};
+  tree.set_slots(5);
+  const ConnId mid{1}, near{2};
+  tree.heard(mid, stripes_at(5, 0), kT0);
+  tree.choose(kT0);  // its look: the next one is seconds away
+  for (uint32_t s = 0; s < kStripes; ++s) ASSERT_EQ(tree.depth(s), 6);
+  tree.look_now(kT0 + std::chrono::seconds(2));  // not orphaned anywhere: no effect
+  tree.heard(near, stripes_at(1, 0), kT0 + std::chrono::milliseconds(500));
+  tree.choose(kT0 + std::chrono::milliseconds(500));
+  for (uint32_t s = 0; s < kStripes; ++s) EXPECT_EQ(tree.parent(s), mid);
+}
+
 }  // namespace
 }  // namespace shoal
