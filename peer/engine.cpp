@@ -12,14 +12,23 @@ namespace {
 constexpr int kInterestSpan = 8;
 // Neighbours dialled beyond the target for each stripe without a parent.
 constexpr size_t kOrphanDials = 2;
+// A shorter lag leaves less time for each step: a stripe still coming down
+// its tree is repaired, and the source asked, within the same share of it.
+PeerConfig fitted_to_lag(PeerConfig config) {
+  const auto third = std::chrono::duration_cast<std::chrono::milliseconds>(config.lag) / 3;
+  config.repair_before = std::min(config.repair_before, third);
+  config.scheduler.source_window = std::min(config.scheduler.source_window, third);
+  return config;
+}
+
 }  // namespace
 
 PeerEngine::PeerEngine(PeerConfig config)
-    : config_(config),
+    : config_(fitted_to_lag(config)),
       rng_(config.seed),
       store_(config.window_chunks),
       playout_(config.lag),
-      scheduler_(config.scheduler, config.seed + 1),
+      scheduler_(config_.scheduler, config.seed + 1),
       choker_(config.choker, config.seed + 2),
       neighbours_({.self = config.self,
                    .source = config.source,

@@ -66,7 +66,9 @@ struct PeerConfig {
   // Push trees (stripe_tree.h): the stripes of the newest chunks come down
   // trees, each piece passed on as it is verified, while at least
   // `relay_before` is left to its deadline. A chunk still being assembled has
-  // its missing stripes pulled only once due within `repair_before`. Children take up to
+  // its missing stripes pulled only once due within `repair_before` (and the
+  // source asked within the scheduler's `source_window`), each at most a
+  // third of the lag: a shorter lag waits less for the trees. Children take up to
   // `tree_share` of the uplink; pulls have the rest.
   StripeTreeConfig tree;
   // After the source points it at parents with room, it takes a nearer one

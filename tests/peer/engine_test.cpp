@@ -427,6 +427,24 @@ TEST_F(PushTest, AStripeStillComingDownItsTreeIsPulledOnlyOnceItIsLate) {
   EXPECT_EQ(asked[0].stripes, 0b1000);
 }
 
+TEST_F(PushTest, AShorterLagWaitsForTheTreesAShorterTimeBeforePulling) {
+  engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .lag = 1500ms});
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  under_the_source();
+  const ConnId holder = greet_viewers(1)[0];
+  engine_->on_message(holder, UnchokeMsg{}, now_);
+  // Chunk 9 (due at 6 s) comes down the trees but for one stripe's pieces.
+  for (const Message& m : push_messages(shared_chunk(key_, 9, false, 40'000))) {
+    const auto* p = std::get_if<PieceMsg>(&m);
+    if (!p || stripe_of(p->index) != 3) engine_->on_message(kSource, m, now_);
+  }
+  engine_->on_message(holder, HaveMsg{{ChunkSeq(9)}, {}}, now_);
+  // A third of the lag, 500 ms, not the second a 3 s lag waits.
+  EXPECT_FALSE(std::ranges::count(requested(engine_->tick(now_ + 200ms)), ChunkSeq(9)));
+  EXPECT_TRUE(std::ranges::count(requested(engine_->tick(now_ + 600ms)), ChunkSeq(9)));
+}
+
 TEST_F(EngineTest, AsksAnotherNeighbourAtOnceWhenARequestIsRejected) {
   join_source(10);
   const ConnId a(2), b(3);
