@@ -23,25 +23,26 @@ PeerConfig fitted_to_lag(PeerConfig config) {
 
 }  // namespace
 
+// Every part takes its settings from config_, fitted to the lag.
 PeerEngine::PeerEngine(PeerConfig config)
     : config_(fitted_to_lag(config)),
-      rng_(config.seed),
-      store_(config.window_chunks),
-      playout_(config.lag),
-      scheduler_(config_.scheduler, config.seed + 1),
-      choker_(config.choker, config.seed + 2),
-      neighbours_({.self = config.self,
-                   .source = config.source,
-                   .target = config.target_neighbours,
-                   .max = config.max_neighbours,
-                   .replace_after = config.replace_after,
-                   .candidates = config.candidates,
-                   .client_server = config.client_server}),
-      uploader_({.max_age = config.scheduler.request_timeout,
-                 .pipe = config.upload_pipe,
-                 .max_wait = config.max_upload_wait,
-                 .upload = config.upload}),
-      tree_(config.self, false, config.tree, config.seed + 3) {}
+      rng_(config_.seed),
+      store_(config_.window_chunks),
+      playout_(config_.lag),
+      scheduler_(config_.scheduler, config_.seed + 1),
+      choker_(config_.choker, config_.seed + 2),
+      neighbours_({.self = config_.self,
+                   .source = config_.source,
+                   .target = config_.target_neighbours,
+                   .max = config_.max_neighbours,
+                   .replace_after = config_.replace_after,
+                   .candidates = config_.candidates,
+                   .client_server = config_.client_server}),
+      uploader_({.max_age = config_.scheduler.request_timeout,
+                 .pipe = config_.upload_pipe,
+                 .max_wait = config_.max_upload_wait,
+                 .upload = config_.upload}),
+      tree_(config_.self, false, config_.tree, config_.seed + 3) {}
 
 Actions PeerEngine::take() { return std::exchange(out_, {}); }
 

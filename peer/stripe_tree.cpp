@@ -119,6 +119,12 @@ bool StripeTree::eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime
   return (h.m.ancestors[stripe] & me_) != me_;
 }
 
+void StripeTree::look_now(WallTime until) {
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (depth(s) == kNoDepth) look_until_[s] = until;
+  }
+}
+
 void StripeTree::leave(uint32_t stripe, WallTime now) {
   parents_[stripe].reset();
   next_look_[stripe] = now + jittered(config_.move_interval);

@@ -106,11 +106,7 @@ class StripeTree {
   // Pointed at parents with room (by the source) while it has no depth in
   // some stripes: there, a nearer parent is taken at once, not at its next
   // look, until `until` (the first it finds may be far down).
-  void look_now(WallTime until) {
-    for (uint32_t s = 0; s < kStripes; ++s) {
-      if (depth(s) == kNoDepth) look_until_[s] = until;
-    }
-  }
+  void look_now(WallTime until);
   // Stripes it has had no parent for for at least `after` (none at the root).
   size_t orphaned(WallTime now, std::chrono::milliseconds after) const;
 
@@ -190,7 +186,7 @@ class StripeTree {
   std::map<ConnId, Heard> heard_;
   std::array<std::optional<ConnId>, kStripes> parents_;
   std::array<WallTime, kStripes> next_look_{};  // for a nearer parent, per stripe
-  std::array<WallTime, kStripes> look_until_{};
+  std::array<WallTime, kStripes> look_until_{};  // nearer parents taken at once till then
   std::array<WallTime, kStripes> last_depth_at_{};  // when it last had a depth
   std::optional<WallTime> started_;       // its first choose()
   std::map<ConnId, SubscribeMsg> asked_;  // what it asked of each parent
