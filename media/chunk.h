@@ -15,10 +15,14 @@
 
 namespace shoal {
 
-// Milliseconds of wall clock (system_clock) since the epoch. Capture and play
-// times are compared across processes, so they use the wall clock. Engines
-// are given the time; only runners' transports read it (media/wall_clock.h).
+// Milliseconds of wall clock (system_clock) since the epoch. Capture times
+// are the source's wall clock; a viewer plays on its reading of that clock
+// (peer/channel_clock.h), since its own may be off. Engines are given the
+// time; only runners' transports read it (media/wall_clock.h).
 using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+// A monotonic time: what rates, uplinks and timers are measured on, and what
+// a viewer reads the channel's clock from, since it never steps.
+using MonoTime = std::chrono::steady_clock::time_point;
 
 struct ChunkSeqTag {};
 struct ChunkSeq : Strong<uint64_t, ChunkSeqTag> {

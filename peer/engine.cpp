@@ -26,6 +26,7 @@ PeerConfig fitted_to_lag(PeerConfig config) {
 // Every part takes its settings from config_, fitted to the lag.
 PeerEngine::PeerEngine(PeerConfig config)
     : config_(fitted_to_lag(config)),
+      clock_(config_.wall_minus_mono),
       rng_(config_.seed),
       store_(config_.window_chunks),
       playout_(config_.lag),
@@ -58,6 +59,7 @@ Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& rem
     return take();
   }
   send_buffer_map(conn, *n, now);
+  query_time(conn, *n, now);
   return take();
 }
 
@@ -131,6 +133,10 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
             for (const Endpoint& to : neighbours_.dial_now(m, now)) out_.push_back(DialAction{to});
             tree_.look_now(now + config_.parents_look);
           }
+        } else if constexpr (std::is_same_v<T, TimeQueryMsg>) {
+          on_time_query(from, m, now);
+        } else if constexpr (std::is_same_v<T, TimeReplyMsg>) {
+          on_time_reply(n, m, now);
         } else if constexpr (std::is_same_v<T, ByeMsg>) {
           drop(from, "remote left: " + m.reason, false, now);
         } else {
@@ -389,6 +395,32 @@ void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
   n.last_map_sent = now;
 }
 
+void PeerEngine::query_time(ConnId to, Neighbour& n, WallTime now) {
+  n.last_time_query = now;
+  n.time_query = clock_.local(now).time_since_epoch().count();
+  out_.push_back(SendAction{to, TimeQueryMsg{*n.time_query}});
+}
+
+// Answered only with a reading of the channel's clock, not of our own.
+void PeerEngine::on_time_query(ConnId from, const TimeQueryMsg& q, WallTime now) {
+  const auto error = clock_.error(clock_.local(now));
+  if (!error) return;
+  const int64_t at = now.time_since_epoch().count();
+  out_.push_back(SendAction{from, TimeReplyMsg{q.sent, at, at, static_cast<uint32_t>(error->count())}});
+}
+
+// Only the answer to the query outstanding counts: an old or unasked one
+// would measure a round trip that never was.
+void PeerEngine::on_time_reply(Neighbour& n, const TimeReplyMsg& r, WallTime now) {
+  if (n.time_query != r.sent || r.answered_ms < r.received_ms) return;
+  n.time_query.reset();
+  clock_.add({.sent = MonoTime(MonoTime::duration(r.sent)),
+              .received = WallTime(std::chrono::milliseconds(r.received_ms)),
+              .answered = WallTime(std::chrono::milliseconds(r.answered_ms)),
+              .back = clock_.local(now),
+              .error = std::chrono::milliseconds(r.error_ms)});
+}
+
 void PeerEngine::send_pex(ConnId to, Neighbour& n, WallTime now) {
   n.last_pex_sent = now;
   if (config_.client_server) return;
@@ -414,6 +446,8 @@ void PeerEngine::follow_stream_rate() {
 }
 
 void PeerEngine::choose_start(WallTime now) {
+  // Deadlines read on our own clock could be seconds off.
+  if (!clock_.synced()) return;
   std::vector<StartHolder> holders;
   for (const auto& [conn, n] : neighbours_) holders.push_back({n.is_source(), n.unchoked_us, &n.map});
   const StartConfig config{.start_margin = config_.start_margin,
@@ -577,6 +611,7 @@ Actions PeerEngine::tick(WallTime now) {
     if (!n.greeted) continue;
     if (now - n.last_map_sent >= config_.buffer_map_interval) send_buffer_map(conn, n, now);
     if (!n.is_source() && now - n.last_pex_sent >= config_.pex_interval) send_pex(conn, n, now);
+    if (now - n.last_time_query >= config_.time_query_interval) query_time(conn, n, now);
   }
   rechoke(now);
   maintain_neighbours(now);

@@ -10,9 +10,12 @@
 // Every chunk's signature is checked before it is stored: a bad chunk is
 // dropped, counted, and its sender disconnected and banned.
 //
-// Time is wall-clock (WallTime) because deadlines derive from the source's
-// capture times. After every call the runner re-arms one timer at
-// next_wakeup() and calls tick() then.
+// Time is the channel's clock (WallTime), the source's wall clock on which
+// capture times are stamped, as this viewer reads it (ChannelClock): the
+// engine queries its neighbours for their readings and the runner reads the
+// channel clock off the monotonic one through channel_time(). It chooses no
+// start before a first answer. After every call the runner re-arms one timer
+// at next_wakeup() and calls tick() then.
 
 #include <chrono>
 #include <optional>
@@ -27,6 +30,7 @@
 #include "peer/actions.h"
 #include "peer/assemblies.h"
 #include "peer/candidate_pool.h"
+#include "peer/channel_clock.h"
 #include "peer/choker.h"
 #include "peer/chunk_store.h"
 #include "peer/neighbour_set.h"
@@ -101,6 +105,11 @@ struct PeerConfig {
   // follows upload_capacity().
   UploadLimit upload;
   bool client_server = false;  // fetch from the source only: the baseline to compare with
+  // The local wall clock minus the monotonic one: the channel clock's
+  // reading until a neighbour answers a TIME_QUERY.
+  std::chrono::nanoseconds wall_minus_mono{0};
+  // Each neighbour is asked for its reading this often (and on connecting).
+  std::chrono::milliseconds time_query_interval{5000};
   uint64_t seed = 1;
 };
 
@@ -145,6 +154,12 @@ class PeerEngine {
   // When tick() next has work to do.
   WallTime next_wakeup(WallTime now) const;
 
+  // The channel's clock at monotonic time `local`: what every call takes as `now`.
+  WallTime channel_time(MonoTime local) const { return clock_.read(local); }
+  // When the monotonic clock reaches channel time `t` (to arm a timer).
+  MonoTime local_time(WallTime t) const { return clock_.local(t); }
+  const ChannelClock& clock() const { return clock_; }
+
   // bytes/s of the stream, as the source said or from the chunks received;
   // nullopt before either.
   std::optional<double> stream_rate() const { return stream_.rate(); }
@@ -184,6 +199,9 @@ class PeerEngine {
   // A neighbour is gone: nothing of it is waited for or owed.
   void forget(ConnId conn, WallTime now);
   void on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now);
+  void query_time(ConnId to, Neighbour& n, WallTime now);
+  void on_time_query(ConnId from, const TimeQueryMsg& q, WallTime now);
+  void on_time_reply(Neighbour& n, const TimeReplyMsg& r, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
   void send_pex(ConnId to, Neighbour& n, WallTime now);
   void choose_start(WallTime now);
@@ -200,6 +218,7 @@ class PeerEngine {
   Actions take();
 
   PeerConfig config_;
+  ChannelClock clock_;
   std::mt19937_64 rng_;
   ChunkStore store_;
   Playout playout_;

@@ -48,6 +48,8 @@ struct Neighbour {
   WallTime connected_at;
   WallTime last_map_sent;
   WallTime last_pex_sent;
+  WallTime last_time_query;
+  std::optional<int64_t> time_query;  // the TIME_QUERY unanswered, as sent
   RateMeter received;  // chunk bytes it sent us
   RateMeter sent;      // chunk bytes we sent it
   bool is_source() const { return kind == LinkKind::source; }

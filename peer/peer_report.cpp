@@ -23,6 +23,11 @@ nlohmann::json ranges(const std::vector<ChunkSeq>& seqs) {
   return out;
 }
 
+std::optional<int64_t> ms(const std::optional<std::chrono::milliseconds>& d) {
+  if (!d) return std::nullopt;
+  return d->count();
+}
+
 }  // namespace
 
 PeerReport PeerReport::from(const PlaybackStats& playback, const PeerTraffic& traffic) {
@@ -68,6 +73,8 @@ nlohmann::json PeerReport::to_json() const {
           {"arrival_ms_p95", or_null(percentile(arrival_ms, 95))},
           {"listen", or_null(listen)},
           {"connections_refused", connections_refused},
+          {"clock_offset_ms", or_null(ms(clock_offset_ms))},
+          {"clock_error_ms", or_null(ms(clock_error_ms))},
           {"played_seqs", ranges(played)}};
 }
 

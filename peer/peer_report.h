@@ -36,6 +36,10 @@ struct PeerReport {
   std::vector<ChunkSeq> played;
   std::optional<std::string> listen;  // HOST:PORT neighbours are accepted on
   uint64_t connections_refused = 0;   // by the per-address limits
+  // This machine's wall clock minus the source's, and how far that may be
+  // off; null before a neighbour told the channel's clock.
+  std::optional<std::chrono::milliseconds> clock_offset_ms;
+  std::optional<std::chrono::milliseconds> clock_error_ms;
 
   static PeerReport from(const PlaybackStats& playback, const PeerTraffic& traffic);
   std::optional<double> continuity() const;

@@ -4,10 +4,19 @@ namespace shoal {
 
 using namespace std::chrono_literals;
 
+namespace {
+// The engine reads the local wall clock until it learns the channel's.
+PeerConfig on_clocks_of(PeerConfig config, const Transport& transport) {
+  config.wall_minus_mono =
+      transport.wall_now().time_since_epoch() - transport.mono_now().time_since_epoch();
+  return config;
+}
+}  // namespace
+
 PeerRunner::PeerRunner(Transport& transport, const PeerOptions& options, PlayFn on_play)
     : transport_(transport),
       source_(options.source),
-      engine_(options.make_config()),
+      engine_(on_clocks_of(options.make_config(), transport)),
       on_play_(std::move(on_play)),
       uplink_(transport, engine_.upload_capacity().value_or(0)),
       links_(transport, uplink_, "peer", options.limits,
@@ -22,7 +31,7 @@ PeerRunner::PeerRunner(Transport& transport, const PeerOptions& options, PlayFn 
 }
 
 void PeerRunner::start() {
-  started_ = now();
+  started_ = transport_.mono_now();
   transport_.start_accepting();
   dial_source();
 }
@@ -107,7 +116,7 @@ void PeerRunner::on_link_closed(ConnId conn, const std::string& reason,
 void PeerRunner::run(Actions actions) {
   for (Action& action : actions) {
     if (auto* play = std::get_if<PlayAction>(&action)) {
-      if (!first_play_) first_play_ = now();
+      if (!first_play_) first_play_ = transport_.mono_now();
       if (on_play_) on_play_(*play->chunk);
     } else if (auto* send = std::get_if<SendAction>(&action)) {
       links_.send(send->to, std::move(send->msg));
@@ -123,7 +132,14 @@ void PeerRunner::run(Actions actions) {
   // A limit relative to the stream is set by the engine once it knows the rate.
   uplink_.set_rate(engine_.upload_capacity().value_or(0));
   if (stopped_) return;
-  wakeup_->arm(transport_.to_mono(engine_.next_wakeup(now())),
+  if (!clock_told_ && engine_.clock().synced()) {
+    clock_told_ = true;
+    const auto off = clock_offset();
+    transport_.log("this machine's clock is " + std::to_string(std::abs(off->count())) + " ms " +
+                   (off->count() >= 0 ? "ahead of" : "behind") + " the source's (within " +
+                   std::to_string(clock_error()->count()) + " ms); playing on the source's");
+  }
+  wakeup_->arm(engine_.local_time(engine_.next_wakeup(now())),
                [this] { run(engine_.tick(now())); });
 }
 
@@ -138,8 +154,20 @@ PeerTraffic PeerRunner::traffic() const {
 PeerReport PeerRunner::report() const {
   PeerReport r = PeerReport::from(engine_.stats(), traffic());
   r.connections_refused = refused();
-  if (first_play_) r.startup_ms = (*first_play_ - started_).count();
+  if (first_play_)
+    r.startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*first_play_ - started_).count();
+  r.clock_offset_ms = clock_offset();
+  r.clock_error_ms = clock_error();
   return r;
+}
+
+std::optional<std::chrono::milliseconds> PeerRunner::clock_offset() const {
+  if (!engine_.clock().synced()) return std::nullopt;
+  return transport_.wall_now() - now();
+}
+
+std::optional<std::chrono::milliseconds> PeerRunner::clock_error() const {
+  return engine_.clock().error(transport_.mono_now());
 }
 
 }  // namespace shoal

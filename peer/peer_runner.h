@@ -56,6 +56,10 @@ class PeerRunner : private LinkEvents {
   // Its stats as `shoal peer --stats-json` writes them, startup counted from
   // start() to the first chunk played (a decoding player reports its own).
   PeerReport report() const;
+  // How far this machine's wall clock is ahead of the source's, and within
+  // what; nullopt until a neighbour told the engine the channel's clock.
+  std::optional<std::chrono::milliseconds> clock_offset() const;
+  std::optional<std::chrono::milliseconds> clock_error() const;
 
  private:
   void on_accepted(ConnId conn, const Endpoint& remote) override;
@@ -71,7 +75,9 @@ class PeerRunner : private LinkEvents {
   void redial_source_later();
   // Carries out the engine's actions, then re-arms the wake-up.
   void run(Actions actions);
-  WallTime now() const { return transport_.wall_now(); }
+  // The channel's clock, as the engine reads it: never the wall clock, which
+  // may be off or stepped.
+  WallTime now() const { return engine_.channel_time(transport_.mono_now()); }
 
   Transport& transport_;
   Endpoint source_;
@@ -85,8 +91,9 @@ class PeerRunner : private LinkEvents {
   bool source_banned_ = false;  // it sent a bad chunk
   bool stopped_ = false;
   PeerTraffic closed_traffic_;  // of links already gone
-  WallTime started_{};
-  std::optional<WallTime> first_play_;
+  MonoTime started_{};
+  std::optional<MonoTime> first_play_;
+  bool clock_told_ = false;  // the log has the clock's offset
 };
 
 }  // namespace shoal

@@ -35,7 +35,6 @@ class EventQueue {
   WallTime to_wall(SimTime t) const {
     return epoch_ + std::chrono::floor<std::chrono::milliseconds>(t);
   }
-  SimTime from_wall(WallTime t) const { return t - epoch_; }
 
   void at(SimTime when, std::function<void()> fn) {
     queue_.push(Event{std::max(when, now_), next_order_++, std::move(fn)});

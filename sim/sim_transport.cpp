@@ -40,7 +40,6 @@ SimTransport::SimTransport(SimNetwork& network, Endpoint at, std::optional<doubl
 
 MonoTime SimTransport::mono_now() const { return kMonoEpoch + queue_.now(); }
 
-MonoTime SimTransport::to_mono(WallTime t) const { return kMonoEpoch + queue_.from_wall(t); }
 
 std::unique_ptr<Timer> SimTransport::timer() { return std::make_unique<SimTimer>(queue_, alive_); }
 

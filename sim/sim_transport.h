@@ -51,7 +51,6 @@ class SimTransport : public Transport {
   // ... and time from the event queue.
   WallTime wall_now() const override { return queue_.wall_now(); }
   MonoTime mono_now() const override;
-  MonoTime to_mono(WallTime t) const override;
   std::unique_ptr<Timer> timer() override;
   void log(std::string_view) override {}
 

@@ -66,6 +66,11 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     uploads_.push(from, request->seq, now, wait, Priority::common, request->stripes);
     return pump(now);
   }
+  if (const auto* query = std::get_if<TimeQueryMsg>(&msg)) {
+    // Its clock is the channel's: capture times are stamped on it.
+    const int64_t at = now.time_since_epoch().count();
+    return {SendAction{from, TimeReplyMsg{query->sent, at, at, 0}}};
+  }
   if (const auto* cancel = std::get_if<CancelMsg>(&msg)) {
     uploads_.cancel(from, cancel->seq);
   } else if (const auto* have = std::get_if<HaveMsg>(&msg)) {

@@ -53,7 +53,7 @@ int peer_main(const std::vector<std::string>& args) {
       "in turn. Its stats (startup delay, continuity, lag, traffic) go to --stats-json,\n"
       "refreshed every second and written in full on exit (end of --duration, Ctrl-C or\n"
       "SIGTERM).";
-  std::string uri_text, sink, record_path, stats_path, listen, upload_limit;
+  std::string uri_text, sink, record_path, played_path, stats_path, listen, upload_limit;
   double duration = 0;
   int latency_ms = 0;
   PeerOptions o;
@@ -65,6 +65,9 @@ int peer_main(const std::vector<std::string>& args) {
       "auto: play in a window with sound; fake: decode only (headless); none: no decoder, "
       "chunks played out on time undecoded (many viewers on one machine)")(
       "record", po::value(&record_path), "write the chunks played, as MPEG-TS, to this file")(
+      "played", po::value(&played_path),
+      "write a line per chunk as it plays, '<seq> <capture time, ms since the epoch on the "
+      "source's clock>', to this file (- for stdout)")(
       "duration", po::value(&duration)->default_value(0),
       "seconds to watch before leaving (0: until interrupted)")(
       "stats-json", po::value(&stats_path), "write stats as JSON to this file")(
@@ -128,6 +131,15 @@ int peer_main(const std::vector<std::string>& args) {
       return 1;
     }
   }
+  std::ofstream played_file;
+  if (vm.count("played") && played_path != "-") {
+    played_file.open(played_path, std::ios::trunc);
+    if (!played_file) {
+      std::cerr << "shoal peer: cannot write " << played_path << "\n";
+      return 1;
+    }
+  }
+  std::ostream* played = vm.count("played") ? (played_path == "-" ? &std::cout : &played_file) : nullptr;
   auto player = Player::create(sinks.at(sink));
   if (!player) {
     std::cerr << "shoal peer: " << player.error() << "\n";
@@ -159,6 +171,10 @@ int peer_main(const std::vector<std::string>& args) {
       io, o,
       [&](const Chunk& chunk) {
         (*player)->push(chunk.payload);
+        if (played) {
+          *played << chunk.seq.value << ' ' << chunk.capture_time.time_since_epoch().count()
+                  << std::endl;
+        }
         if (record.is_open()) {
           record.write(reinterpret_cast<const char*>(chunk.payload.data()),
                        static_cast<std::streamsize>(chunk.payload.size()));

@@ -111,11 +111,6 @@ WallTime AsioTransport::wall_now() const { return shoal::wall_now(); }
 
 MonoTime AsioTransport::mono_now() const { return std::chrono::steady_clock::now(); }
 
-MonoTime AsioTransport::to_mono(WallTime t) const {
-  return mono_now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                          t - std::chrono::system_clock::now());
-}
-
 std::unique_ptr<Timer> AsioTransport::timer() { return std::make_unique<AsioTimer>(io_); }
 
 void AsioTransport::log(std::string_view line) { log_line(line); }

@@ -40,7 +40,6 @@ class AsioTransport : public Transport {
   void close(ConnId conn) override;
   WallTime wall_now() const override;
   MonoTime mono_now() const override;
-  MonoTime to_mono(WallTime t) const override;
   std::unique_ptr<Timer> timer() override;
   void log(std::string_view line) override;
 

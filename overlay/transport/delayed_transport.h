@@ -37,7 +37,6 @@ class DelayedTransport : public Transport, private LinkEvents {
   void close(ConnId conn) override;
   WallTime wall_now() const override { return inner_.wall_now(); }
   MonoTime mono_now() const override { return inner_.mono_now(); }
-  MonoTime to_mono(WallTime t) const override { return inner_.to_mono(t); }
   std::unique_ptr<Timer> timer() override { return inner_.timer(); }
   void log(std::string_view line) override { inner_.log(line); }
 

@@ -28,10 +28,6 @@
 
 namespace shoal {
 
-// A monotonic time: what rates and uplinks are measured on. Engines work in
-// WallTime (capture and play times); both clocks come from the transport.
-using MonoTime = std::chrono::steady_clock::time_point;
-
 // One frame to write: the message, shared (the simulation hands the same one
 // to the other end), and its size on the wire, which is what is counted and
 // charged to the uplink.
@@ -103,11 +99,11 @@ class Transport {
   // it close after whatever was written.
   virtual void close(ConnId conn) = 0;
 
-  // The engines' clock, whole milliseconds.
+  // The wall clock, whole milliseconds: the source's is the channel's clock.
   virtual WallTime wall_now() const = 0;
+  // The monotonic clock, which timers and rates run on and a viewer reads
+  // the channel's clock off.
   virtual MonoTime mono_now() const = 0;
-  // When, on the monotonic clock, the wall clock will read `t`.
-  virtual MonoTime to_mono(WallTime t) const = 0;
   virtual std::unique_ptr<Timer> timer() = 0;
   // A line for the node's log (the simulation keeps quiet).
   virtual void log(std::string_view line) = 0;

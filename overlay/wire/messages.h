@@ -188,6 +188,24 @@ struct ByeMsg {
   MSGPACK_DEFINE(reason);
 };
 
+// The channel's clock (peer/channel_clock.h). A viewer asks a neighbour for
+// its reading; `sent` is the asker's own clock, echoed back untouched.
+struct TimeQueryMsg {
+  int64_t sent = 0;
+  MSGPACK_DEFINE(sent);
+};
+
+// The answer: the answerer's readings of the channel's clock when the query
+// came and when it answered, ms since the epoch, and how far off they may be
+// (0 from the source). A viewer that has no reading yet does not answer.
+struct TimeReplyMsg {
+  int64_t sent = 0;  // the query's
+  int64_t received_ms = 0;
+  int64_t answered_ms = 0;
+  uint32_t error_ms = 0;
+  MSGPACK_DEFINE(sent, received_ms, answered_ms, error_ms);
+};
+
 // The tracker speaks the same framing: a node ANNOUNCEs itself and gets
 // PEERS back, or ERROR with a reason a user can act on.
 struct AnnounceMsg {
@@ -213,7 +231,7 @@ struct ErrorMsg {
 using Message =
     std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg, ChokeMsg,
                  UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg,
-                 ChunkHeadMsg, PieceMsg, StripesMsg, SubscribeMsg>;
+                 ChunkHeadMsg, PieceMsg, StripesMsg, SubscribeMsg, TimeQueryMsg, TimeReplyMsg>;
 
 const char* message_name(const Message& m);
 

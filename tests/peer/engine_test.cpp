@@ -47,12 +47,24 @@ class EngineTest : public ::testing::Test {
   WallTime now_ = kEpoch + 5000ms;
 
   // The source holds chunks [0, count); every fourth one is random-access.
+  // Its clock and ours agree.
   Actions join_source(uint64_t count) {
-    engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+    const Actions greeting = engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
     engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+    answer_time(kSource, greeting, now_);
     BufferMap map;
     for (uint64_t s = 0; s < count; ++s) map.add(ChunkSeq(s), s % 4 == 0);
     return engine_->on_message(kSource, map.to_message(ChunkSeq(0), 120), now_);
+  }
+
+  // `from` answers the TIME_QUERY in `sent`, reading `reads` on its clock.
+  void answer_time(ConnId from, const Actions& sent, WallTime reads) {
+    for (const auto& send : only<SendAction>(sent)) {
+      if (const auto* q = std::get_if<TimeQueryMsg>(&send.msg); q && send.to == from) {
+        const int64_t at = reads.time_since_epoch().count();
+        engine_->on_message(from, TimeReplyMsg{q->sent, at, at, 0}, now_);
+      }
+    }
   }
 
   // `n` viewers connect and greet; they are connections 2, 3, ...
@@ -68,12 +80,13 @@ class EngineTest : public ::testing::Test {
   }
 };
 
-TEST_F(EngineTest, GreetsWithHelloAndItsBufferMap) {
+TEST_F(EngineTest, GreetsWithHelloItsBufferMapAndAskingTheTime) {
   const auto sends =
       only<SendAction>(engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_));
-  ASSERT_EQ(sends.size(), 2u);
+  ASSERT_EQ(sends.size(), 3u);
   EXPECT_TRUE(std::holds_alternative<Hello>(sends[0].msg));
   EXPECT_TRUE(std::holds_alternative<BufferMapMsg>(sends[1].msg));
+  EXPECT_TRUE(std::holds_alternative<TimeQueryMsg>(sends[2].msg));
 }
 
 TEST_F(EngineTest, ProbesTheNewestRandomAccessChunkFirst) {
@@ -522,8 +535,9 @@ TEST_F(EngineTest, ProbesAStartPointAPeerServingUsHoldsRatherThanAskTheSource) {
 
 TEST_F(EngineTest, ChoosesItsStartFromTheSourcesWordOnceAPeerServesIt) {
   now_ = kEpoch + 5100ms;  // chunk s is due at kEpoch + 500 ms * s + 3 s
-  engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  const Actions greeting = engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
   engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  answer_time(kSource, greeting, now_);
   BufferMap at_source;
   for (uint64_t s = 0; s < 10; ++s) at_source.add(ChunkSeq(s), true);
   BufferMapMsg word = at_source.to_message(ChunkSeq(0), 120);
@@ -553,6 +567,73 @@ TEST_F(EngineTest, IgnoresAStreamRateFromAPeer) {
   map.stream_rate = 1;
   engine_->on_message(peer, map, now_);
   EXPECT_FALSE(engine_->stream_rate());
+}
+
+
+TEST_F(EngineTest, ChoosesNoStartBeforeANeighbourToldItTheChannelsClock) {
+  const Actions greeting = engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  BufferMap map;
+  for (uint64_t s = 0; s < 10; ++s) map.add(ChunkSeq(s), true);
+  engine_->on_message(kSource, map.to_message(ChunkSeq(0), 120), now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  engine_->tick(now_);
+  EXPECT_FALSE(engine_->playout().started());
+  answer_time(kSource, greeting, now_);
+  engine_->tick(now_);
+  EXPECT_TRUE(engine_->playout().started());
+}
+
+TEST_F(EngineTest, AnswersATimeQueryOnlyOnceItKnowsTheChannelsClockAndWithinWhat) {
+  const ConnId viewer = greet_viewers(1)[0];
+  EXPECT_TRUE(only<SendAction>(engine_->on_message(viewer, TimeQueryMsg{77}, now_)).empty());
+  join_source(10);
+  const auto sends = only<SendAction>(engine_->on_message(viewer, TimeQueryMsg{77}, now_));
+  ASSERT_EQ(sends.size(), 1u);
+  const auto& reply = std::get<TimeReplyMsg>(sends[0].msg);
+  EXPECT_EQ(reply.sent, 77);
+  EXPECT_EQ(reply.received_ms, now_.time_since_epoch().count());
+  EXPECT_EQ(reply.answered_ms, reply.received_ms);
+  EXPECT_GE(reply.error_ms, 1u);  // the source's readings are whole milliseconds
+  EXPECT_LE(reply.error_ms, 2u);
+}
+
+TEST_F(EngineTest, LearnsTheChannelsClockFromANeighbourWithoutTalkingToTheSource) {
+  const ConnId peer(2);
+  const Actions greeting =
+      engine_->on_connected(peer, LinkKind::dialled, Endpoint{"127.0.0.1", 7001}, now_);
+  engine_->on_message(peer, Hello{kProtocolVersion, key_.channel(), PeerId(7), 7001}, now_);
+  const MonoTime local = engine_->local_time(now_);  // it reads its own clock so far
+  for (const auto& send : only<SendAction>(greeting)) {
+    if (const auto* q = std::get_if<TimeQueryMsg>(&send.msg)) {
+      const int64_t at = (now_ - 7s).time_since_epoch().count();  // we are 7 s ahead
+      engine_->on_message(peer, TimeReplyMsg{q->sent, at, at, 20}, now_);
+    }
+  }
+  EXPECT_EQ(engine_->channel_time(local), now_ - 7s);
+  EXPECT_EQ(engine_->clock().error(local), 21ms) << "the neighbour's bound, and rounding";
+}
+
+TEST_F(EngineTest, TakesOnlyTheAnswerToTheQueryItHasOutstanding) {
+  const Actions greeting = engine_->on_connected(kSource, LinkKind::source, kSourceAt, now_);
+  engine_->on_message(kSource, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, now_);
+  const int64_t at = now_.time_since_epoch().count();
+  engine_->on_message(kSource, TimeReplyMsg{12345, at, at, 0}, now_);
+  EXPECT_FALSE(engine_->clock().synced());
+  answer_time(kSource, greeting, now_);
+  EXPECT_TRUE(engine_->clock().synced());
+}
+
+TEST_F(EngineTest, AsksEveryNeighbourTheTimeAgainEachInterval) {
+  join_source(10);
+  const ConnId viewer = greet_viewers(1)[0];
+  const auto asked = [&](const Actions& actions) {
+    int n = 0;
+    for (const auto& send : only<SendAction>(actions)) n += std::holds_alternative<TimeQueryMsg>(send.msg);
+    return n;
+  };
+  EXPECT_EQ(asked(engine_->tick(now_ + 4900ms)), 0);
+  EXPECT_EQ(asked(engine_->tick(now_ + 5000ms)), 2) << "the source and " << viewer.value;
 }
 
 }  // namespace

@@ -33,12 +33,18 @@ class PeerRunnerTest : public ::testing::Test {
     });
   }
 
-  // Starts the runner and lets the source answer its dial and greet it with
-  // chunks [0, count) held.
-  ConnId join_source(uint64_t count) {
+  // Starts the runner and lets the source answer its dial, greet it with
+  // chunks [0, count) held and tell it the time: `ours_ahead` behind the
+  // viewer's wall clock.
+  ConnId join_source(uint64_t count, std::chrono::milliseconds ours_ahead = 0ms) {
     runner_->start();
     const ConnId source = t_.connect(kSourceAt);
     t_.node().on_message(source, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, 40);
+    t_.finish_writes();
+    for (const TimeQueryMsg& q : t_.sent<TimeQueryMsg>(source)) {
+      const int64_t at = (t_.wall_now() - ours_ahead).time_since_epoch().count();
+      t_.node().on_message(source, TimeReplyMsg{q.sent, at, at, 0}, 30);
+    }
     BufferMap map;
     for (uint64_t s = 0; s < count; ++s) map.add(ChunkSeq(s), true);
     BufferMapMsg m = map.to_message(ChunkSeq(0), 120);
@@ -87,6 +93,35 @@ TEST_F(PeerRunnerTest, GreetsTheSourceFetchesAndPlaysOnTime) {
   EXPECT_GT(*r.startup_ms, 0);
   EXPECT_GT(r.traffic.from_source, 0u);
   EXPECT_EQ(r.traffic.from_peers(), 0u);
+}
+
+// Its wall clock is 7 s ahead of the source's, then stepped back 10 s: it
+// plays on the source's clock all along.
+TEST_F(PeerRunnerTest, PlaysOnTheSourcesClockWhateverItsOwnWallClockSays) {
+  FakeTransport skewed{kEpoch + 5s + 7s};
+  runner_ = std::make_unique<PeerRunner>(skewed, options(), [this](const Chunk& c) {
+    played_.push_back(c.seq);
+  });
+  runner_->start();
+  const ConnId source = skewed.connect(kSourceAt);
+  skewed.node().on_message(source, Hello{kProtocolVersion, key_.channel(), PeerId(1), 0}, 40);
+  skewed.finish_writes();
+  const auto queries = skewed.sent<TimeQueryMsg>(source);
+  ASSERT_EQ(queries.size(), 1u);
+  const int64_t at = (kEpoch + 5s).time_since_epoch().count();
+  skewed.node().on_message(source, TimeReplyMsg{queries[0].sent, at, at, 0}, 30);
+  EXPECT_EQ(runner_->clock_offset(), 7000ms);
+  skewed.step_wall_clock(-10s);
+  EXPECT_EQ(runner_->clock_offset(), -3000ms);
+  // Chunk 8, captured at kEpoch + 4 s on the source's clock, plays 3 s later.
+  skewed.node().on_message(source, ChunkMsg{shared_chunk(key_, 8)}, 300);
+  skewed.advance(1999ms);
+  EXPECT_TRUE(played_.empty());
+  skewed.advance(1ms);
+  EXPECT_EQ(played_, std::vector{ChunkSeq(8)});
+  EXPECT_EQ(runner_->report().lag_ms, std::vector<int64_t>{3000});
+  EXPECT_EQ(runner_->report().clock_offset_ms, -3000ms);
+  runner_.reset();
 }
 
 TEST_F(PeerRunnerTest, RedialsTheSourceASecondAfterLosingIt) {
@@ -142,7 +177,7 @@ TEST_F(PeerRunnerTest, CountsChunkBytesByWhoSentThem) {
   const PeerTraffic traffic = runner_->traffic();
   EXPECT_EQ(traffic.from_source, 300u);
   EXPECT_EQ(traffic.from_peers(), 301u);
-  EXPECT_EQ(traffic.total.control_in, 40u + 60u + 40u);
+  EXPECT_EQ(traffic.total.control_in, 40u + 30u + 60u + 40u);  // HELLO, TIME_REPLY, map, HELLO
   // What a link moved is kept once it is gone.
   t_.node().on_closed(peer, "closed by remote");
   EXPECT_EQ(runner_->traffic().from_peers(), 301u);

@@ -149,7 +149,6 @@ TEST_F(SimTransportTest, AKilledNodeHearsNothingMoreAndItsPeersSeeItGo) {
 TEST_F(SimTransportTest, EnginesSeeWholeMillisecondsAndTimersKeepMicroseconds) {
   queue_.run_until(SimTime(2999));
   EXPECT_EQ(server_.wall_now(), kEpoch + 2ms);
-  EXPECT_EQ(server_.to_mono(kEpoch + 3ms) - server_.mono_now(), SimTime(1));
   auto timer = server_.timer();
   SimTime fired{-1};
   timer->arm(server_.mono_now() + std::chrono::nanoseconds(1500), [&] { fired = queue_.now(); });

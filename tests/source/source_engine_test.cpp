@@ -438,5 +438,16 @@ TEST_F(SourceEngineTest, AViewerLeavingMidUploadMakesRoomForTheRequestsWaiting) 
   EXPECT_EQ(chunks_sent(out)[ConnId(2)], (std::vector<uint64_t>{0}));
 }
 
+TEST_F(SourceEngineTest, AnswersATimeQueryWithItsOwnClockWhichIsTheChannels) {
+  greet(ConnId(1));
+  now_ = kEpoch + 1234ms;
+  const auto reply = first_of<TimeReplyMsg>(engine_->on_message(ConnId(1), TimeQueryMsg{42}, now_));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->sent, 42);
+  EXPECT_EQ(reply->received_ms, now_.time_since_epoch().count());
+  EXPECT_EQ(reply->answered_ms, reply->received_ms);
+  EXPECT_EQ(reply->error_ms, 0u);
+}
+
 }  // namespace
 }  // namespace shoal

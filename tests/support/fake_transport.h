@@ -66,7 +66,9 @@ class FakeTransport : public Transport {
   WallTime wall_now() const override {
     return wall_start_ + std::chrono::floor<std::chrono::milliseconds>(now_ - kMonoStart);
   }
-  MonoTime to_mono(WallTime t) const override { return kMonoStart + (t - wall_start_); }
+  // Sets the wall clock forward (or back) by `d`, as an NTP step would; the
+  // monotonic clock runs on.
+  void step_wall_clock(std::chrono::milliseconds d) { wall_start_ += d; }
   // Moves the clock on by `d`, firing the timers due on the way.
   void advance(std::chrono::steady_clock::duration d) {
     const MonoTime end = now_ + d;

@@ -67,7 +67,12 @@ std::vector<Message> one_of_each() {
                      .your_home = 2,
                      .slots = 5,
                      .ancestors = {1, 2, 4, 8}},
-          SubscribeMsg{.stripes = 0b0011, .heads = true, .home = 1, .slots = 4, .ask = 3}};
+          SubscribeMsg{.stripes = 0b0011, .heads = true, .home = 1, .slots = 4, .ask = 3},
+          TimeQueryMsg{.sent = 123'456'789'012},
+          TimeReplyMsg{.sent = 123'456'789'012,
+                       .received_ms = 1'796'458'277'000,
+                       .answered_ms = 1'796'458'277'001,
+                       .error_ms = 12}};
 }
 
 TEST(Codec, EveryMessageRoundTrips) {
