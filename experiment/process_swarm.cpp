@@ -79,6 +79,7 @@ Result<Process> ProcessSwarm::start(const std::vector<std::string>& argv,
 std::vector<std::string> ProcessSwarm::source_argv(const std::string& tracker_at) const {
   const ExperimentOptions& o = plan_.options;
   std::vector<std::string> argv = {shoal_,           "source",
+                                   "--listen",       "127.0.0.1:0",
                                    "--input",        o.input,
                                    "--key",          dir_ + "/source.key",
                                    "--tracker",      tracker_at,

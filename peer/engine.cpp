@@ -48,7 +48,8 @@ PeerEngine::PeerEngine(PeerConfig config)
 Actions PeerEngine::take() { return std::exchange(out_, {}); }
 
 Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now) {
-  const Hello hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port};
+  const Hello hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port,
+                    remote.host};
   Neighbour* n = neighbours_.connected(conn, kind, remote, now, tree_.room_for_children());
   out_.push_back(SendAction{conn, hello});
   if (!n) {
@@ -167,6 +168,7 @@ void PeerEngine::on_hello(ConnId from, const Hello& m, WallTime now) {
   }
   neighbours_.welcome(from);
   Neighbour* n = neighbours_.find(from);
+  if (n->is_source() && !m.your_host.empty()) seen_as_ = m.your_host;
   if (!n->is_source()) send_pex(from, *n, now);
   // The source too: it points viewers at parents with room.
   out_.push_back(SendAction{from, tree_.state_for(from)});

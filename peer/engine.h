@@ -159,6 +159,9 @@ class PeerEngine {
   // When the monotonic clock reaches channel time `t` (to arm a timer).
   MonoTime local_time(WallTime t) const { return clock_.local(t); }
   const ChannelClock& clock() const { return clock_; }
+  // Our IP address as the source sees it (a NAT's, if we are behind one);
+  // "" before its HELLO.
+  const std::string& seen_as() const { return seen_as_; }
 
   // bytes/s of the stream, as the source said or from the chunks received;
   // nullopt before either.
@@ -228,6 +231,7 @@ class PeerEngine {
   Uploader uploader_;
   Assemblies assemblies_;
   StripeTree tree_;
+  std::string seen_as_;
   bool tree_changed_ = false;
   bool leaving_ = false;
   WallTime last_stripes_sent_;

@@ -20,7 +20,7 @@ SourceEngine::SourceEngine(SourceConfig config)
 
 Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
   viewers_[conn] = Viewer{.address = {remote.host, 0}};
-  return {SendAction{conn, Hello{kProtocolVersion, config_.channel, config_.self, 0}}};
+  return {SendAction{conn, Hello{kProtocolVersion, config_.channel, config_.self, 0, remote.host}}};
 }
 
 void SourceEngine::on_disconnected(ConnId conn) {

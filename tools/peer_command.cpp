@@ -11,6 +11,7 @@
 #include "overlay/dht/dht_announcer.h"
 #include "overlay/wire/channel_uri.h"
 #include "overlay/net/dial.h"
+#include "overlay/net/outward_address.h"
 #include "overlay/tracker/tracker_client.h"
 #include "peer/peer_node.h"
 #include "peer/peer_options.h"
@@ -24,23 +25,26 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Every second: logs what the player's bus said and refreshes the stats
-// file, so that even a peer killed outright leaves figures behind.
+// Every second: logs what the player's bus said and does the chores
+// (refreshing the stats file, so that even a peer killed outright leaves
+// figures behind).
 struct Housekeeping {
   asio::steady_timer timer;
   Player& player;
-  std::function<void()> write_stats;
+  std::function<void()> chores;
 
   void every_second() {
     timer.expires_after(1s);
     timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       for (const auto& m : player.poll_messages()) log_line("player: " + m);
-      write_stats();
+      chores();
       every_second();
     });
   }
 };
+
+bool unspecified(const std::string& host) { return host == "::" || host == "0.0.0.0"; }
 
 }  // namespace
 
@@ -53,7 +57,8 @@ int peer_main(const std::vector<std::string>& args) {
       "in turn. Its stats (startup delay, continuity, lag, traffic) go to --stats-json,\n"
       "refreshed every second and written in full on exit (end of --duration, Ctrl-C or\n"
       "SIGTERM).";
-  std::string uri_text, sink, record_path, played_path, stats_path, listen, upload_limit;
+  std::string uri_text, sink, record_path, played_path, stats_path, listen, upload_limit,
+      public_host;
   double duration = 0;
   int latency_ms = 0;
   PeerOptions o;
@@ -73,8 +78,12 @@ int peer_main(const std::vector<std::string>& args) {
       "stats-json", po::value(&stats_path), "write stats as JSON to this file")(
       "lag-ms", po::value(&lag_ms)->default_value(lag_ms),
       "how far behind the live edge to play, ms")(
-      "listen", po::value(&listen)->default_value("127.0.0.1:0"),
-      "HOST:PORT to accept other viewers on; port 0 picks a free port")(
+      "listen", po::value(&listen)->default_value("[::]:0"),
+      "HOST:PORT to accept other viewers on ([::]: every interface, IPv4 and IPv6); port 0 "
+      "picks a free port")(
+      "public-host", po::value(&public_host),
+      "host other viewers should dial, announced to the DHT (default: the address the source "
+      "sees this viewer at)")(
       "upload-limit", po::value(&upload_limit)->default_value("none"),
       "upload capacity: none, 0 (upload nothing), a bit rate (2M), or a multiple of the "
       "stream rate (1.5x)")(
@@ -182,7 +191,19 @@ int peer_main(const std::vector<std::string>& args) {
       },
       std::move(listener), dial_from(*at), std::chrono::milliseconds(latency_ms));
   PeerRunner& runner = node.runner();
-  const std::optional<Endpoint> contact = node.listening();
+  // Where other viewers reach us: what we listen on, at the host they can dial.
+  const auto contact = [&]() -> std::optional<Endpoint> {
+    std::optional<Endpoint> at = node.listening();
+    if (!at) return at;
+    if (vm.count("public-host")) {
+      at->host = public_host;
+    } else if (!runner.engine().seen_as().empty()) {
+      at->host = runner.engine().seen_as();
+    } else if (unspecified(at->host)) {
+      at->host = outward_address().value_or("127.0.0.1");
+    }
+    return at;
+  };
   runner.start();
   std::optional<TrackerClient> tracker;
   if (uri->tracker && !o.client_server) {
@@ -193,7 +214,7 @@ int peer_main(const std::vector<std::string>& args) {
   }
   std::unique_ptr<DhtAnnouncer> dht_announcer;
   if (dht && !o.client_server) {
-    auto opened = DhtAnnouncer::open(io, *dht, uri->channel, contact,
+    auto opened = DhtAnnouncer::open(io, *dht, uri->channel, contact(),
                                      [&](std::vector<Endpoint> peers) { runner.found_peers(peers); });
     if (!opened) {
       std::cerr << "shoal peer: --dht: " << opened.error() << "\n";
@@ -206,7 +227,7 @@ int peer_main(const std::vector<std::string>& args) {
   const auto report = [&] {
     PeerReport r = runner.report();
     r.frames_decoded = (*player)->frames_decoded();
-    if (contact) r.listen = contact->to_string();
+    if (const auto at = contact()) r.listen = at->to_string();
     r.startup_ms.reset();
     if (const auto first = (*player)->first_frame_time()) {
       r.startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*first - joined).count();
@@ -218,7 +239,10 @@ int peer_main(const std::vector<std::string>& args) {
   };
 
   asio::steady_timer end(io);
-  Housekeeping housekeeping{asio::steady_timer(io), **player, write_stats};
+  Housekeeping housekeeping{asio::steady_timer(io), **player, [&] {
+                              write_stats();
+                              if (dht_announcer) dht_announcer->set_self(contact());
+                            }};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   const auto leave = [&](const std::string& why) {
     log_line(why);

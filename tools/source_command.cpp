@@ -8,6 +8,7 @@
 #include <random>
 
 #include "media/log.h"
+#include "overlay/net/outward_address.h"
 #include "overlay/wire/channel_uri.h"
 #include "overlay/dht/dht_announcer.h"
 #include "overlay/net/dial.h"
@@ -62,10 +63,12 @@ int source_main(const std::vector<std::string>& args) {
   cmd.options.add_options()(
       "input", po::value(&input)->required(),
       "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")(
-      "listen", po::value(&listen)->default_value("127.0.0.1:0"),
-      "HOST:PORT to serve viewers on; port 0 picks a free port")(
+      "listen", po::value(&listen)->default_value("[::]:0"),
+      "HOST:PORT to serve viewers on ([::]: every interface, IPv4 and IPv6); port 0 picks a "
+      "free port")(
       "public-host", po::value(&public_host),
-      "host name viewers should dial, if not the --listen host")(
+      "host name or address viewers should dial, put in the channel URI (default: the --listen "
+      "host, or for every interface this machine's address on its route to the internet)")(
       "key", po::value(&key_path)->default_value(default_key_path()), "channel key file")(
       "chunk-ms", po::value(&chunk_ms)->default_value(chunk_ms), "target chunk duration, ms")(
       "bitrate", po::value(&bitrate)->default_value("1M"),
@@ -165,14 +168,24 @@ int source_main(const std::vector<std::string>& args) {
   if (vm.count("public-host")) {
     dial.host = public_host;
   } else if (dial.host == "0.0.0.0" || dial.host == "::") {
-    dial.host = "127.0.0.1";
+    dial.host = outward_address().value_or("127.0.0.1");
   }
   std::cout << ChannelUri{key->channel(), dial, *tracker, *dht}.to_string() << std::endl;
   std::optional<TrackerClient> announcer;
   if (*tracker) {
+    // The tracker says where it sees us: a URI naming another address may
+    // be one viewers cannot reach (a NAT's inside, another interface).
     announcer.emplace(
         io, **tracker, AnnounceMsg{kProtocolVersion, key->channel(), o.self, bound.port},
-        [](std::vector<Endpoint>) {}, dial_from(bound));
+        [&, told = false](std::vector<Endpoint>) mutable {
+          const std::string& seen = announcer->seen_as();
+          if (told || seen.empty() || seen == dial.host || vm.count("public-host")) return;
+          told = true;
+          log_line("the tracker sees this source at " + seen + ", the channel URI says " +
+                   dial.host + ": if viewers cannot reach that, run with --public-host " + seen +
+                   " (behind a NAT, forward port " + std::to_string(bound.port) + " to here)");
+        },
+        dial_from(bound));
     announcer->start();
   }
   std::unique_ptr<DhtAnnouncer> dht_announcer;

@@ -35,6 +35,12 @@ void DhtAnnouncer::announce_now() {
   if (!stopped_ && !busy_) round();
 }
 
+void DhtAnnouncer::set_self(std::optional<Endpoint> self) {
+  if (self == self_) return;
+  self_ = std::move(self);
+  announce_now();
+}
+
 void DhtAnnouncer::stop() {
   stopped_ = true;
   next_.cancel();

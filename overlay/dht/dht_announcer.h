@@ -41,6 +41,9 @@ class DhtAnnouncer {
   void start();
   // Runs a round now unless one is under way (e.g. short of neighbours).
   void announce_now();
+  // This node's contact changed (its address was learned, or moved): PUT
+  // from now on, at once.
+  void set_self(std::optional<Endpoint> self);
   void stop();
 
  private:

@@ -18,8 +18,16 @@ Result<std::unique_ptr<Listener>> Listener::open(asio::io_context& io, const End
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(at.host == "localhost" ? "127.0.0.1" : at.host, ec);
   if (ec) return Error{"cannot listen on " + at.to_string() + ": not an IP address"};
-  const tcp::endpoint ep(address, at.port);
+  tcp::endpoint ep(address, at.port);
   l->acceptor_.open(ep.protocol(), ec);
+  const bool any = address.is_v6() && address.is_unspecified();
+  if (ec == asio::error::address_family_not_supported && any) {
+    ep = tcp::endpoint(tcp::v4(), at.port);
+    ec.clear();
+    l->acceptor_.open(ep.protocol(), ec);
+  } else if (!ec && any) {
+    l->acceptor_.set_option(asio::ip::v6_only(false), ec);
+  }
   if (!ec) l->acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) l->acceptor_.bind(ep, ec);
   if (!ec) l->acceptor_.listen(asio::socket_base::max_listen_connections, ec);

@@ -1,7 +1,8 @@
 #pragma once
 // Listener: a TCP acceptor bound to a HOST:PORT (port 0: any free port) that
 // hands every accepted socket to a callback until closed. Source, peers and
-// tracker all accept through one of these.
+// tracker all accept through one of these. "::" is every interface, IPv4 and
+// IPv6 (one dual-stack socket; 0.0.0.0 on a host without IPv6).
 //
 // Threading: all calls and callbacks on the io_context's thread.
 

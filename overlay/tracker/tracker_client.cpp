@@ -112,6 +112,7 @@ void TrackerClient::on_reply(const Message& m) {
   }
   const auto again =
       peers->reannounce_s > 0 ? std::chrono::seconds(peers->reannounce_s) : kDefaultReannounce;
+  seen_as_ = peers->your_host;
   end_round();
   if (failing_) log_line("tracker " + tracker_.to_string() + " answers again");
   failing_ = false;

@@ -45,6 +45,8 @@ class TrackerClient {
   void announce_now();
   // Abandons the round under way and schedules no other.
   void stop();
+  // This node's IP as the tracker saw it last; "" before an answer.
+  const std::string& seen_as() const { return seen_as_; }
 
  private:
   struct Round;  // one connect-announce-reply exchange
@@ -63,6 +65,7 @@ class TrackerClient {
   AnnounceMsg self_;
   PeersFn on_peers_;
   std::optional<boost::asio::ip::address> from_;
+  std::string seen_as_;
   std::shared_ptr<Round> round_;                     // the round under way, if any
   std::shared_ptr<boost::asio::steady_timer> next_;  // the next round, if scheduled
   std::chrono::seconds backoff_{1};

@@ -94,6 +94,7 @@ Result<PeersMsg> TrackerServer::answer(const Session& s, const AnnounceMsg& anno
   const auto every = std::chrono::duration_cast<std::chrono::seconds>(config_.registry.ttl / 3);
   reply.reannounce_s = static_cast<uint32_t>(std::max<int64_t>(1, every.count()));
   for (const Endpoint& p : *peers) reply.addrs.push_back(p.to_string());
+  reply.your_host = s.address;
   return reply;
 }
 

@@ -25,7 +25,10 @@ struct Hello {
   ChannelId channel{};
   PeerId peer_id;
   uint16_t listen_port = 0;  // 0: this node accepts no connections
-  MSGPACK_DEFINE(version, channel, peer_id, listen_port);
+  // The receiver's IP address as the sender sees it, "" if it cannot say:
+  // from the source, where a viewer behind a NAT is reached.
+  std::string your_host;
+  MSGPACK_DEFINE(version, channel, peer_id, listen_port, your_host);
 };
 
 // Which chunks of [base_seq, base_seq + count) the sender holds, one bit each
@@ -219,7 +222,8 @@ struct AnnounceMsg {
 struct PeersMsg {
   std::vector<std::string> addrs;  // "host:port" of other live nodes of the channel
   uint32_t reannounce_s = 0;       // announce again within this, or expire
-  MSGPACK_DEFINE(addrs, reannounce_s);
+  std::string your_host;           // the announcer's IP as the tracker sees it
+  MSGPACK_DEFINE(addrs, reannounce_s, your_host);
 };
 
 struct ErrorMsg {

@@ -68,7 +68,7 @@ TEST(Clock, ViewersPlayOnTheSourcesClockWhateverTheirOwnSays) {
     prefix.insert(prefix.end(),
                   {SHOAL_BINARY, "peer", source->uri.to_string(), "--sink", "none", "--duration",
                    std::to_string(kWatchSeconds), "--lag-ms", std::to_string(kLagMs), "--played",
-                   "-", "--stats-json", dir / (name + ".json")});
+                   "-", "--listen", "127.0.0.1:0", "--stats-json", dir / (name + ".json")});
     auto p = Process::spawn(prefix, dir / (name + ".log"));
     EXPECT_TRUE(p) << p.error();
     return std::move(*p);

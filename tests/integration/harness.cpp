@@ -34,10 +34,19 @@ TempDir::~TempDir() {
   }
 }
 
+namespace {
+// Tests run on loopback unless they say where to listen.
+void on_loopback(std::vector<std::string>& argv) {
+  if (std::ranges::find(argv, "--listen") == argv.end())
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+}
+}  // namespace
+
 std::optional<RunningSource> start_source(const std::vector<std::string>& args,
                                           const std::string& log) {
   std::vector<std::string> argv{SHOAL_BINARY, "source"};
   argv.insert(argv.end(), args.begin(), args.end());
+  on_loopback(argv);
   auto p = Process::spawn(argv, log);
   if (!p) return std::nullopt;
   const auto line = p->read_line(30s);
@@ -110,6 +119,7 @@ Process start_peer(const std::string& uri, const std::vector<std::string>& args,
                    const std::string& log) {
   std::vector<std::string> argv{SHOAL_BINARY, "peer", uri};
   argv.insert(argv.end(), args.begin(), args.end());
+  on_loopback(argv);
   auto p = Process::spawn(argv, log);
   EXPECT_TRUE(p) << p.error();
   return std::move(*p);

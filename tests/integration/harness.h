@@ -33,7 +33,8 @@ struct RunningSource {
   ChannelUri uri;
 };
 
-// Starts `shoal source <args>` and waits for its channel URI (stderr -> log).
+// Starts `shoal source <args>` and waits for its channel URI (stderr -> log);
+// on loopback unless `args` has a --listen, as start_peer.
 std::optional<RunningSource> start_source(const std::vector<std::string>& args,
                                           const std::string& log);
 
