@@ -49,7 +49,7 @@ Actions PeerEngine::take() { return std::exchange(out_, {}); }
 
 Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now) {
   const Hello hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port,
-                    remote.host};
+                    remote.host, config_.inside_host};
   Neighbour* n = neighbours_.connected(conn, kind, remote, now, tree_.room_for_children());
   out_.push_back(SendAction{conn, hello});
   if (!n) {
@@ -66,8 +66,36 @@ Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& rem
 
 Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
   neighbours_.dial_failed(to, now);
+  ask_hole_punch(to, now);
   maintain_neighbours(now);
   return take();
+}
+
+// A viewer we cannot dial may sit behind a NAT: the source, linked to both
+// of us, can have us dial each other at once. Once per address a while, and
+// never for an address a punch itself gave.
+void PeerEngine::ask_hole_punch(const Endpoint& to, WallTime now) {
+  if (config_.client_server) return;
+  const auto source = std::ranges::find_if(
+      neighbours_, [](const auto& e) { return e.second.is_source() && e.second.greeted; });
+  if (source == neighbours_.end()) return;
+  std::erase_if(punched_, [&](const auto& e) { return now - e.second >= config_.punch_again_after; });
+  if (!punched_.emplace(to.to_string(), now).second) return;
+  out_.push_back(SendAction{source->first, HolePunchMsg{{to.to_string()}}});
+}
+
+void PeerEngine::on_hole_punch(const HolePunchMsg& m, WallTime now) {
+  for (const std::string& a : m.addrs) punched_.insert_or_assign(a, now);
+  for (const Endpoint& to : neighbours_.dial_now(PexMsg{m.addrs, false}, now))
+    out_.push_back(DialAction{to});
+}
+
+// Behind a NAT, most viewers worth dialling sit behind one too: the punch is
+// asked at once rather than after the dial has timed out.
+void PeerEngine::dial(const Endpoint& to, WallTime now) {
+  out_.push_back(DialAction{to});
+  if (!seen_as_.empty() && !config_.inside_host.empty() && seen_as_ != config_.inside_host)
+    ask_hole_punch(to, now);
 }
 
 Actions PeerEngine::on_disconnected(ConnId conn, WallTime now) {
@@ -131,13 +159,15 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, PexMsg>) {
           neighbours_.learn(m, now);
           if (m.parents && n.is_source()) {
-            for (const Endpoint& to : neighbours_.dial_now(m, now)) out_.push_back(DialAction{to});
+            for (const Endpoint& to : neighbours_.dial_now(m, now)) dial(to, now);
             tree_.look_now(now + config_.parents_look);
           }
         } else if constexpr (std::is_same_v<T, TimeQueryMsg>) {
           on_time_query(from, m, now);
         } else if constexpr (std::is_same_v<T, TimeReplyMsg>) {
           on_time_reply(n, m, now);
+        } else if constexpr (std::is_same_v<T, HolePunchMsg>) {
+          if (n.is_source()) on_hole_punch(m, now);
         } else if constexpr (std::is_same_v<T, ByeMsg>) {
           drop(from, "remote left: " + m.reason, false, now);
         } else {
@@ -578,7 +608,7 @@ void PeerEngine::maintain_neighbours(WallTime now) {
     drop(c, "taken in as a child but subscribed to nothing", false, now);
   // A stripe no neighbour can push us is worth a few more neighbours.
   const size_t extra = kOrphanDials * tree_.orphaned(now, config_.orphan_after);
-  for (const Endpoint& to : neighbours_.to_dial(now, rng_, extra)) out_.push_back(DialAction{to});
+  for (const Endpoint& to : neighbours_.to_dial(now, rng_, extra)) dial(to, now);
 }
 
 // To the source too: it spends its rescue copies on chunks few viewers hold.

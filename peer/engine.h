@@ -18,6 +18,7 @@
 // at next_wakeup() and calls tick() then.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <random>
 #include <span>
@@ -110,6 +111,11 @@ struct PeerConfig {
   std::chrono::nanoseconds wall_minus_mono{0};
   // Each neighbour is asked for its reading this often (and on connecting).
   std::chrono::milliseconds time_query_interval{5000};
+  // Its own IP address, told in HELLO ("" if it does not know): viewers
+  // behind the same NAT reach each other there.
+  std::string inside_host;
+  // A viewer it could not dial is punched to again after this.
+  std::chrono::milliseconds punch_again_after{60'000};
   uint64_t seed = 1;
 };
 
@@ -205,6 +211,9 @@ class PeerEngine {
   void query_time(ConnId to, Neighbour& n, WallTime now);
   void on_time_query(ConnId from, const TimeQueryMsg& q, WallTime now);
   void on_time_reply(Neighbour& n, const TimeReplyMsg& r, WallTime now);
+  void ask_hole_punch(const Endpoint& to, WallTime now);
+  void on_hole_punch(const HolePunchMsg& m, WallTime now);
+  void dial(const Endpoint& to, WallTime now);
   void send_buffer_map(ConnId to, Neighbour& n, WallTime now);
   void send_pex(ConnId to, Neighbour& n, WallTime now);
   void choose_start(WallTime now);
@@ -232,6 +241,7 @@ class PeerEngine {
   Assemblies assemblies_;
   StripeTree tree_;
   std::string seen_as_;
+  std::map<std::string, WallTime> punched_;  // address -> when a punch was asked or given
   bool tree_changed_ = false;
   bool leaving_ = false;
   WallTime last_stripes_sent_;

@@ -12,6 +12,7 @@ PeerConfig PeerOptions::make_config() const {
                     .max_neighbours = neighbours,
                     .upload = upload,
                     .client_server = client_server,
+                    .inside_host = inside_host,
                     .seed = seed};
 }
 

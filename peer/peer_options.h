@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "overlay/limits/address_limits.h"
 #include "overlay/limits/upload_limit.h"
@@ -28,6 +29,7 @@ struct PeerOptions {
   PeerId self;      // this viewer, random per process
   uint64_t seed = 1;
   uint16_t listen_port = 0;  // where it accepts neighbours; 0: nowhere
+  std::string inside_host;   // its own IP address, if known (PeerConfig)
   std::chrono::milliseconds lag{3000};
   size_t neighbours = 12;  // at most; it dials half, later viewers dial the rest
   UploadLimit upload;      // none

@@ -75,6 +75,8 @@ nlohmann::json PeerReport::to_json() const {
           {"connections_refused", connections_refused},
           {"clock_offset_ms", or_null(ms(clock_offset_ms))},
           {"clock_error_ms", or_null(ms(clock_error_ms))},
+          {"peers_dialled", peers_dialled},
+          {"peer_dials_failed", peer_dials_failed},
           {"played_seqs", ranges(played)}};
 }
 

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "overlay/transport/traffic.h"
 #include "peer/engine.h"
@@ -40,6 +42,10 @@ struct PeerReport {
   // off; null before a neighbour told the channel's clock.
   std::optional<std::chrono::milliseconds> clock_offset_ms;
   std::optional<std::chrono::milliseconds> clock_error_ms;
+  // Viewers' addresses it dialled and reached, and those it could not reach
+  // (behind NATs, before or despite a hole punch).
+  std::set<std::string> peers_dialled;
+  std::set<std::string> peer_dials_failed;
 
   static PeerReport from(const PlaybackStats& playback, const PeerTraffic& traffic);
   std::optional<double> continuity() const;

@@ -83,6 +83,7 @@ void PeerRunner::on_dialled(ConnId conn, const Endpoint& to) {
   const LinkKind k = kind(conn, false);
   transport_.log("connected to " + std::string(k == LinkKind::source ? "source " : "peer ") +
                  to.to_string());
+  if (k != LinkKind::source) peers_dialled_.insert(to.to_string());
   links_.open(conn, to);
   run(engine_.on_connected(conn, k, to, now()));
 }
@@ -93,6 +94,7 @@ void PeerRunner::on_dial_failed(const Endpoint& to, const std::string& why) {
     transport_.log("cannot reach source " + to.to_string() + ": " + why);
     return redial_source_later();
   }
+  peer_dials_failed_.insert(to.to_string());
   run(engine_.on_dial_failed(to, now()));
 }
 
@@ -156,6 +158,8 @@ PeerReport PeerRunner::report() const {
   r.connections_refused = refused();
   if (first_play_)
     r.startup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*first_play_ - started_).count();
+  r.peers_dialled = peers_dialled_;
+  r.peer_dials_failed = peer_dials_failed_;
   r.clock_offset_ms = clock_offset();
   r.clock_error_ms = clock_error();
   return r;

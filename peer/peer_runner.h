@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 
 #include "overlay/transport/links.h"
@@ -94,6 +95,8 @@ class PeerRunner : private LinkEvents {
   MonoTime started_{};
   std::optional<MonoTime> first_play_;
   bool clock_told_ = false;  // the log has the clock's offset
+  std::set<std::string> peers_dialled_;      // reached
+  std::set<std::string> peer_dials_failed_;  // not reached
 };
 
 }  // namespace shoal

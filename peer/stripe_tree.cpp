@@ -67,7 +67,10 @@ uint8_t StripeTree::my_rank(uint32_t stripe, uint32_t parent_home) const {
 }
 
 size_t StripeTree::used_slots(uint32_t stripe) const {
-  if (root()) return children_[stripe].size();
+  if (root()) {
+    return static_cast<size_t>(std::ranges::count_if(
+        children_[stripe], [&](ConnId c) { return !rescued_.contains(c); }));
+  }
   size_t used = 0;
   for (const auto& c : children_) used += c.size();
   return used;
@@ -83,7 +86,9 @@ uint8_t StripeTree::takes(uint32_t stripe) const {
   uint8_t lowest = kTakesNobody;
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (root() && s != stripe) continue;
-    for (const ConnId c : children_[s]) lowest = std::min(lowest, rank_of(kids_.at(c).m, s));
+    for (const ConnId c : children_[s]) {
+      if (!rescued_.contains(c)) lowest = std::min(lowest, rank_of(kids_.at(c).m, s));
+    }
   }
   return static_cast<uint8_t>(std::min<int>(lowest + 1, kTakesNobody));
 }
@@ -264,10 +269,11 @@ StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
     if ((before & stripe_bit(s)) && !(m.stripes & stripe_bit(s))) std::erase(children_[s], conn);
   }
   Answer answer;
+  const bool rescued = rescued_.contains(conn);
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (!(m.stripes & stripe_bit(s)) || (kid.m.stripes & stripe_bit(s))) continue;
-    if (rank_of(m, s) < told_takes(s)) continue;
-    if (used_slots(s) >= slots_) {
+    if (!rescued && rank_of(m, s) < told_takes(s)) continue;
+    if (!rescued && used_slots(s) >= slots_) {
       // Make room: drop the lowest-ranked child, the newest among equals.
       std::optional<std::pair<ConnId, uint32_t>> lowest;
       uint8_t lowest_rank = kTakesNobody;
@@ -275,7 +281,7 @@ StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
         if (root() && t != s) continue;
         for (const ConnId c : children_[t]) {
           const uint8_t r = rank_of(kids_.at(c).m, t);
-          if (c != conn && r <= lowest_rank) {
+          if (c != conn && !rescued_.contains(c) && r <= lowest_rank) {
             lowest = {c, t};
             lowest_rank = r;
           }
@@ -318,7 +324,7 @@ StripesMsg StripeTree::state_for(ConnId conn) const {
   m.home = static_cast<uint8_t>(home_);
   for (uint32_t s = 0; s < kStripes; ++s) {
     m.depth.push_back(depth(s));
-    m.takes.push_back(told_takes(s));
+    m.takes.push_back(rescued_.contains(conn) && depth(s) != kNoDepth ? 0 : told_takes(s));
     m.ancestors.push_back(ancestors(s));
   }
   if (const auto it = kids_.find(conn); it != kids_.end()) m.pushing = it->second.m.stripes;
@@ -352,6 +358,7 @@ void StripeTree::forget(ConnId conn, WallTime now) {
   kids_.erase(conn);
   answers_.erase(conn);
   homes_.erase(conn);
+  rescued_.erase(conn);
   rebuild_children();
 }
 

@@ -38,6 +38,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -132,6 +133,12 @@ class StripeTree {
 
   // What to tell `conn` (STRIPES).
   StripesMsg state_for(ConnId conn) const;
+  // At the root: a viewer no other viewer can dial (behind a NAT that
+  // changes ports) that has found no parent is taken in every stripe it
+  // asks, beyond the slots, displacing nobody and displaced by nobody.
+  void rescue(ConnId conn) { rescued_.insert(conn); }
+  bool rescued(ConnId conn) const { return rescued_.contains(conn); }
+  size_t rescued_count() const { return rescued_.size(); }
   // At the root: the home of a new viewer, the stripe fewest viewers have.
   uint32_t assign_home(ConnId conn);
   // At the root: the home dealt to `conn`; kHomeUndecided if none.
@@ -194,6 +201,7 @@ class StripeTree {
   std::map<ConnId, Kid> kids_;
   std::map<ConnId, uint32_t> answers_;  // the last ask heard from each neighbour
   std::map<ConnId, uint32_t> homes_;    // at the root: the homes dealt out
+  std::set<ConnId> rescued_;            // at the root: taken beyond the slots
   std::array<std::vector<ConnId>, kStripes> children_;
   std::vector<ConnId> head_children_;
   struct Told {

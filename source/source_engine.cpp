@@ -19,7 +19,7 @@ SourceEngine::SourceEngine(SourceConfig config)
 }
 
 Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
-  viewers_[conn] = Viewer{.address = {remote.host, 0}};
+  viewers_[conn] = Viewer{.address = {remote.host, 0}, .seen_port = remote.port};
   return {SendAction{conn, Hello{kProtocolVersion, config_.channel, config_.self, 0, remote.host}}};
 }
 
@@ -46,6 +46,8 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     v.greeted = true;
     tree_.assign_home(from);
     v.address.port = hello->listen_port;
+    v.inside = hello->my_host;
+    v.hard_nat = !v.inside.empty() && v.inside != v.address.host && v.seen_port != v.address.port;
     BufferMapMsg map = store_.to_message();
     map.stream_rate = stream_.measured_rate();
     if (const auto newest = store_.newest()) {
@@ -66,6 +68,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     uploads_.push(from, request->seq, now, wait, Priority::common, request->stripes);
     return pump(now);
   }
+  if (const auto* punch = std::get_if<HolePunchMsg>(&msg)) return hole_punch(from, v, *punch, now);
   if (const auto* query = std::get_if<TimeQueryMsg>(&msg)) {
     // Its clock is the channel's: capture times are stamped on it.
     const int64_t at = now.time_since_epoch().count();
@@ -86,6 +89,8 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     for (uint32_t s = 0; s < kStripes; ++s) {
       if (tree->depth[s] == kNoDepth) orphaned |= stripe_bit(s);
     }
+    if (orphaned == 0) v.orphaned_since.reset();
+    if (orphaned != 0 && !v.orphaned_since) v.orphaned_since = now;
     if (orphaned == 0 || now - v.parents_sent < config_.parents_interval) return {};
     v.parents_sent = now;
     PexMsg pex = parents_for(from, orphaned);
@@ -102,6 +107,28 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     return {DisconnectAction{from, "viewer left: " + bye->reason}};
   }
   return {};
+}
+
+Actions SourceEngine::hole_punch(ConnId from, Viewer& v, const HolePunchMsg& m, WallTime now) {
+  if (now - v.punches_since >= std::chrono::seconds(10)) {
+    v.punches_since = now;
+    v.punches = 0;
+  }
+  if (m.addrs.empty() || v.address.port == 0 || ++v.punches > config_.punches_per_10s) return {};
+  const auto to = Endpoint::parse(m.addrs[0]);
+  if (!to) return {};
+  for (const auto& [conn, other] : viewers_) {
+    if (conn == from || !other.greeted || !(other.address == *to)) continue;
+    return {SendAction{conn, addresses_of(v, other)}, SendAction{from, addresses_of(other, v)}};
+  }
+  return {};
+}
+
+HolePunchMsg SourceEngine::addresses_of(const Viewer& v, const Viewer& other) {
+  HolePunchMsg m{{v.address.to_string()}};
+  if (!v.inside.empty() && v.inside != v.address.host && v.address.host == other.address.host)
+    m.addrs.push_back(Endpoint{v.inside, v.address.port}.to_string());
+  return m;
 }
 
 Actions SourceEngine::on_chunk_sent(ConnId to, WallTime now) {
@@ -216,10 +243,27 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
     if (v.greeted) out.push_back(SendAction{conn, have});
   }
   push(chunk, out);
+  rescue_stuck(now, out);
   tell_stripes(now, out);
   // A viewer that left with chunks in the link freed room no event reported.
   for (Action& a : pump(now)) out.push_back(std::move(a));
   return out;
+}
+
+void SourceEngine::rescue_stuck(WallTime now, Actions& out) {
+  for (const auto& [conn, v] : viewers_) {
+    if (tree_.rescued_count() >= config_.max_rescued) return;
+    if (!v.hard_nat || !v.orphaned_since || now - *v.orphaned_since < config_.rescue_after ||
+        tree_.rescued(conn))
+      continue;
+    // One per NAT: the others behind it reach that one inside.
+    const bool nat_has_one = std::ranges::any_of(viewers_, [&](const auto& e) {
+      return tree_.rescued(e.first) && e.second.address.host == v.address.host;
+    });
+    if (nat_has_one) continue;
+    tree_.rescue(conn);
+    out.push_back(SendAction{conn, tree_.state_for(conn)});
+  }
 }
 
 size_t SourceEngine::viewers() const {

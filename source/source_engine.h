@@ -56,6 +56,12 @@ struct SourceConfig {
   // A viewer without a parent in some stripe is pointed at candidates at
   // most this often.
   std::chrono::milliseconds parents_interval{2000};
+  // A viewer has at most this many hole punches made for it per 10 s.
+  int punches_per_10s = 20;
+  // A viewer behind a NAT that changes ports, without a parent this long,
+  // is taken as a child beyond push_copies; at most this many such.
+  std::chrono::milliseconds rescue_after{1000};
+  size_t max_rescued = 4;
   // STRIPES go to every viewer when the trees' root changes, at most this
   // often (checked as chunks are published).
   std::chrono::milliseconds stripes_interval{250};
@@ -93,13 +99,29 @@ class SourceEngine {
   struct Viewer {
     bool greeted = false;
     Endpoint address;  // where it accepts other viewers; port 0 if it does not
+    std::string inside;  // its own IP, as its HELLO said ("" if not)
+    uint16_t seen_port = 0;  // the port its link to us comes from
+    // Behind a NAT that changes ports: no viewer behind another NAT can
+    // dial it, punching or not (its link to us left from its listening port).
+    bool hard_nat = false;
+    std::optional<WallTime> orphaned_since;  // without a parent in some stripe
     std::optional<StripesMsg> tree;  // where it stands, as it said last
     WallTime parents_sent{};         // when it was last pointed at parents
+    WallTime punches_since{};        // the window its hole punches count in
+    int punches = 0;
   };
 
   void push(const std::shared_ptr<const Chunk>& chunk, Actions& out);
   void tell_stripes(WallTime now, Actions& out);
   PexMsg other_viewers(ConnId to);
+  // Takes in viewers behind NATs that change ports and that found no parent
+  // (StripeTree::rescue): at most one per NAT, `max_rescued` in all.
+  void rescue_stuck(WallTime now, Actions& out);
+  // Has `from` and the viewer at addrs[0] dial each other (HolePunchMsg).
+  Actions hole_punch(ConnId from, Viewer& v, const HolePunchMsg& m, WallTime now);
+  // Where `v` is dialled from `other`: where the source sees it, and inside
+  // their NAT if they share one.
+  static HolePunchMsg addresses_of(const Viewer& v, const Viewer& other);
   // Viewers near the top of the trees of `stripes` with room for `to`.
   PexMsg parents_for(ConnId to, StripeMask stripes);
   Actions pump(WallTime now);

@@ -168,6 +168,9 @@ int peer_main(const std::vector<std::string>& args) {
     listener = std::move(*opened);
     log_line("accepting neighbours on " + listener->local().to_string());
     o.listen_port = listener->local().port;
+    o.inside_host = unspecified(listener->local().host)
+                        ? outward_address().value_or("")
+                        : listener->local().host;
   }
   std::random_device random;
   o.channel = uri->channel;

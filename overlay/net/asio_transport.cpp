@@ -65,7 +65,8 @@ void AsioTransport::dial(const Endpoint& to) {
                                                            tcp::resolver::results_type eps) {
         if (ec) return failed("cannot resolve: " + ec.message());
         if (alive.expired()) return;
-        async_dial(*socket, eps, dial_from_,
+        const uint16_t port = listener_ ? listener_->local().port : 0;
+        async_dial(*socket, eps, dial_from_, port,
                    [this, alive, socket, deadline, to, failed](boost::system::error_code ec) {
                      deadline->cancel();
                      if (ec) return failed(ec.message());

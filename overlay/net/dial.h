@@ -22,12 +22,19 @@ namespace shoal {
 // that is a specific IP address, else none.
 std::optional<boost::asio::ip::address> dial_from(const Endpoint& listen);
 
+// Lets a socket share its port with the node's listener (SO_REUSEPORT), for
+// dials from that port.
+using ReusePort = boost::asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
 // Connects `socket` to the first of `to` that answers, from `from` where the
 // destination can be reached from it (same family; loopback only to
-// loopback). `done` gets the outcome.
+// loopback), and from port `from_port` if not 0: the node's listening port,
+// so that a NAT maps the dial as it maps what comes to that port, and two
+// nodes behind NATs dialling each other at once meet (TCP simultaneous
+// open). `done` gets the outcome.
 void async_dial(boost::asio::ip::tcp::socket& socket,
                 const boost::asio::ip::tcp::resolver::results_type& to,
-                std::optional<boost::asio::ip::address> from,
+                std::optional<boost::asio::ip::address> from, uint16_t from_port,
                 std::function<void(boost::system::error_code)> done);
 
 }  // namespace shoal

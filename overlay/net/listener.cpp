@@ -1,6 +1,7 @@
 #include "overlay/net/listener.h"
 
 #include "media/log.h"
+#include "overlay/net/dial.h"
 
 namespace shoal {
 
@@ -29,6 +30,17 @@ Result<std::unique_ptr<Listener>> Listener::open(asio::io_context& io, const End
     l->acceptor_.set_option(asio::ip::v6_only(false), ec);
   }
   if (!ec) l->acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  // Dials leave from this port too (dial.h), which takes SO_REUSEPORT. A
+  // port some other socket holds is still an error: a probe without the
+  // option finds it.
+  if (!ec && ep.port() != 0) {
+    tcp::acceptor probe(l->acceptor_.get_executor());
+    probe.open(ep.protocol(), ec);
+    if (!ec && any) probe.set_option(asio::ip::v6_only(false), ec);
+    if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) probe.bind(ep, ec);
+  }
+  if (!ec) l->acceptor_.set_option(ReusePort(true), ec);
   if (!ec) l->acceptor_.bind(ep, ec);
   if (!ec) l->acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Error{"cannot listen on " + at.to_string() + ": " + ec.message()};

@@ -77,7 +77,7 @@ void TrackerClient::begin_round() {
         const auto round = current(weak);
         if (!round) return;
         if (ec) return fail("unreachable: cannot resolve " + tracker_.host + ": " + ec.message());
-        async_dial(round->socket, addresses, from_, [this, weak](boost::system::error_code ec) {
+        async_dial(round->socket, addresses, from_, 0, [this, weak](boost::system::error_code ec) {
           const auto round = current(weak);
           if (!round) return;
           if (ec) return fail("unreachable: " + ec.message());

@@ -36,7 +36,7 @@ const char* message_name(const Message& m) {
   static constexpr const char* kNames[] = {
       "HELLO", "BUFFER_MAP", "HAVE",  "REQUEST", "CANCEL", "CHUNK",      "CHOKE", "UNCHOKE",
       "PEX",   "BYE",        "ANNOUNCE", "PEERS", "ERROR", "REJECT", "CHUNK_HEAD", "PIECE",
-      "STRIPES", "SUBSCRIBE", "TIME_QUERY", "TIME_REPLY"};
+      "STRIPES", "SUBSCRIBE", "TIME_QUERY", "TIME_REPLY", "HOLE_PUNCH"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

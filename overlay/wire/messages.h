@@ -28,7 +28,10 @@ struct Hello {
   // The receiver's IP address as the sender sees it, "" if it cannot say:
   // from the source, where a viewer behind a NAT is reached.
   std::string your_host;
-  MSGPACK_DEFINE(version, channel, peer_id, listen_port, your_host);
+  // The sender's own IP address, on its side of any NAT ("" if it does not
+  // say): viewers behind one NAT reach each other there.
+  std::string my_host;
+  MSGPACK_DEFINE(version, channel, peer_id, listen_port, your_host, my_host);
 };
 
 // Which chunks of [base_seq, base_seq + count) the sender holds, one bit each
@@ -209,6 +212,17 @@ struct TimeReplyMsg {
   MSGPACK_DEFINE(sent, received_ms, answered_ms, error_ms);
 };
 
+// Hole punching through NATs, with the source as the rendezvous (as
+// BitTorrent's BEP 55). A viewer that could not dial a viewer asks the
+// source with that viewer's address (`addrs[0]`); the source, linked to
+// both, tells each to dial the other now, at the addresses it knows it by
+// (where the source sees it, then inside their NAT if they share one). The
+// two dials cross and a NAT that keeps ports lets both through.
+struct HolePunchMsg {
+  std::vector<std::string> addrs;  // "host:port"
+  MSGPACK_DEFINE(addrs);
+};
+
 // The tracker speaks the same framing: a node ANNOUNCEs itself and gets
 // PEERS back, or ERROR with a reason a user can act on.
 struct AnnounceMsg {
@@ -235,7 +249,8 @@ struct ErrorMsg {
 using Message =
     std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg, ChokeMsg,
                  UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg,
-                 ChunkHeadMsg, PieceMsg, StripesMsg, SubscribeMsg, TimeQueryMsg, TimeReplyMsg>;
+                 ChunkHeadMsg, PieceMsg, StripesMsg, SubscribeMsg, TimeQueryMsg, TimeReplyMsg,
+                 HolePunchMsg>;
 
 const char* message_name(const Message& m);
 
