@@ -91,11 +91,13 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     }
     if (orphaned == 0) v.orphaned_since.reset();
     if (orphaned != 0 && !v.orphaned_since) v.orphaned_since = now;
-    if (orphaned == 0 || now - v.parents_sent < config_.parents_interval) return {};
+    Actions out;
+    rescue_stuck(now, out);
+    if (orphaned == 0 || now - v.parents_sent < config_.parents_interval) return out;
     v.parents_sent = now;
     PexMsg pex = parents_for(from, orphaned);
-    if (pex.addrs.empty()) return {};
-    return {SendAction{from, std::move(pex)}};
+    if (!pex.addrs.empty()) out.push_back(SendAction{from, std::move(pex)});
+    return out;
   } else if (const auto* subscribe = std::get_if<SubscribeMsg>(&msg)) {
     const StripeTree::Answer answer = tree_.subscribe(from, *subscribe);
     Actions out{SendAction{from, tree_.state_for(from)}};

@@ -59,8 +59,10 @@ struct SourceConfig {
   // A viewer has at most this many hole punches made for it per 10 s.
   int punches_per_10s = 20;
   // A viewer behind a NAT that changes ports, without a parent this long,
-  // is taken as a child beyond push_copies; at most this many such.
-  std::chrono::milliseconds rescue_after{1000};
+  // is taken as a child beyond push_copies; at most this many such. At once:
+  // no viewer behind another NAT can reach it, and one behind its own will
+  // take the first rescued there as parent.
+  std::chrono::milliseconds rescue_after{0};
   size_t max_rescued = 4;
   // STRIPES go to every viewer when the trees' root changes, at most this
   // often (checked as chunks are published).

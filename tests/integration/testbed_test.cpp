@@ -2,8 +2,11 @@
 // as root): nodes on different hosts and networks, with the defaults a user
 // would run.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <deque>
 #include <thread>
 
 #include "harness.h"
@@ -36,7 +39,7 @@ class Testbed : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::vector<Process> processes_;
+  std::deque<Process> processes_;  // references stay valid as it grows
   bool up_ = false;
 };
 
@@ -65,6 +68,88 @@ TEST_F(Testbed, ASourceAndAViewerWithDefaultOptionsPlayAcrossARouter) {
   EXPECT_GE(stats["chunks_on_time"].get<int>(), 15) << stats.dump();
   EXPECT_EQ(stats["listen"].get<std::string>().rfind("10.78.0.11:", 0), 0u)
       << "where the source sees it: " << stats.dump();
+}
+
+struct NatViewer {
+  std::string host;    // testbed host
+  std::string inside;  // its address behind its NAT
+  std::string nat;     // its NAT's public address
+  bool keeps_ports;    // the NAT maps a port to itself
+};
+
+// Eight viewers behind home routers (three behind each of two NATs that
+// keep ports, two behind one that randomises them), the source and tracker
+// public: every viewer plays; viewers behind the port-keeping NATs connect
+// to each other directly, through them; the viewers upload; the source
+// sends about one copy and a rescue.
+TEST_F(Testbed, ViewersBehindNatsConnectThroughThemAndTradeChunks) {
+  const std::vector<NatViewer> viewers = {
+      {"n1a", "192.168.1.11", "10.77.0.21", true},  {"n1b", "192.168.1.12", "10.77.0.21", true},
+      {"n1c", "192.168.1.13", "10.77.0.21", true},  {"n2a", "192.168.2.11", "10.77.0.22", true},
+      {"n2b", "192.168.2.12", "10.77.0.22", true},  {"n2c", "192.168.2.13", "10.77.0.22", true},
+      {"n3a", "192.168.3.11", "10.77.0.23", false}, {"n3b", "192.168.3.12", "10.77.0.23", false}};
+  on("pub", {SHOAL_BINARY, "tracker", "--listen", "[::]:7070"}, dir_ / "tracker.log");
+  Process& source = on("pub",
+                       {SHOAL_BINARY, "source", "--input", "testsrc", "--key", dir_ / "source.key",
+                        "--tracker", "10.77.0.10:7070", "--stats-json", dir_ / "source.json"},
+                       dir_ / "source.log");
+  const auto uri = source.read_line(30s);
+  ASSERT_TRUE(uri) << read_file(dir_ / "source.log");
+  std::this_thread::sleep_for(3s);
+  std::vector<Process*> running;
+  for (const NatViewer& v : viewers) {
+    running.push_back(&on(v.host,
+                          {SHOAL_BINARY, "peer", *uri, "--sink", "none", "--duration", "60",
+                           "--stats-json", dir_ / (v.host + ".json")},
+                          dir_ / (v.host + ".log")));
+    std::this_thread::sleep_for(300ms);
+  }
+  std::vector<nlohmann::json> stats;
+  double downloaded = 0, uploaded = 0, worst = 1;
+  for (size_t i = 0; i < viewers.size(); ++i) {
+    SCOPED_TRACE(viewers[i].host);
+    ASSERT_EQ(running[i]->wait(100s), 0) << read_file(dir_ / (viewers[i].host + ".log"));
+    stats.push_back(read_json(dir_ / (viewers[i].host + ".json")));
+    const auto& s = stats.back();
+    ASSERT_FALSE(s.is_discarded()) << read_file(dir_ / (viewers[i].host + ".log"));
+    EXPECT_GE(s["continuity"].get<double>(), 0.99) << s.dump();
+    worst = std::min(worst, s["continuity"].get<double>());
+    downloaded += s["bytes_from_source"].get<double>() + s["bytes_from_peers"].get<double>();
+    uploaded += s["bytes_uploaded"].get<double>();
+  }
+  source.signal(SIGTERM);
+  ASSERT_EQ(source.wait(20s), 0) << read_file(dir_ / "source.log");
+  const auto source_stats = read_json(dir_ / "source.json");
+  ASSERT_FALSE(source_stats.is_discarded()) << read_file(dir_ / "source.log");
+  const double copies = source_stats["bytes_uploaded"].get<double>() /
+                        source_stats["chunk_bytes_published"].get<double>();
+
+  // The addresses viewer i is dialled at: its NAT's and its own, at its port.
+  const auto is = [&](size_t i, const std::string& address) {
+    const std::string listen = stats[i]["listen"].get<std::string>();
+    const std::string port = listen.substr(listen.rfind(':'));
+    return address == viewers[i].nat + port || address == viewers[i].inside + port;
+  };
+  const auto listed = [&](size_t i, const char* field, size_t j) {
+    return std::ranges::any_of(stats[i][field], [&](const auto& a) { return is(j, a.template get<std::string>()); });
+  };
+  int chosen = 0, direct = 0;
+  for (size_t i = 0; i < viewers.size(); ++i) {
+    for (size_t j = i + 1; j < viewers.size(); ++j) {
+      if (!viewers[i].keeps_ports || !viewers[j].keeps_ports) continue;
+      const bool reached = listed(i, "peers_dialled", j) || listed(j, "peers_dialled", i);
+      const bool tried = reached || listed(i, "peer_dials_failed", j) || listed(j, "peer_dials_failed", i);
+      chosen += tried;
+      direct += reached;
+    }
+  }
+  std::cout << "lowest continuity " << worst << "; pairs chosen " << chosen << ", connected "
+            << direct << "; upload/download "
+            << uploaded / downloaded << "; source copies " << copies << "\n";
+  EXPECT_GE(chosen, 6);
+  EXPECT_GE(direct, 0.8 * chosen);
+  EXPECT_GE(uploaded, 0.5 * downloaded);
+  EXPECT_LE(copies, 2.0);
 }
 
 }  // namespace
