@@ -152,5 +152,48 @@ TEST_F(Testbed, ViewersBehindNatsConnectThroughThemAndTradeChunks) {
   EXPECT_LE(copies, 2.0);
 }
 
+// A home router forgets its mappings mid-stream (its conntrack table is
+// flushed, as on a reboot or a full table): the viewers behind it play on,
+// and one that joins 2 s later behind another NAT reaches them within its
+// first 10 s.
+TEST_F(Testbed, ViewersPlayOnWhenTheirNatForgetsItsMappings) {
+  on("pub", {SHOAL_BINARY, "tracker", "--listen", "[::]:7070"}, dir_ / "tracker.log");
+  Process& source = on("pub",
+                       {SHOAL_BINARY, "source", "--input", "testsrc", "--key", dir_ / "source.key",
+                        "--tracker", "10.77.0.10:7070"},
+                       dir_ / "source.log");
+  const auto uri = source.read_line(30s);
+  ASSERT_TRUE(uri) << read_file(dir_ / "source.log");
+  std::this_thread::sleep_for(3s);
+  const auto viewer = [&](const std::string& host, int seconds) -> Process& {
+    return on(host,
+              {SHOAL_BINARY, "peer", *uri, "--sink", "none", "--duration", std::to_string(seconds),
+               "--stats-json", dir_ / (host + ".json")},
+              dir_ / (host + ".log"));
+  };
+  Process& n1a = viewer("n1a", 40);
+  Process& n1b = viewer("n1b", 40);
+  Process& n2a = viewer("n2a", 40);
+  std::this_thread::sleep_for(15s);
+  const std::string flushed = run_shell("bash " TESTBED_SCRIPT " run nat1 conntrack -F 2>&1");
+  ASSERT_NE(flushed.find("table has been emptied"), std::string::npos) << flushed;
+  std::this_thread::sleep_for(2s);
+  Process& late = viewer("n2c", 10);
+
+  ASSERT_EQ(late.wait(40s), 0) << read_file(dir_ / "n2c.log");
+  const auto late_stats = read_json(dir_ / "n2c.json");
+  const auto& reached = late_stats["peers_dialled"];
+  EXPECT_TRUE(std::ranges::any_of(reached, [](const auto& a) {
+    return a.template get<std::string>().rfind("10.77.0.21:", 0) == 0;
+  })) << "nobody behind the flushed NAT reached: " << late_stats.dump();
+  for (auto [host, p] : {std::pair{"n1a", &n1a}, {"n1b", &n1b}, {"n2a", &n2a}}) {
+    SCOPED_TRACE(host);
+    ASSERT_EQ(p->wait(60s), 0) << read_file(dir_ / (std::string(host) + ".log"));
+    const auto stats = read_json(dir_ / (std::string(host) + ".json"));
+    EXPECT_GE(stats["continuity"].get<double>(), 0.98) << stats.dump();
+    std::cout << host << ": continuity " << stats["continuity"] << "\n";
+  }
+}
+
 }  // namespace
 }  // namespace shoal::testing
