@@ -11,7 +11,7 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-x
   libboost-dev libboost-program-options-dev libmsgpack-cxx-dev nlohmann-json3-dev libsodium-dev libssl-dev libgtest-dev
-  faketime
+  faketime libminiupnpc-dev libnatpmp-dev
 )
 
 missing=()

@@ -14,11 +14,17 @@
 #       shoal-n2a 192.168.2.11, shoal-n2b .12, shoal-n2c .13
 #     shoal-nat3  10.77.0.23   masquerade with random ports (symmetric-like)
 #       shoal-n3a 192.168.3.11, shoal-n3b .12
+#     shoal-nat4  11.77.0.24   random ports too, but it forwards ports on
+#                              request (miniupnpd: UPnP-IGD and NAT-PMP),
+#                              on an address miniupnpd takes for public
+#       shoal-n4a 192.168.4.11
+#     shoal-nat5  11.77.0.25   the same, UPnP-IGD only
+#       shoal-n5a 192.168.5.11
 #
 # Every home router drops connections from outside that nothing inside
 # opened, as home routers do. Links are not rate-limited: a test adds
 # `tc qdisc ... tbf` on a host's eth0 where it needs one. Installs iproute2,
-# nftables and conntrack if missing.
+# nftables, conntrack and miniupnpd-nftables if missing.
 set -euo pipefail
 
 PREFIX=shoal-
@@ -31,6 +37,7 @@ need() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v nft >/dev/null || missing+=(nftables)
   command -v conntrack >/dev/null || missing+=(conntrack)
+  [ -x /usr/sbin/miniupnpd ] || missing+=(miniupnpd-nftables)
   [ ${#missing[@]} -eq 0 ] && return
   echo "testbed: installing ${missing[*]}" >&2
   apt-get update -qq
@@ -95,10 +102,73 @@ EOF
   in_ns "$name" ip addr add "$lan.1/24" dev lan
 }
 
+# A home router that forwards ports on request: UPnP-IGD and NAT-PMP from
+# miniupnpd, into chains its nftables backend fills.
+upnp_router() {
+  local name=$1 lan=$2 natpmp=$3
+  router "$name"
+  in_ns "$name" nft -f - <<RULES
+table inet filter {
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "lan" accept
+    jump miniupnpd
+  }
+  chain miniupnpd {
+  }
+  chain input {
+    type filter hook input priority 0; policy accept;
+    iifname "eth0" ct state new drop
+  }
+}
+table inet nat {
+  chain prerouting {
+    type nat hook prerouting priority -100; policy accept;
+    jump prerouting_miniupnpd
+  }
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    jump postrouting_miniupnpd
+    oifname "eth0" masquerade random
+  }
+  chain prerouting_miniupnpd {
+  }
+  chain postrouting_miniupnpd {
+  }
+}
+RULES
+  bridge "$name" lan
+  in_ns "$name" ip addr add "$lan.1/24" dev lan
+  local conf="/run/${PREFIX}$name-miniupnpd.conf"
+  cat >"$conf" <<CONF
+ext_ifname=eth0
+listening_ip=lan
+http_port=0
+enable_natpmp=$natpmp
+enable_upnp=yes
+secure_mode=yes
+system_uptime=yes
+upnp_table_name=filter
+upnp_nat_table_name=nat
+upnp_forward_chain=miniupnpd
+upnp_nat_chain=prerouting_miniupnpd
+upnp_nat_postrouting_chain=postrouting_miniupnpd
+uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b
+allow 1024-65535 $lan.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+CONF
+  in_ns "$name" /usr/sbin/miniupnpd -f "$conf" -P "/run/${PREFIX}$name-miniupnpd.pid" -4
+}
+
 down() {
   for n in $(ip netns list | awk '{print $1}' | grep "^${PREFIX}" || true); do
+    # Whatever still runs there (a router's daemon, a test's node) goes too.
+    for pid in $(ip netns pids "$n"); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns delete "$n"
   done
+  # A killed daemon's pid file would keep the next one from starting.
+  rm -f /run/"${PREFIX}"*-miniupnpd.pid /run/"${PREFIX}"*-miniupnpd.conf
 }
 
 up() {
@@ -120,6 +190,16 @@ up() {
     plug "$h" "10.78.0.$i" 24 rt far
     in_ns "$h" ip route add default via 10.78.0.1
     i=$((i + 1))
+  done
+  in_ns rt ip addr add 11.77.0.1/24 dev eth0
+  for k in 4 5; do
+    new_ns "nat$k"
+    plug "nat$k" "11.77.0.2$k" 24 wan br
+    in_ns "nat$k" ip route add default via 11.77.0.1
+    upnp_router "nat$k" "192.168.$k" "$([ "$k" = 4 ] && echo yes || echo no)"
+    new_ns "n${k}a"
+    plug "n${k}a" "192.168.$k.11" 24 "nat$k" lan
+    in_ns "n${k}a" ip route add default via "192.168.$k.1"
   done
   for k in 1 2 3; do
     new_ns "nat$k"

@@ -12,6 +12,7 @@
 #include "overlay/wire/channel_uri.h"
 #include "overlay/net/dial.h"
 #include "overlay/net/outward_address.h"
+#include "overlay/net/port_mapper.h"
 #include "overlay/tracker/tracker_client.h"
 #include "peer/peer_node.h"
 #include "peer/peer_options.h"
@@ -45,6 +46,12 @@ struct Housekeeping {
 };
 
 bool unspecified(const std::string& host) { return host == "::" || host == "0.0.0.0"; }
+
+bool is_loopback(const std::string& host) {
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(host, ec);
+  return !ec && ip.is_loopback();
+}
 
 }  // namespace
 
@@ -81,6 +88,8 @@ int peer_main(const std::vector<std::string>& args) {
       "listen", po::value(&listen)->default_value("[::]:0"),
       "HOST:PORT to accept other viewers on ([::]: every interface, IPv4 and IPv6); port 0 "
       "picks a free port")(
+      "no-port-mapping", po::bool_switch(),
+      "do not ask the home router (UPnP-IGD, NAT-PMP) to forward the listening port")(
       "public-host", po::value(&public_host),
       "host other viewers should dial, announced to the DHT (default: the address the source "
       "sees this viewer at)")(
@@ -208,6 +217,21 @@ int peer_main(const std::vector<std::string>& args) {
     return at;
   };
   runner.start();
+  // A forwarded port lets viewers behind other NATs dial this one; loopback
+  // has no router to ask.
+  std::unique_ptr<PortMapper> port_mapper;
+  if (const auto at = node.listening();
+      at && !vm["no-port-mapping"].as<bool>() && !is_loopback(at->host)) {
+    port_mapper = std::make_unique<PortMapper>(io, at->port, [](Result<PortMapper::Mapping> m) {
+      if (m) {
+        log_line("the router forwards " + m->public_host + ":" + std::to_string(m->port) +
+                 " to this viewer (" + m->by + ")");
+      } else {
+        log_line("no port forwarded (" + m.error() +
+                 "): viewers behind other NATs reach this one by hole punching");
+      }
+    });
+  }
   std::optional<TrackerClient> tracker;
   if (uri->tracker && !o.client_server) {
     tracker.emplace(

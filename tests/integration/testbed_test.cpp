@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <deque>
 #include <thread>
+#include <tuple>
 
 #include "harness.h"
 
@@ -192,6 +193,47 @@ TEST_F(Testbed, ViewersPlayOnWhenTheirNatForgetsItsMappings) {
     const auto stats = read_json(dir_ / (std::string(host) + ".json"));
     EXPECT_GE(stats["continuity"].get<double>(), 0.98) << stats.dump();
     std::cout << host << ": continuity " << stats["continuity"] << "\n";
+  }
+}
+
+// Two viewers behind routers that change ports but forward one on request,
+// by NAT-PMP (nat4) and by UPnP-IGD only (nat5): each asks for its
+// listening port, and a viewer behind another NAT dials both directly.
+TEST_F(Testbed, ViewersBehindRoutersThatForwardPortsAreDialledDirectly) {
+  on("pub", {SHOAL_BINARY, "tracker", "--listen", "[::]:7070"}, dir_ / "tracker.log");
+  Process& source = on("pub",
+                       {SHOAL_BINARY, "source", "--input", "testsrc", "--key", dir_ / "source.key",
+                        "--tracker", "10.77.0.10:7070"},
+                       dir_ / "source.log");
+  const auto uri = source.read_line(30s);
+  ASSERT_TRUE(uri) << read_file(dir_ / "source.log");
+  std::this_thread::sleep_for(3s);
+  const auto viewer = [&](const std::string& host, int seconds) -> Process& {
+    return on(host,
+              {SHOAL_BINARY, "peer", *uri, "--sink", "none", "--duration", std::to_string(seconds),
+               "--stats-json", dir_ / (host + ".json")},
+              dir_ / (host + ".log"));
+  };
+  Process& n4a = viewer("n4a", 20);
+  Process& n5a = viewer("n5a", 20);
+  std::this_thread::sleep_for(4s);  // a UPnP discovery takes up to 2 s
+  Process& n1a = viewer("n1a", 12);
+
+  for (auto [host, p, by] : {std::tuple{"n4a", &n4a, "NAT-PMP"}, {"n5a", &n5a, "UPnP"}}) {
+    SCOPED_TRACE(host);
+    ASSERT_EQ(p->wait(60s), 0) << read_file(dir_ / (std::string(host) + ".log"));
+    const std::string log = read_file(dir_ / (std::string(host) + ".log"));
+    EXPECT_NE(log.find("the router forwards 11.77.0.2"), std::string::npos) << log;
+    EXPECT_NE(log.find(std::string("(") + by + ")"), std::string::npos) << log;
+    EXPECT_GE(read_json(dir_ / (std::string(host) + ".json"))["continuity"].get<double>(), 0.99);
+  }
+  ASSERT_EQ(n1a.wait(60s), 0) << read_file(dir_ / "n1a.log");
+  const auto stats = read_json(dir_ / "n1a.json");
+  EXPECT_GE(stats["continuity"].get<double>(), 0.99) << stats.dump();
+  for (const std::string nat : {"11.77.0.24:", "11.77.0.25:"}) {
+    EXPECT_TRUE(std::ranges::any_of(stats["peers_dialled"], [&](const auto& a) {
+      return a.template get<std::string>().rfind(nat, 0) == 0;
+    })) << nat << " not dialled directly: " << stats.dump();
   }
 }
 
