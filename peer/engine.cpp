@@ -118,6 +118,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
   Neighbour* found = neighbours_.find(from);
   if (!found) return {};
   Neighbour& n = *found;
+  n.last_heard = now;
   if (!n.greeted && !std::holds_alternative<Hello>(msg)) {
     drop(from, std::string(message_name(msg)) + " before HELLO", false, now);
     return take();
@@ -595,6 +596,16 @@ void PeerEngine::set_unchoked(ConnId conn, bool unchoked) {
 void PeerEngine::maintain_neighbours(WallTime now) {
   if (const auto idle = neighbours_.to_replace(now))
     drop(*idle, "no chunk traded lately; trying another peer", false, now);
+  std::vector<ConnId> silent;
+  for (const auto& [conn, n] : neighbours_) {
+    const bool busy = n.is_source() || tree_.is_parent(conn) || tree_.is_child(conn);
+    const auto limit = busy ? config_.busy_silent_after : config_.silent_after;
+    if (now - n.last_heard >= limit) silent.push_back(conn);
+  }
+  for (const ConnId c : silent) {
+    const auto heard = now - neighbours_.find(c)->last_heard;
+    drop(c, "silent for " + std::to_string(heard.count()) + " ms", false, now);
+  }
   std::vector<ConnId> idle_children;
   for (auto& [conn, n] : neighbours_) {
     if (!n.for_tree) continue;

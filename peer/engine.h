@@ -96,6 +96,13 @@ struct PeerConfig {
   std::chrono::milliseconds pex_interval{10'000};
   // A neighbour that traded no chunk for this long makes room for another.
   std::chrono::milliseconds replace_after{30'000};
+  // A neighbour that said nothing for this long is gone, though its
+  // connection stands (our address changed, or a NAT forgot us): every
+  // neighbour sends at least a TIME_QUERY every 5 s; the source, a parent
+  // and a child something with every chunk (a HAVE, pieces), so for them
+  // `busy_silent_after`.
+  std::chrono::milliseconds silent_after{12'000};
+  std::chrono::milliseconds busy_silent_after{3000};
   int upload_pipe = 1;  // chunks handed to the uplink at once
   // A request that could not start within this is REJECTed, so its requester
   // asks a less busy holder instead of queueing behind others.

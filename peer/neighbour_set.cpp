@@ -28,7 +28,7 @@ Neighbour* NeighbourSet::connected(ConnId conn, LinkKind kind, const Endpoint& r
   n.kind = kind;
   n.address = kind == LinkKind::accepted ? Endpoint{remote.host, 0} : remote;
   n.unchoked_us = n.is_source();
-  n.connected_at = n.last_pex_sent = now;
+  n.connected_at = n.last_pex_sent = n.last_heard = now;
   return &n;
 }
 

@@ -46,6 +46,7 @@ struct Neighbour {
   bool we_unchoke = false;   // we serve its requests
   bool for_tree = false;     // accepted beyond the cap, as a would-be child
   WallTime connected_at;
+  WallTime last_heard;  // its last message
   WallTime last_map_sent;
   WallTime last_pex_sent;
   WallTime last_time_query;

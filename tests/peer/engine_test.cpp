@@ -625,6 +625,7 @@ TEST_F(EngineTest, TakesOnlyTheAnswerToTheQueryItHasOutstanding) {
 }
 
 TEST_F(EngineTest, AsksEveryNeighbourTheTimeAgainEachInterval) {
+  engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .busy_silent_after = 1min});
   join_source(10);
   const ConnId viewer = greet_viewers(1)[0];
   const auto asked = [&](const Actions& actions) {
@@ -634,6 +635,49 @@ TEST_F(EngineTest, AsksEveryNeighbourTheTimeAgainEachInterval) {
   };
   EXPECT_EQ(asked(engine_->tick(now_ + 4900ms)), 0);
   EXPECT_EQ(asked(engine_->tick(now_ + 5000ms)), 2) << "the source and " << viewer.value;
+}
+
+TEST_F(EngineTest, AsksTheSourceToPunchToAViewerItCouldNotDialOnceAWhile) {
+  engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .busy_silent_after = 10min});
+  join_source(10);
+  const Endpoint far{"203.0.113.2", 7002};
+  const auto punches = [&](const Actions& actions) {
+    std::vector<HolePunchMsg> out;
+    for (const auto& send : only<SendAction>(actions)) {
+      if (const auto* m = std::get_if<HolePunchMsg>(&send.msg); m && send.to == kSource) out.push_back(*m);
+    }
+    return out;
+  };
+  const auto asked = punches(engine_->on_dial_failed(far, now_));
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].addrs, std::vector<std::string>{"203.0.113.2:7002"});
+  EXPECT_TRUE(punches(engine_->on_dial_failed(far, now_ + 59s)).empty());
+  EXPECT_EQ(punches(engine_->on_dial_failed(far, now_ + 60s)).size(), 1u);
+}
+
+TEST_F(EngineTest, DialsWhereTheSourceSaysAtOnceAndAsksNoPunchBackWhenThatFails) {
+  join_source(10);
+  const HolePunchMsg punch{{"203.0.113.2:7002", "192.168.1.12:7002"}};
+  std::vector<Endpoint> dialled;
+  for (const auto& d : only<DialAction>(engine_->on_message(kSource, punch, now_))) dialled.push_back(d.to);
+  EXPECT_EQ(dialled, (std::vector<Endpoint>{{"203.0.113.2", 7002}, {"192.168.1.12", 7002}}));
+  for (const auto& send : only<SendAction>(engine_->on_dial_failed(dialled[0], now_)))
+    EXPECT_FALSE(std::holds_alternative<HolePunchMsg>(send.msg)) << "no punch for a punch";
+}
+
+TEST_F(EngineTest, DropsANeighbourThatFellSilentSoonerIfItIsTheSource) {
+  join_source(10);
+  const ConnId quiet = greet_viewers(1)[0];
+  const auto dropped = [&](WallTime at) {
+    std::vector<ConnId> out;
+    for (const auto& d : only<DisconnectAction>(engine_->tick(at))) out.push_back(d.conn);
+    return out;
+  };
+  EXPECT_TRUE(dropped(now_ + 2900ms).empty());
+  EXPECT_EQ(dropped(now_ + 3000ms), std::vector{kSource}) << "a HAVE comes with every chunk";
+  engine_->on_message(quiet, HaveMsg{}, now_ + 5s);
+  EXPECT_TRUE(dropped(now_ + 16900ms).empty());
+  EXPECT_EQ(dropped(now_ + 17s), std::vector{quiet});
 }
 
 }  // namespace

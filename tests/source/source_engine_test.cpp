@@ -449,5 +449,55 @@ TEST_F(SourceEngineTest, AnswersATimeQueryWithItsOwnClockWhichIsTheChannels) {
   EXPECT_EQ(reply->error_ms, 0u);
 }
 
+// A viewer behind a NAT greets from `seen` (host:port as the source sees the
+// link) and says its own address is `inside`.
+Actions greet_from(SourceEngine& e, const ChannelKey& key, ConnId conn, const Endpoint& seen,
+                   uint16_t listen_port, const std::string& inside, WallTime now) {
+  e.on_connected(conn, seen);
+  return e.on_message(conn,
+                      Hello{kProtocolVersion, key.channel(), PeerId(100 + conn.value), listen_port,
+                            "", inside},
+                      now);
+}
+
+TEST_F(SourceEngineTest, HasTwoViewersDialEachOtherAtOnceWhenOneCouldNotReachTheOther) {
+  greet_from(*engine_, key_, ConnId(1), {"203.0.113.1", 7001}, 7001, "192.168.1.11", now_);
+  greet_from(*engine_, key_, ConnId(2), {"203.0.113.2", 7002}, 7002, "192.168.2.12", now_);
+  greet_from(*engine_, key_, ConnId(3), {"203.0.113.1", 7003}, 7003, "192.168.1.13", now_);
+  std::map<ConnId, std::vector<std::string>> told;
+  for (const auto& a : engine_->on_message(ConnId(1), HolePunchMsg{{"203.0.113.2:7002"}}, now_)) {
+    const auto& send = std::get<SendAction>(a);
+    told[send.to] = std::get<HolePunchMsg>(send.msg).addrs;
+  }
+  EXPECT_EQ(told[ConnId(1)], std::vector<std::string>{"203.0.113.2:7002"});
+  EXPECT_EQ(told[ConnId(2)], std::vector<std::string>{"203.0.113.1:7001"});
+  // Two behind one NAT are told each other's inside address too.
+  told.clear();
+  for (const auto& a : engine_->on_message(ConnId(3), HolePunchMsg{{"203.0.113.1:7001"}}, now_)) {
+    const auto& send = std::get<SendAction>(a);
+    told[send.to] = std::get<HolePunchMsg>(send.msg).addrs;
+  }
+  EXPECT_EQ(told[ConnId(3)], (std::vector<std::string>{"203.0.113.1:7001", "192.168.1.11:7001"}));
+  EXPECT_EQ(told[ConnId(1)], (std::vector<std::string>{"203.0.113.1:7003", "192.168.1.13:7003"}));
+  // Nobody known there: nothing.
+  EXPECT_TRUE(engine_->on_message(ConnId(1), HolePunchMsg{{"203.0.113.9:7009"}}, now_).empty());
+}
+
+TEST_F(SourceEngineTest, TakesInOneViewerPerNatThatChangesPortsOnceItHasNoParent) {
+  publish(0);
+  // Their links come from other ports than they listen on: nobody can dial them.
+  greet_from(*engine_, key_, ConnId(1), {"203.0.113.3", 40001}, 7001, "192.168.3.11", now_);
+  greet_from(*engine_, key_, ConnId(2), {"203.0.113.3", 40002}, 7002, "192.168.3.12", now_);
+  // One behind a NAT that keeps ports.
+  greet_from(*engine_, key_, ConnId(3), {"203.0.113.1", 7003}, 7003, "192.168.1.13", now_);
+  for (const uint64_t c : {1, 2, 3}) tell_stripes(ConnId(c), {255, 255, 255, 255}, {5, 5, 5, 5});
+  const auto takes_of = [&](ConnId c) {
+    return subscribe(c, kAllStripes, true)[c].pushing;
+  };
+  EXPECT_EQ(takes_of(ConnId(1)), kAllStripes) << "taken beyond its one push copy";
+  EXPECT_EQ(takes_of(ConnId(3)), kAllStripes) << "the usual child, in the usual slots";
+  EXPECT_EQ(takes_of(ConnId(2)), 0) << "its NAT has one: it takes that one as parent";
+}
+
 }  // namespace
 }  // namespace shoal
