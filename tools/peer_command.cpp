@@ -203,7 +203,9 @@ int peer_main(const std::vector<std::string>& args) {
       },
       std::move(listener), dial_from(*at), std::chrono::milliseconds(latency_ms));
   PeerRunner& runner = node.runner();
-  // Where other viewers reach us: what we listen on, at the host they can dial.
+  std::unique_ptr<DhtAnnouncer> dht_announcer;
+  // Where other viewers reach us: what we listen on, at the host they can
+  // dial: as said, else where the source or the DHT sees us.
   const auto contact = [&]() -> std::optional<Endpoint> {
     std::optional<Endpoint> at = node.listening();
     if (!at) return at;
@@ -211,6 +213,8 @@ int peer_main(const std::vector<std::string>& args) {
       at->host = public_host;
     } else if (!runner.engine().seen_as().empty()) {
       at->host = runner.engine().seen_as();
+    } else if (dht_announcer && !dht_announcer->seen_as().empty()) {
+      at->host = dht_announcer->seen_as();
     } else if (unspecified(at->host)) {
       at->host = outward_address().value_or("127.0.0.1");
     }
@@ -239,7 +243,6 @@ int peer_main(const std::vector<std::string>& args) {
         [&](std::vector<Endpoint> peers) { runner.found_peers(peers); }, dial_from(*at));
     tracker->start();
   }
-  std::unique_ptr<DhtAnnouncer> dht_announcer;
   if (dht && !o.client_server) {
     auto opened = DhtAnnouncer::open(io, *dht, uri->channel, contact(),
                                      [&](std::vector<Endpoint> peers) { runner.found_peers(peers); });

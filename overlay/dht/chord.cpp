@@ -164,7 +164,7 @@ void ChordNode::follow(FollowUp f, DhtTime now) {
       break;
     case OpKind::get:  // owned here
       rpc_.reply(op.client, op.client_txid,
-                 GetResultMsg{op.key, owner, op.hops, values(op.key, now)});
+                 GetResultMsg{op.key, owner, op.hops, values(op.key, now), host_of(op.client)});
       break;
     case OpKind::lookup:  // answered by Lookups
       break;

@@ -69,6 +69,7 @@ void DhtAnnouncer::lookup_peers() {
       const auto* e = std::get_if<DhtErrorMsg>(&*answer);
       return fail(e ? e->reason : "an unexpected answer");
     }
+    seen_as_ = got->your_host;
     if (failing_) log_line("DHT node " + client_->node().to_string() + " answers again");
     failing_ = false;
     backoff_ = std::chrono::seconds(1);

@@ -44,6 +44,8 @@ class DhtAnnouncer {
   // This node's contact changed (its address was learned, or moved): PUT
   // from now on, at once.
   void set_self(std::optional<Endpoint> self);
+  // This node's IP as the DHT node saw it last; "" before an answer.
+  const std::string& seen_as() const { return seen_as_; }
   void stop();
 
  private:
@@ -57,6 +59,7 @@ class DhtAnnouncer {
   std::unique_ptr<DhtClient> client_;
   std::string key_;
   std::optional<Endpoint> self_;
+  std::string seen_as_;
   PeersFn on_peers_;
   std::chrono::seconds interval_;
   boost::asio::steady_timer next_;

@@ -140,7 +140,8 @@ struct GetResultMsg {
   DhtNode owner;
   uint32_t hops = 0;
   std::vector<std::string> values;
-  MSGPACK_DEFINE(key, owner, hops, values);
+  std::string your_host;  // the asker's IP as the answering node sees it
+  MSGPACK_DEFINE(key, owner, hops, values, your_host);
 };
 struct StatsMsg {
   MSGPACK_DEFINE();

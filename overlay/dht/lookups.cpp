@@ -2,7 +2,14 @@
 
 #include <algorithm>
 
+#include "overlay/wire/endpoint.h"
+
 namespace shoal {
+
+std::string host_of(const std::string& address) {
+  const auto at = Endpoint::parse(address);
+  return at ? at->host : std::string();
+}
 
 namespace {
 // A lookup that has not found its owner after this many hops is lost in a
@@ -64,7 +71,8 @@ FollowUp Lookups::on_reply(OpId id, const std::string& from, const DhtMessage& m
     rpc.reply(op.client, op.client_txid, PutResultMsg{op.key, *op.owner, op.hops});
     ops_.erase(it);
   } else if (const auto* got = std::get_if<ValuesMsg>(&m); got && op.kind == OpKind::get) {
-    rpc.reply(op.client, op.client_txid, GetResultMsg{op.key, *op.owner, op.hops, got->values});
+    rpc.reply(op.client, op.client_txid,
+              GetResultMsg{op.key, *op.owner, op.hops, got->values, host_of(op.client)});
     ops_.erase(it);
   }
   return {};

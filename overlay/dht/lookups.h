@@ -28,6 +28,10 @@
 
 namespace shoal {
 
+// The host of a client's "host:port" ("" if it is not one): told back to it
+// in GET_RESULT, as where the DHT sees it.
+std::string host_of(const std::string& address);
+
 enum class OpKind { lookup, put, get, finger, join };
 
 // A lookup, and what to do with its answer.
@@ -36,7 +40,7 @@ struct Op {
   DhtId key;
   int finger = 0;
   uint32_t hops = 0;
-  std::string client;  // who asked, for lookup, put and get
+  std::string client;  // who asked, for lookup, put and get ("host:port")
   uint64_t client_txid = 0;
   std::string value;  // put
   uint32_t ttl_s = 0;

@@ -110,6 +110,7 @@ TEST(Lookups, AGetGoesOnToTheOwnerAndIsAnsweredWithItsValues) {
   EXPECT_EQ(result.owner, node(42));
   EXPECT_EQ(result.hops, 1u);
   EXPECT_EQ(result.values, (Strings{"a", "b"}));
+  EXPECT_EQ(result.your_host, "client") << "where it sees the asker, for it to announce";
 }
 
 TEST(Lookups, APutThisNodeOwnsIsLeftToTheCaller) {
