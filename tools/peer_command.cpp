@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "media/log.h"
+#include "http/http_server.h"
+#include "http/prometheus.h"
 #include "overlay/dht/dht_announcer.h"
 #include "overlay/wire/channel_uri.h"
 #include "overlay/net/dial.h"
@@ -65,7 +67,7 @@ int peer_main(const std::vector<std::string>& args) {
       "refreshed every second and written in full on exit (end of --duration, Ctrl-C or\n"
       "SIGTERM).";
   std::string uri_text, sink, record_path, played_path, stats_path, listen, upload_limit,
-      public_host;
+      public_host, http_at;
   double duration = 0;
   int latency_ms = 0;
   PeerOptions o;
@@ -77,6 +79,9 @@ int peer_main(const std::vector<std::string>& args) {
       "auto: play in a window with sound; fake: decode only (headless); none: no decoder, "
       "chunks played out on time undecoded (many viewers on one machine)")(
       "record", po::value(&record_path), "write the chunks played, as MPEG-TS, to this file")(
+      "http", po::value(&http_at),
+      "HOST:PORT to serve other players on: /stream.ts (MPEG-TS, for VLC, mpv, ffplay), "
+      "/stats.json, /metrics (Prometheus); with --sink none, a headless relay")(
       "played", po::value(&played_path),
       "write a line per chunk as it plays, '<seq> <capture time, ms since the epoch on the "
       "source's clock>', to this file (- for stdout)")(
@@ -158,6 +163,15 @@ int peer_main(const std::vector<std::string>& args) {
     }
   }
   std::ostream* played = vm.count("played") ? (played_path == "-" ? &std::cout : &played_file) : nullptr;
+  std::optional<Endpoint> http_endpoint;
+  if (vm.count("http")) {
+    auto parsed = Endpoint::parse(http_at);
+    if (!parsed) {
+      std::cerr << "shoal peer: --http: " << parsed.error() << "\n";
+      return 2;
+    }
+    http_endpoint = *parsed;
+  }
   auto player = Player::create(sinks.at(sink));
   if (!player) {
     std::cerr << "shoal peer: " << player.error() << "\n";
@@ -166,6 +180,7 @@ int peer_main(const std::vector<std::string>& args) {
 
   const auto joined = std::chrono::steady_clock::now();
   asio::io_context io;
+  std::unique_ptr<HttpServer> http;  // set below, once the node exists
   o.client_server = vm["client-server"].as<bool>();
   std::unique_ptr<Listener> listener;
   if (!o.client_server) {
@@ -192,6 +207,7 @@ int peer_main(const std::vector<std::string>& args) {
       io, o,
       [&](const Chunk& chunk) {
         (*player)->push(chunk.payload);
+        if (http) http->play(std::make_shared<const Chunk>(chunk));
         if (played) {
           *played << chunk.seq.value << ' ' << chunk.capture_time.time_since_epoch().count()
                   << std::endl;
@@ -264,6 +280,30 @@ int peer_main(const std::vector<std::string>& args) {
     }
     return r;
   };
+  if (http_endpoint) {
+    auto opened = HttpServer::open(io, *http_endpoint, [&](const std::string& path)
+                                                           -> std::optional<HttpServer::Page> {
+      if (path == "/stats.json") return HttpServer::Page{"application/json", report().to_json().dump() + "\n"};
+      if (path == "/metrics") {
+        return HttpServer::Page{"text/plain; version=0.0.4",
+                                prometheus_text(report().to_json(), "shoal_peer")};
+      }
+      if (path == "/") {
+        return HttpServer::Page{"text/html; charset=utf-8",
+                                "<!doctype html><title>shoal</title><p>Shoal viewer: "
+                                "<a href=\"/stream.ts\">stream.ts</a> (MPEG-TS), "
+                                "<a href=\"/stats.json\">stats.json</a>, "
+                                "<a href=\"/metrics\">metrics</a></p>\n"};
+      }
+      return std::nullopt;
+    });
+    if (!opened) {
+      std::cerr << "shoal peer: " << opened.error() << "\n";
+      return 1;
+    }
+    http = std::move(*opened);
+    log_line("serving players on http://" + http->local().to_string() + "/stream.ts");
+  }
   const auto write_stats = [&] {
     if (!stats_path.empty()) write_json_file(stats_path, report().to_json());
   };
