@@ -1,4 +1,5 @@
 // `shoal peer`: join a channel and play it.
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "media/log.h"
+#include "http/hls_playlist.h"
 #include "http/http_server.h"
 #include "http/prometheus.h"
 #include "overlay/dht/dht_announcer.h"
@@ -81,7 +83,8 @@ int peer_main(const std::vector<std::string>& args) {
       "record", po::value(&record_path), "write the chunks played, as MPEG-TS, to this file")(
       "http", po::value(&http_at),
       "HOST:PORT to serve other players on: /stream.ts (MPEG-TS, for VLC, mpv, ffplay), "
-      "/stats.json, /metrics (Prometheus); with --sink none, a headless relay")(
+      "/live.m3u8 (HLS), /stats.json, /metrics (Prometheus); with --sink none, a headless "
+      "relay")(
       "played", po::value(&played_path),
       "write a line per chunk as it plays, '<seq> <capture time, ms since the epoch on the "
       "source's clock>', to this file (- for stdout)")(
@@ -181,6 +184,7 @@ int peer_main(const std::vector<std::string>& args) {
   const auto joined = std::chrono::steady_clock::now();
   asio::io_context io;
   std::unique_ptr<HttpServer> http;  // set below, once the node exists
+  HlsPlaylist hls;
   o.client_server = vm["client-server"].as<bool>();
   std::unique_ptr<Listener> listener;
   if (!o.client_server) {
@@ -207,7 +211,11 @@ int peer_main(const std::vector<std::string>& args) {
       io, o,
       [&](const Chunk& chunk) {
         (*player)->push(chunk.payload);
-        if (http) http->play(std::make_shared<const Chunk>(chunk));
+        if (http) {
+          auto shared = std::make_shared<const Chunk>(chunk);
+          http->play(shared);
+          hls.play(std::move(shared));
+        }
         if (played) {
           *played << chunk.seq.value << ' ' << chunk.capture_time.time_since_epoch().count()
                   << std::endl;
@@ -288,10 +296,21 @@ int peer_main(const std::vector<std::string>& args) {
         return HttpServer::Page{"text/plain; version=0.0.4",
                                 prometheus_text(report().to_json(), "shoal_peer")};
       }
+      if (path == "/live.m3u8") {
+        if (const auto text = hls.playlist()) return HttpServer::Page{"application/vnd.apple.mpegurl", *text};
+        return std::nullopt;
+      }
+      if (path.rfind("/seg/", 0) == 0 && path.size() > 8 && path.ends_with(".ts")) {
+        const std::string n = path.substr(5, path.size() - 8);
+        if (n.empty() || n.size() > 18 || !std::ranges::all_of(n, ::isdigit)) return std::nullopt;
+        if (auto bytes = hls.segment(std::stoull(n))) return HttpServer::Page{"video/mp2t", std::move(*bytes)};
+        return std::nullopt;
+      }
       if (path == "/") {
         return HttpServer::Page{"text/html; charset=utf-8",
                                 "<!doctype html><title>shoal</title><p>Shoal viewer: "
                                 "<a href=\"/stream.ts\">stream.ts</a> (MPEG-TS), "
+                                "<a href=\"/live.m3u8\">live.m3u8</a> (HLS), "
                                 "<a href=\"/stats.json\">stats.json</a>, "
                                 "<a href=\"/metrics\">metrics</a></p>\n"};
       }

@@ -1,5 +1,5 @@
 // A viewer serving other players over HTTP (`shoal peer --http`): real
-// ffmpeg reads its MPEG-TS stream, two at once; a client that stops reading
+// ffmpeg reads its MPEG-TS stream, two at once, and its live HLS; a client that stops reading
 // is dropped while the viewer plays and uploads on; /metrics is Prometheus
 // text.
 #include <arpa/inet.h>
@@ -89,7 +89,9 @@ TEST(Http, PlayersReadTheViewersStreamAndAStuckOneIsDropped) {
       10s))
       << read_file(dir / "relay.log");
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  std::this_thread::sleep_for(3s);  // it plays
+  // It plays; the playlist lists its first segment a few seconds in.
+  ASSERT_TRUE(eventually([&] { return http_get(port, "/live.m3u8").find("200 OK") != std::string::npos; },
+                         15s));
 
   // A client that asks and never reads.
   const int stuck = send_request(port, "GET /stream.ts HTTP/1.1\r\nHost: test\r\n\r\n");
@@ -97,7 +99,8 @@ TEST(Http, PlayersReadTheViewersStreamAndAStuckOneIsDropped) {
   // Two players at once.
   auto first = std::async(std::launch::async, [&] { return ffmpeg_reads(base + "/stream.ts", 10); });
   auto second = std::async(std::launch::async, [&] { return ffmpeg_reads(base + "/stream.ts", 10); });
-  for (auto* f : {&first, &second}) {
+  auto hls = std::async(std::launch::async, [&] { return ffmpeg_reads(base + "/live.m3u8", 10); });
+  for (auto* f : {&first, &second, &hls}) {
     const auto [seconds, errors] = f->get();
     EXPECT_EQ(errors, "");
     EXPECT_GE(seconds, 9.0);

@@ -1,0 +1,46 @@
+// Live HLS from the chunks played: segments start at random-access chunks
+// and last at least the target, the playlist slides, a skipped chunk marks a
+// discontinuity, and a segment's bytes are its chunks' payloads in order.
+#include "http/hls_playlist.h"
+
+#include <gtest/gtest.h>
+
+namespace shoal {
+namespace {
+
+std::shared_ptr<const Chunk> chunk(uint64_t seq, bool random_access, uint8_t byte = 0x47) {
+  Chunk c;
+  c.seq = ChunkSeq(seq);
+  c.duration_ms = 500;
+  c.flags = random_access ? Chunk::kRandomAccess : 0;
+  c.payload = {byte, byte};
+  return std::make_shared<const Chunk>(c);
+}
+
+TEST(HlsPlaylist, GroupsChunksIntoSegmentsFromARandomAccessChunkOfAtLeastTheTarget) {
+  HlsPlaylist hls;  // 2 s segments
+  hls.play(chunk(0, false));  // no player starts here: left out
+  EXPECT_FALSE(hls.playlist());
+  for (uint64_t s = 1; s <= 8; ++s) hls.play(chunk(s, s % 2 == 1, static_cast<uint8_t>(s)));
+  // 1-4 make 2 s and 5 is random-access: segment 0 is complete; 5-8 wait
+  // for the next random-access chunk.
+  EXPECT_EQ(*hls.playlist(),
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+            "#EXTINF:2.000,\nseg/0.ts\n");
+  EXPECT_EQ(hls.segment(0), std::string({1, 1, 2, 2, 3, 3, 4, 4}));
+  EXPECT_FALSE(hls.segment(1));
+}
+
+TEST(HlsPlaylist, SlidesOverTheLastSegmentsAndMarksAGapAsADiscontinuity) {
+  HlsPlaylist hls(std::chrono::milliseconds(500), 2);
+  for (uint64_t s = 0; s < 4; ++s) hls.play(chunk(s, true));
+  hls.play(chunk(6, true));  // 4 and 5 were skipped
+  hls.play(chunk(7, true));
+  EXPECT_EQ(*hls.playlist(),
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:3\n"
+            "#EXTINF:0.500,\nseg/3.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:0.500,\nseg/4.ts\n");
+  EXPECT_FALSE(hls.segment(2)) << "slid out";
+}
+
+}  // namespace
+}  // namespace shoal
