@@ -78,7 +78,8 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     uploads_.cancel(from, cancel->seq);
   } else if (const auto* have = std::get_if<HaveMsg>(&msg)) {
     for (ChunkSeq s : have->seqs) {
-      if (store_.has(s)) holders_[s].insert(from);
+      if (const auto chunk = store_.get(s); chunk && holders_[s].insert(from).second)
+        delivered_ += chunk->payload.size();
     }
   } else if (const auto* tree = std::get_if<StripesMsg>(&msg)) {
     if (tree->depth.size() != kStripes || tree->takes.size() != kStripes) {

@@ -95,6 +95,8 @@ class SourceEngine {
   std::optional<double> upload_capacity() const { return capacity_.value(); }
 
   size_t viewers() const;
+  // Payload bytes viewers said (by HAVE) they hold: what the swarm delivered.
+  uint64_t bytes_delivered() const { return delivered_; }
   const ChunkStore& store() const { return store_; }
 
  private:
@@ -132,6 +134,7 @@ class SourceEngine {
   // Whether a request for `seq` is beyond what the source repairs.
   bool turn_away(ChunkSeq seq, WallTime now);
 
+  uint64_t delivered_ = 0;
   SourceConfig config_;
   std::mt19937_64 rng_;
   ChunkStore store_;

@@ -74,6 +74,7 @@ SourceStats SourceRunner::stats() const {
   s.bytes_uploaded = total.chunk_out;
   s.control_bytes_out = total.control_out;
   s.viewers = engine_.viewers();
+  s.bytes_delivered = engine_.bytes_delivered();
   s.refused = links_.refused();
   return s;
 }

@@ -10,7 +10,14 @@ nlohmann::json SourceStats::to_json() const {
           {"bytes_uploaded", bytes_uploaded},
           {"control_bytes_out", control_bytes_out},
           {"viewers", viewers},
+          {"bytes_delivered", bytes_delivered},
+          {"offload", offload() ? nlohmann::json(*offload()) : nlohmann::json(nullptr)},
           {"refused", refused}};
+}
+
+std::optional<double> SourceStats::offload() const {
+  if (bytes_delivered == 0) return std::nullopt;
+  return 1.0 - static_cast<double>(bytes_uploaded) / static_cast<double>(bytes_delivered);
 }
 
 }  // namespace shoal

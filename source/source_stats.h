@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 namespace shoal {
@@ -16,6 +17,9 @@ struct SourceStats {
   uint64_t bytes_uploaded = 0;         // CHUNK frame bytes sent to viewers
   uint64_t control_bytes_out = 0;
   size_t viewers = 0;
+  uint64_t bytes_delivered = 0;  // payload bytes viewers said they hold (HAVEs)
+  // 1 - uploaded / delivered: the share of the delivery the peers took on.
+  std::optional<double> offload() const;
   uint64_t refused = 0;  // connections closed at once by the per-address limits
 
   nlohmann::json to_json() const;

@@ -6,7 +6,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
+#include "http/http_server.h"
+#include "http/prometheus.h"
 #include "media/log.h"
 #include "overlay/net/outward_address.h"
 #include "overlay/wire/channel_uri.h"
@@ -33,14 +36,45 @@ std::string default_key_path() {
 }
 
 // Logs how the broadcast is going every five seconds.
+// The broadcaster's status page: the stats, fetched every second.
+constexpr std::string_view kStatusPage = R"page(<!doctype html>
+<meta charset="utf-8"><title>shoal source</title>
+<style>body{font:16px sans-serif;margin:2em}td{padding:.2em 1em}</style>
+<h1>Shoal broadcast</h1><table id="t"></table>
+<script>
+const rows = [["viewers","viewers"],["bytes_uploaded","uploaded (bytes)"],
+  ["bytes_delivered","delivered (bytes)"],["offload","offload"],["chunks_published","chunks published"]];
+async function tick() {
+  try {
+    const s = await (await fetch("/stats.json")).json();
+    document.getElementById("t").innerHTML = rows.map(([k, name]) =>
+      `<tr><td>${name}</td><td>${k == "offload" && s[k] != null ? (100 * s[k]).toFixed(1) + " %" : s[k]}</td></tr>`).join("");
+  } catch (e) {}
+  setTimeout(tick, 1000);
+}
+tick();
+</script>
+)page";
+
+// What the broadcaster sees every 5 s: viewers, its upload (and as copies
+// of the stream), what the swarm delivered, and the share peers took on.
 void report_every(asio::steady_timer& timer, const SourceNode& node, uint64_t last_bytes) {
   timer.expires_after(5s);
   timer.async_wait([&timer, &node, last_bytes](boost::system::error_code ec) {
     if (ec) return;
     const SourceStats s = node.stats();
     const double kbps = static_cast<double>(s.bytes_uploaded - last_bytes) * 8 / 5 / 1000;
-    log_line(std::to_string(s.viewers) + " viewers, " + std::to_string(s.chunks_published) +
-             " chunks published, uploading " + std::to_string(static_cast<int>(kbps)) + " kbit/s");
+    std::ostringstream line;
+    line.precision(2);
+    line << std::fixed << s.viewers << " viewers, uploading " << static_cast<int>(kbps) << " kbit/s";
+    if (s.media_ms_published > 0 && s.chunk_bytes_published > 0) {
+      const double stream_kbps = static_cast<double>(s.chunk_bytes_published) * 8 /
+                                 static_cast<double>(s.media_ms_published);
+      line << " (" << kbps / stream_kbps << " copies of the stream)";
+    }
+    line << ", delivered " << s.bytes_delivered / 1'000'000 << " MB";
+    if (const auto offload = s.offload()) line << ", offload " << static_cast<int>(*offload * 100) << " %";
+    log_line(line.str());
     report_every(timer, node, s.bytes_uploaded);
   });
 }
@@ -56,7 +90,7 @@ int source_main(const std::vector<std::string>& args) {
       "with `shoal peer`; logs go to stderr. The channel id is the public key in --key,\n"
       "created on first use, so the URI stays the same across broadcasts.";
   std::string input, listen, key_path, bitrate, stats_path, public_host, upload_limit,
-      repair_share_text;
+      repair_share_text, http_at;
   SourceOptions o;
   int chunk_ms = static_cast<int>(o.chunk.count()), window_sec = static_cast<int>(o.window.count()),
       linger_sec = 10, latency_ms = 0;
@@ -80,6 +114,9 @@ int source_main(const std::vector<std::string>& args) {
       "linger-sec", po::value(&linger_sec)->default_value(10),
       "seconds to keep serving after the input ends")(
       "stats-json", po::value(&stats_path), "write the source's stats as JSON here on exit")(
+      "http", po::value(&http_at),
+      "HOST:PORT to serve the broadcaster's view on: / (a status page), /stats.json, "
+      "/metrics (Prometheus)")(
       "upload-limit", po::value(&upload_limit)->default_value("none"),
       "upload capacity: none, a bit rate (8M) or a multiple of the stream rate (4x)")(
       "repair-share", po::value(&repair_share_text)->default_value("0.3x"), kRepairShareHelp)(
@@ -164,6 +201,28 @@ int source_main(const std::vector<std::string>& args) {
   o.repair_share = *repair_share;
   o.upload = *limit;
   SourceNode node(io, *key, o, std::move(*listener), std::chrono::milliseconds(latency_ms));
+  std::unique_ptr<HttpServer> http;
+  if (vm.count("http")) {
+    auto at_http = Endpoint::parse(http_at);
+    if (!at_http) {
+      std::cerr << "shoal source: --http: " << at_http.error() << "\n";
+      return 2;
+    }
+    auto opened = HttpServer::open(io, *at_http, [&](const std::string& path) -> std::optional<HttpServer::Page> {
+      if (path == "/stats.json") return HttpServer::Page{"application/json", node.stats().to_json().dump() + "\n"};
+      if (path == "/metrics") {
+        return HttpServer::Page{"text/plain; version=0.0.4", prometheus_text(node.stats().to_json(), "shoal_source")};
+      }
+      if (path == "/") return HttpServer::Page{"text/html; charset=utf-8", std::string(kStatusPage)};
+      return std::nullopt;
+    });
+    if (!opened) {
+      std::cerr << "shoal source: " << opened.error() << "\n";
+      return 1;
+    }
+    http = std::move(*opened);
+    log_line("status page on http://" + http->local().to_string() + "/");
+  }
   Endpoint dial = bound;
   if (vm.count("public-host")) {
     dial.host = public_host;

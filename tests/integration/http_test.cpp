@@ -65,7 +65,7 @@ std::pair<double, std::string> ffmpeg_reads(const std::string& url, int seconds)
 
 TEST(Http, PlayersReadTheViewersStreamAndAStuckOneIsDropped) {
   TempDir dir;
-  auto source = start_source({"--input", "testsrc"}, dir / "source.log");
+  auto source = start_source({"--input", "testsrc", "--http", "127.0.0.1:0"}, dir / "source.log");
   ASSERT_TRUE(source) << read_file(dir / "source.log");
   std::this_thread::sleep_for(3s);
   Process relay = start_peer(source->uri.to_string(),
@@ -76,18 +76,24 @@ TEST(Http, PlayersReadTheViewersStreamAndAStuckOneIsDropped) {
   Process other = start_peer(source->uri.to_string(),
                              {"--sink", "none", "--duration", "40", "--stats-json", dir / "other.json"},
                              dir / "other.log");
-  uint16_t port = 0;
-  ASSERT_TRUE(eventually(
-      [&] {
-        static const std::regex served("serving players on http://127\\.0\\.0\\.1:([0-9]+)/");
-        std::smatch m;
-        const std::string log = read_file(dir / "relay.log");
-        if (!std::regex_search(log, m, served)) return false;
-        port = static_cast<uint16_t>(std::stoi(m[1]));
-        return true;
-      },
-      10s))
-      << read_file(dir / "relay.log");
+  // The port a node's log says it serves HTTP on.
+  const auto http_port = [&](const std::string& log, const char* says) {
+    uint16_t port = 0;
+    EXPECT_TRUE(eventually(
+        [&] {
+          const std::regex served(std::string(says) + " http://127\\.0\\.0\\.1:([0-9]+)/");
+          std::smatch m;
+          const std::string text = read_file(log);
+          if (!std::regex_search(text, m, served)) return false;
+          port = static_cast<uint16_t>(std::stoi(m[1]));
+          return true;
+        },
+        10s))
+        << read_file(log);
+    return port;
+  };
+  const uint16_t port = http_port(dir / "relay.log", "serving players on");
+  ASSERT_NE(port, 0);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   // It plays; the playlist lists its first segment a few seconds in.
   ASSERT_TRUE(eventually([&] { return http_get(port, "/live.m3u8").find("200 OK") != std::string::npos; },
@@ -129,6 +135,14 @@ TEST(Http, PlayersReadTheViewersStreamAndAStuckOneIsDropped) {
   EXPECT_NE(http_get(port, "/nowhere").find("404"), std::string::npos);
   EXPECT_NE(http_get(port, "/metrics", "POST").find("405"), std::string::npos);
   EXPECT_NE(http_get(port, "/%%%", "BREW").find("HTTP/1.1 4"), std::string::npos);
+
+  // The source's: viewers and offload.
+  const uint16_t source_port = http_port(dir / "source.log", "status page on");
+  const std::string source_metrics = http_get(source_port, "/metrics");
+  EXPECT_NE(source_metrics.find("\nshoal_source_viewers 2\n"), std::string::npos) << source_metrics;
+  EXPECT_TRUE(std::regex_search(source_metrics, std::regex("\nshoal_source_offload 0\\.[0-9]+\n")))
+      << source_metrics;
+  EXPECT_NE(http_get(source_port, "/").find("<h1>Shoal broadcast</h1>"), std::string::npos);
 
   // The relay played and uploaded on meanwhile.
   ASSERT_EQ(relay.wait(60s), 0) << read_file(dir / "relay.log");
