@@ -12,6 +12,7 @@
 #include "http/hls_playlist.h"
 #include "http/http_server.h"
 #include "http/prometheus.h"
+#include "http/web_pages.h"
 #include "overlay/dht/dht_announcer.h"
 #include "overlay/wire/channel_uri.h"
 #include "overlay/net/dial.h"
@@ -50,6 +51,12 @@ struct Housekeeping {
 };
 
 bool unspecified(const std::string& host) { return host == "::" || host == "0.0.0.0"; }
+
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 bool is_loopback(const std::string& host) {
   boost::system::error_code ec;
@@ -306,13 +313,10 @@ int peer_main(const std::vector<std::string>& args) {
         if (auto bytes = hls.segment(std::stoull(n))) return HttpServer::Page{"video/mp2t", std::move(*bytes)};
         return std::nullopt;
       }
-      if (path == "/") {
-        return HttpServer::Page{"text/html; charset=utf-8",
-                                "<!doctype html><title>shoal</title><p>Shoal viewer: "
-                                "<a href=\"/stream.ts\">stream.ts</a> (MPEG-TS), "
-                                "<a href=\"/live.m3u8\">live.m3u8</a> (HLS), "
-                                "<a href=\"/stats.json\">stats.json</a>, "
-                                "<a href=\"/metrics\">metrics</a></p>\n"};
+      if (path == "/") return HttpServer::Page{"text/html; charset=utf-8", std::string(kViewerPage)};
+      if (path == "/hls.min.js") {
+        if (const auto js = read_whole_file(SHOAL_HLS_JS)) return HttpServer::Page{"text/javascript", *js};
+        return std::nullopt;
       }
       return std::nullopt;
     });

@@ -10,6 +10,7 @@
 
 #include "http/http_server.h"
 #include "http/prometheus.h"
+#include "http/web_pages.h"
 #include "media/log.h"
 #include "overlay/net/outward_address.h"
 #include "overlay/wire/channel_uri.h"
@@ -36,25 +37,6 @@ std::string default_key_path() {
 }
 
 // Logs how the broadcast is going every five seconds.
-// The broadcaster's status page: the stats, fetched every second.
-constexpr std::string_view kStatusPage = R"page(<!doctype html>
-<meta charset="utf-8"><title>shoal source</title>
-<style>body{font:16px sans-serif;margin:2em}td{padding:.2em 1em}</style>
-<h1>Shoal broadcast</h1><table id="t"></table>
-<script>
-const rows = [["viewers","viewers"],["bytes_uploaded","uploaded (bytes)"],
-  ["bytes_delivered","delivered (bytes)"],["offload","offload"],["chunks_published","chunks published"]];
-async function tick() {
-  try {
-    const s = await (await fetch("/stats.json")).json();
-    document.getElementById("t").innerHTML = rows.map(([k, name]) =>
-      `<tr><td>${name}</td><td>${k == "offload" && s[k] != null ? (100 * s[k]).toFixed(1) + " %" : s[k]}</td></tr>`).join("");
-  } catch (e) {}
-  setTimeout(tick, 1000);
-}
-tick();
-</script>
-)page";
 
 // What the broadcaster sees every 5 s: viewers, its upload (and as copies
 // of the stream), what the swarm delivered, and the share peers took on.
@@ -213,7 +195,7 @@ int source_main(const std::vector<std::string>& args) {
       if (path == "/metrics") {
         return HttpServer::Page{"text/plain; version=0.0.4", prometheus_text(node.stats().to_json(), "shoal_source")};
       }
-      if (path == "/") return HttpServer::Page{"text/html; charset=utf-8", std::string(kStatusPage)};
+      if (path == "/") return HttpServer::Page{"text/html; charset=utf-8", std::string(kSourcePage)};
       return std::nullopt;
     });
     if (!opened) {
