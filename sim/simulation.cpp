@@ -42,7 +42,8 @@ PeerOptions peer_options(const experiment::Plan& plan, const experiment::ViewerP
 
 }  // namespace
 
-Result<SimResult> simulate(const experiment::Plan& plan) {
+Result<SimResult> simulate(const experiment::Plan& plan,
+                           const std::function<void(SimTime now, SimTime end)>& progress) {
   const experiment::ExperimentOptions& o = plan.options;
   std::mt19937_64 rng(o.seed);
   EventQueue events(kEpoch);
@@ -84,6 +85,10 @@ Result<SimResult> simulate(const experiment::Plan& plan) {
     peers.push_back(std::move(peer));
   }
 
+  for (SimTime t = std::chrono::seconds(1); progress && t < last_exit; t += std::chrono::seconds(1)) {
+    events.run_until(t);
+    progress(t, last_exit);
+  }
   events.run_until(last_exit);
   source.stop();
   SimResult result;

@@ -17,6 +17,7 @@
 // latency and the seed of every random choice (the plan's options). The
 // source stops when the last viewer's process has ended.
 
+#include <functional>
 #include <cstdint>
 #include <vector>
 
@@ -35,9 +36,10 @@ struct SimResult {
   uint64_t events = 0;            // events run
 };
 
-// Runs `plan`, made from options that passed validate(), to its end. An
-// error, before anything runs, if it has churn: a killed process is not
-// modelled.
-Result<SimResult> simulate(const experiment::Plan& plan);
+// Runs `plan`, made from options that passed validate(), to its end, telling
+// `progress` (if set) the simulated time reached, and the end, every
+// simulated second. The same run for a seed, with a progress or without.
+Result<SimResult> simulate(const experiment::Plan& plan,
+                           const std::function<void(SimTime now, SimTime end)>& progress = {});
 
 }  // namespace shoal::sim

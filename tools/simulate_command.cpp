@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "experiment/report.h"
 #include "sim/simulation.h"
 #include "tools/experiment_options.h"
+#include "tools/progress_line.h"
 
 namespace shoal::cli {
 namespace {
@@ -34,7 +36,12 @@ int run(const experiment::Plan& plan, const std::string& json_path) {
   std::cout << "Simulating " << o.peers << " peers (" << o.mode << ") for " << o.duration
             << " s, seed " << o.seed << std::endl;
   const auto started = std::chrono::steady_clock::now();
-  auto result = sim::simulate(plan);
+  std::optional<ProgressLine> line;
+  line.emplace("simulated");
+  auto result = sim::simulate(plan, [&](sim::SimTime now, sim::SimTime end) {
+    line->show(std::chrono::duration<double>(now).count(), std::chrono::duration<double>(end).count());
+  });
+  line.reset();
   if (!result) return fail(result.error());
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
 

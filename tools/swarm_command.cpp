@@ -5,12 +5,15 @@
 // harness with every peer fetching from the source only: the baseline.
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "experiment/process_swarm.h"
 #include "experiment/report.h"
 #include "tools/experiment_options.h"
+#include "tools/progress_line.h"
 
 namespace shoal::cli {
 namespace {
@@ -57,7 +60,23 @@ int swarm_main(const std::vector<std::string>& args) {
 
   std::cout << "Swarm of " << o.peers << " peers (" << o.mode << ") on " << o.input << " for "
             << o.duration << " s; logs in " << dir << std::endl;
-  auto report = experiment::ProcessSwarm(experiment::make_plan(o), dir, std::cout).run();
+  const experiment::Plan plan = experiment::make_plan(o);
+  std::chrono::microseconds total{0};
+  for (const auto& v : plan.viewers) total = std::max(total, v.join + v.watch);
+  // The run blocks this thread: another one draws the progress line.
+  std::atomic<bool> running = true;
+  std::thread progress([&] {
+    ProgressLine line("swarm");
+    const auto began = std::chrono::steady_clock::now();
+    while (running) {
+      line.show(std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
+                std::chrono::duration<double>(total).count());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  auto report = experiment::ProcessSwarm(plan, dir, std::cout).run();
+  running = false;
+  progress.join();
   if (!report) {
     std::cerr << "shoal swarm: " << report.error() << "\n";
     return 1;
