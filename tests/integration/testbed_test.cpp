@@ -39,8 +39,29 @@ class Testbed : public ::testing::Test {
     return processes_.back();
   }
 
+  // A tracker and a source on the public host, 3 s into the broadcast: the
+  // channel URI, or "" (with a test failure) if the source did not start.
+  std::string start_broadcast(std::vector<std::string> source_args = {}) {
+    on("pub", {SHOAL_BINARY, "tracker", "--listen", "[::]:7070"}, dir_ / "tracker.log");
+    source_args.insert(source_args.begin(), {SHOAL_BINARY, "source", "--input", "testsrc", "--key",
+                                             dir_ / "source.key", "--tracker", "10.77.0.10:7070"});
+    source_ = &on("pub", source_args, dir_ / "source.log");
+    const auto uri = source_->read_line(30s);
+    EXPECT_TRUE(uri) << read_file(dir_ / "source.log");
+    std::this_thread::sleep_for(3s);
+    return uri.value_or("");
+  }
+  // A viewer on testbed host `host` watching `uri` for `seconds`, its stats in <host>.json.
+  Process& viewer(const std::string& uri, const std::string& host, int seconds) {
+    return on(host,
+              {SHOAL_BINARY, "peer", uri, "--sink", "none", "--duration", std::to_string(seconds),
+               "--stats-json", dir_ / (host + ".json")},
+              dir_ / (host + ".log"));
+  }
+
   TempDir dir_;
-  std::deque<Process> processes_;  // references stay valid as it grows
+  std::deque<Process> processes_;
+  Process* source_ = nullptr;  // start_broadcast's  // references stay valid as it grows
   bool up_ = false;
 };
 
@@ -89,20 +110,11 @@ TEST_F(Testbed, ViewersBehindNatsConnectThroughThemAndTradeChunks) {
       {"n1c", "192.168.1.13", "10.77.0.21", true},  {"n2a", "192.168.2.11", "10.77.0.22", true},
       {"n2b", "192.168.2.12", "10.77.0.22", true},  {"n2c", "192.168.2.13", "10.77.0.22", true},
       {"n3a", "192.168.3.11", "10.77.0.23", false}, {"n3b", "192.168.3.12", "10.77.0.23", false}};
-  on("pub", {SHOAL_BINARY, "tracker", "--listen", "[::]:7070"}, dir_ / "tracker.log");
-  Process& source = on("pub",
-                       {SHOAL_BINARY, "source", "--input", "testsrc", "--key", dir_ / "source.key",
-                        "--tracker", "10.77.0.10:7070", "--stats-json", dir_ / "source.json"},
-                       dir_ / "source.log");
-  const auto uri = source.read_line(30s);
-  ASSERT_TRUE(uri) << read_file(dir_ / "source.log");
-  std::this_thread::sleep_for(3s);
+  const std::string uri = start_broadcast({"--stats-json", dir_ / "source.json"});
+  ASSERT_FALSE(uri.empty());
   std::vector<Process*> running;
   for (const NatViewer& v : viewers) {
-    running.push_back(&on(v.host,
-                          {SHOAL_BINARY, "peer", *uri, "--sink", "none", "--duration", "60",
-                           "--stats-json", dir_ / (v.host + ".json")},
-                          dir_ / (v.host + ".log")));
+    running.push_back(&viewer(uri, v.host, 60));
     std::this_thread::sleep_for(300ms);
   }
   std::vector<nlohmann::json> stats;
@@ -118,8 +130,8 @@ TEST_F(Testbed, ViewersBehindNatsConnectThroughThemAndTradeChunks) {
     downloaded += s["bytes_from_source"].get<double>() + s["bytes_from_peers"].get<double>();
     uploaded += s["bytes_uploaded"].get<double>();
   }
-  source.signal(SIGTERM);
-  ASSERT_EQ(source.wait(20s), 0) << read_file(dir_ / "source.log");
+  source_->signal(SIGTERM);
+  ASSERT_EQ(source_->wait(20s), 0) << read_file(dir_ / "source.log");
   const auto source_stats = read_json(dir_ / "source.json");
   ASSERT_FALSE(source_stats.is_discarded()) << read_file(dir_ / "source.log");
   const double copies = source_stats["bytes_uploaded"].get<double>() /
@@ -158,28 +170,16 @@ TEST_F(Testbed, ViewersBehindNatsConnectThroughThemAndTradeChunks) {
 // and one that joins 2 s later behind another NAT reaches them within its
 // first 10 s.
 TEST_F(Testbed, ViewersPlayOnWhenTheirNatForgetsItsMappings) {
-  on("pub", {SHOAL_BINARY, "tracker", "--listen", "[::]:7070"}, dir_ / "tracker.log");
-  Process& source = on("pub",
-                       {SHOAL_BINARY, "source", "--input", "testsrc", "--key", dir_ / "source.key",
-                        "--tracker", "10.77.0.10:7070"},
-                       dir_ / "source.log");
-  const auto uri = source.read_line(30s);
-  ASSERT_TRUE(uri) << read_file(dir_ / "source.log");
-  std::this_thread::sleep_for(3s);
-  const auto viewer = [&](const std::string& host, int seconds) -> Process& {
-    return on(host,
-              {SHOAL_BINARY, "peer", *uri, "--sink", "none", "--duration", std::to_string(seconds),
-               "--stats-json", dir_ / (host + ".json")},
-              dir_ / (host + ".log"));
-  };
-  Process& n1a = viewer("n1a", 40);
-  Process& n1b = viewer("n1b", 40);
-  Process& n2a = viewer("n2a", 40);
+  const std::string uri = start_broadcast();
+  ASSERT_FALSE(uri.empty());
+  Process& n1a = viewer(uri, "n1a", 40);
+  Process& n1b = viewer(uri, "n1b", 40);
+  Process& n2a = viewer(uri, "n2a", 40);
   std::this_thread::sleep_for(15s);
   const std::string flushed = run_shell("bash " TESTBED_SCRIPT " run nat1 conntrack -F 2>&1");
   ASSERT_NE(flushed.find("table has been emptied"), std::string::npos) << flushed;
   std::this_thread::sleep_for(2s);
-  Process& late = viewer("n2c", 10);
+  Process& late = viewer(uri, "n2c", 10);
 
   ASSERT_EQ(late.wait(40s), 0) << read_file(dir_ / "n2c.log");
   const auto late_stats = read_json(dir_ / "n2c.json");
@@ -200,24 +200,12 @@ TEST_F(Testbed, ViewersPlayOnWhenTheirNatForgetsItsMappings) {
 // by NAT-PMP (nat4) and by UPnP-IGD only (nat5): each asks for its
 // listening port, and a viewer behind another NAT dials both directly.
 TEST_F(Testbed, ViewersBehindRoutersThatForwardPortsAreDialledDirectly) {
-  on("pub", {SHOAL_BINARY, "tracker", "--listen", "[::]:7070"}, dir_ / "tracker.log");
-  Process& source = on("pub",
-                       {SHOAL_BINARY, "source", "--input", "testsrc", "--key", dir_ / "source.key",
-                        "--tracker", "10.77.0.10:7070"},
-                       dir_ / "source.log");
-  const auto uri = source.read_line(30s);
-  ASSERT_TRUE(uri) << read_file(dir_ / "source.log");
-  std::this_thread::sleep_for(3s);
-  const auto viewer = [&](const std::string& host, int seconds) -> Process& {
-    return on(host,
-              {SHOAL_BINARY, "peer", *uri, "--sink", "none", "--duration", std::to_string(seconds),
-               "--stats-json", dir_ / (host + ".json")},
-              dir_ / (host + ".log"));
-  };
-  Process& n4a = viewer("n4a", 20);
-  Process& n5a = viewer("n5a", 20);
+  const std::string uri = start_broadcast();
+  ASSERT_FALSE(uri.empty());
+  Process& n4a = viewer(uri, "n4a", 20);
+  Process& n5a = viewer(uri, "n5a", 20);
   std::this_thread::sleep_for(4s);  // a UPnP discovery takes up to 2 s
-  Process& n1a = viewer("n1a", 12);
+  Process& n1a = viewer(uri, "n1a", 12);
 
   for (auto [host, p, by] : {std::tuple{"n4a", &n4a, "NAT-PMP"}, {"n5a", &n5a, "UPnP"}}) {
     SCOPED_TRACE(host);
