@@ -9,6 +9,7 @@ extern "C" {
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace shoal {
 
@@ -31,8 +32,10 @@ using InputPtr = std::unique_ptr<AVFormatContext, InputDeleter>;
 std::string av_error(int code);
 
 // Routes FFmpeg's own log lines away from stderr; the most recent error line
-// of this thread is kept so that our error messages can include its detail.
+// of this thread is kept so that our error messages can include its detail,
+// and its first warnings since they were last taken.
 void quiet_ffmpeg_logs();
 std::string last_ffmpeg_error();
+std::vector<std::string> ffmpeg_warnings();
 
 }  // namespace shoal

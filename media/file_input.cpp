@@ -22,9 +22,10 @@ constexpr AVRational kMicros{1, 1'000'000};
 }  // namespace
 
 Result<std::unique_ptr<FileInput>> FileInput::open(const std::string& url, bool loop,
-                                                   int64_t video_bitrate) {
+                                                   int64_t video_bitrate, Interrupt* interrupt) {
   quiet_ffmpeg_logs();
   last_ffmpeg_error();
+  ffmpeg_warnings();
   const auto fail = [&](const std::string& why) {
     const std::string detail = last_ffmpeg_error();
     return Error{"cannot open input '" + url + "': " + why +
@@ -33,12 +34,28 @@ Result<std::unique_ptr<FileInput>> FileInput::open(const std::string& url, bool 
   std::unique_ptr<FileInput> in(new FileInput);
   in->url_ = url;
   in->loop_ = loop;
-  AVFormatContext* ctx = nullptr;
-  if (int err = avformat_open_input(&ctx, url.c_str(), nullptr, nullptr); err < 0) {
-    return fail(av_error(err));
+  AVFormatContext* ctx = avformat_alloc_context();
+  if (!ctx) return fail("out of memory");
+  if (interrupt) ctx->interrupt_callback = interrupt->callback();
+  AVDictionary* options = nullptr;
+  if (url.starts_with("rtmp://")) {
+    av_dict_set(&options, "listen", "1", 0);
+    // FLV names its streams only as their packets come: FFmpeg would wait
+    // 5 s for more before the first chunk.
+    av_dict_set(&options, "analyzeduration", "1000000", 0);
   }
+  const int err = avformat_open_input(&ctx, url.c_str(), nullptr, &options);
+  av_dict_free(&options);
+  if (err < 0) return fail(av_error(err));  // ctx is freed
   in->input_.reset(ctx);
-  if (int err = avformat_find_stream_info(ctx, nullptr); err < 0) return fail(av_error(err));
+  // FFmpeg's RTMP server takes any app and stream key and only warns of
+  // ones it did not expect; they are what keeps strangers from publishing.
+  for (const std::string& warning : ffmpeg_warnings()) {
+    if (warning.find("Unexpected stream") != std::string::npos ||
+        warning.find("App field don't match up") != std::string::npos)
+      return Error{"cannot open input '" + url + "': a publisher used another app or stream key"};
+  }
+  if (int e = avformat_find_stream_info(ctx, nullptr); e < 0) return fail(av_error(e));
 
   for (AVMediaType type : {AVMEDIA_TYPE_VIDEO, AVMEDIA_TYPE_AUDIO}) {
     const int index = av_find_best_stream(ctx, type, -1, -1, nullptr, 0);

@@ -4,11 +4,16 @@
 // MP3, MP2, AC-3) are passed through untouched; others are transcoded to
 // H.264 / AAC. With `loop`, the input starts over at its end and timestamps
 // keep increasing, so the live stream continues seamlessly.
+//
+// An rtmp:// URL is served, not fetched: FileInput listens at its address
+// for a publisher (OBS, ffmpeg) to connect. With an Interrupt, every wait
+// inside FFmpeg (for a publisher, for data) ends when it says so.
 
 #include <deque>
 #include <map>
 
 #include "media/ffmpeg_util.h"
+#include "media/interrupt.h"
 #include "media/packet_source.h"
 #include "media/transcoder.h"
 
@@ -17,7 +22,8 @@ namespace shoal {
 class FileInput final : public PacketSource {
  public:
   static Result<std::unique_ptr<FileInput>> open(const std::string& url, bool loop,
-                                                 int64_t video_bitrate);
+                                                 int64_t video_bitrate,
+                                                 Interrupt* interrupt = nullptr);
 
   std::string describe() const override { return description_; }
   const std::vector<StreamInfo>& streams() const override { return streams_; }

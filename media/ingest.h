@@ -9,6 +9,15 @@
 // first packet, so consecutive chunks satisfy capture(n+1) ~= capture(n) +
 // duration(n).
 //
+// A live input (rtmp://, srt://, udp://, rtp://, tcp://, rist://, rtsp://)
+// is a publisher's stream, and the channel outlives it: open() does not wait
+// for it; run() waits for the publisher (rtmp:// is served: OBS or ffmpeg
+// publishes to that address), takes its stream, and when the publisher
+// leaves (disconnects, fails, or is silent for 5 s) logs it and waits for it
+// again. Chunks keep their numbering across publishers and their media times
+// keep increasing, with a jump as long as the absence. A connection that
+// sends what cannot be read is logged and dropped.
+//
 // Threading: run() blocks the calling thread; stop() may be called from any
 // other thread and makes run() return promptly.
 
@@ -32,6 +41,9 @@ struct IngestOptions {
   bool loop = false;                  // restart a file input at its end
 };
 
+// Whether `input` names a live publisher's stream (see above).
+bool is_live_input(const std::string& input);
+
 class Ingest {
  public:
   virtual ~Ingest() = default;
@@ -46,7 +58,7 @@ class Ingest {
   // Reads the input and calls on_chunk with each finished chunk (seq counting
   // from 0, unsigned) until the input ends (returns ok) or stop() is called
   // (returns ok), or reading fails (returns the error; chunks already passed on
-  // stay valid).
+  // stay valid). A live input ends only at stop().
   virtual Result<std::monostate> run(const std::function<void(Chunk)>& on_chunk) = 0;
 
   virtual void stop() = 0;

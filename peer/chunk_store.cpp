@@ -30,6 +30,11 @@ std::shared_ptr<const Chunk> ChunkStore::get(ChunkSeq seq) const {
   return it == chunks_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const Chunk> ChunkStore::first_from(ChunkSeq seq) const {
+  const auto at = chunks_.lower_bound(seq);
+  return at == chunks_.end() ? nullptr : at->second;
+}
+
 std::shared_ptr<const Chunk> ChunkStore::nearest(ChunkSeq seq) const {
   const auto after = chunks_.lower_bound(seq);
   if (after == chunks_.begin()) return after == chunks_.end() ? nullptr : after->second;

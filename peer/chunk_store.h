@@ -21,6 +21,8 @@ class ChunkStore {
   bool has(ChunkSeq seq) const { return chunks_.contains(seq); }
   // The held chunk nearest to `seq`, the later one on a tie; null if empty.
   std::shared_ptr<const Chunk> nearest(ChunkSeq seq) const;
+  // The first held chunk at or after `seq`; null if none.
+  std::shared_ptr<const Chunk> first_from(ChunkSeq seq) const;
   const BufferMap& map() const { return map_; }
   // The BUFFER_MAP of the whole window.
   BufferMapMsg to_message() const;

@@ -240,6 +240,7 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
   const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
   cancel_elsewhere(chunk.seq, scheduler_.received(chunk.seq, from, now));
   if (!store_.add(shared)) return;
+  last_stored_ = now;
   stream_.add(chunk);
   stats_.arrival_ms.push_back((now - chunk.capture_time).count());
   if (pushed) uploader_.seeded(chunk.seq, store_.window_base());
@@ -494,7 +495,7 @@ void PeerEngine::choose_start(WallTime now) {
 
 void PeerEngine::play_due(WallTime now) {
   if (leaving_) return;
-  for (PlayoutEvent& e : playout_.tick(now, store_)) {
+  for (PlayoutEvent& e : playout_.tick(now, store_, live_edge())) {
     ++stats_.chunks_due;
     if (!e.chunk) continue;
     ++stats_.chunks_on_time;
@@ -504,6 +505,15 @@ void PeerEngine::play_due(WallTime now) {
   }
   // A start that did not come in time gives way to a later one.
   if (!playout_.started()) choose_start(now);
+}
+
+std::optional<ChunkSeq> PeerEngine::live_edge() const {
+  std::optional<ChunkSeq> edge;
+  if (const auto held = store_.newest()) edge = held->seq;
+  for (const auto& [conn, n] : neighbours_) {
+    if (const auto s = n.map.newest(); s && (!edge || *s > *edge)) edge = s;
+  }
+  return edge;
 }
 
 void PeerEngine::request_missing(WallTime now) {
@@ -650,9 +660,15 @@ Actions PeerEngine::tick(WallTime now) {
     flush_haves();
     last_have_flush_ = now;
   }
+  // No chunk comes (the publisher is away): the source and the trees would
+  // fall silent, and be dropped, but for a buffer map now and then.
+  const bool paused =
+      last_stored_ != WallTime{} && now - last_stored_ >= config_.keepalive_interval;
   for (auto& [conn, n] : neighbours_) {
     if (!n.greeted) continue;
-    if (now - n.last_map_sent >= config_.buffer_map_interval) send_buffer_map(conn, n, now);
+    const bool busy = n.is_source() || tree_.is_parent(conn) || tree_.is_child(conn);
+    const auto every = paused && busy ? config_.keepalive_interval : config_.buffer_map_interval;
+    if (now - n.last_map_sent >= every) send_buffer_map(conn, n, now);
     if (!n.is_source() && now - n.last_pex_sent >= config_.pex_interval) send_pex(conn, n, now);
     if (now - n.last_time_query >= config_.time_query_interval) query_time(conn, n, now);
   }

@@ -93,6 +93,7 @@ struct PeerConfig {
   // The engine is ticked at least this often to rechoke, request and play.
   std::chrono::milliseconds idle_tick{100};
   std::chrono::milliseconds buffer_map_interval{5000};
+  std::chrono::milliseconds keepalive_interval{1000};
   std::chrono::milliseconds pex_interval{10'000};
   // A neighbour that traded no chunk for this long makes room for another.
   std::chrono::milliseconds replace_after{30'000};
@@ -100,7 +101,8 @@ struct PeerConfig {
   // connection stands (our address changed, or a NAT forgot us): every
   // neighbour sends at least a TIME_QUERY every 5 s; the source, a parent
   // and a child something with every chunk (a HAVE, pieces), so for them
-  // `busy_silent_after`.
+  // `busy_silent_after`; when no chunk comes, they send a BUFFER_MAP every
+  // `keepalive_interval` instead.
   std::chrono::milliseconds silent_after{12'000};
   std::chrono::milliseconds busy_silent_after{3000};
   int upload_pipe = 1;  // chunks handed to the uplink at once
@@ -225,6 +227,8 @@ class PeerEngine {
   void send_pex(ConnId to, Neighbour& n, WallTime now);
   void choose_start(WallTime now);
   void play_due(WallTime now);
+  // The newest chunk known to exist, held here or by a neighbour.
+  std::optional<ChunkSeq> live_edge() const;
   void request_missing(WallTime now);
   void rechoke(WallTime now);
   void set_unchoked(ConnId conn, bool unchoked);
@@ -255,6 +259,7 @@ class PeerEngine {
   StreamMeter stream_;
   HaveMsg pending_haves_;
   WallTime last_have_flush_;
+  WallTime last_stored_{};  // when a chunk last arrived: the stream flows
   PlaybackStats stats_;
   Actions out_;
 };

@@ -8,7 +8,12 @@
 // playback from the nearest one held, or before the first chunk from what a
 // neighbour said of its newest (the timeline hint). At its
 // deadline a held chunk is played; a missing one is skipped (a discontinuity),
-// so playback never stalls. Playback starts at a chunk the owner chooses,
+// so playback never stalls behind a lost chunk. A chunk past the live edge
+// (nobody is known to hold it: the publisher paused) is not skipped but
+// waited for, and nothing counts as due meanwhile; after such a pause the
+// missing chunks' deadlines come from the first chunk held after them, as
+// the old timeline says nothing of when the stream resumed. Playback starts
+// at a chunk the owner chooses,
 // normally a random-access one. If that chunk is missing at its deadline,
 // playback has not begun: the playout is unstarted again, for the owner to
 // choose a later start (a longer startup delay), and nothing counts as due.
@@ -48,8 +53,10 @@ class Playout {
   std::optional<WallTime> deadline(ChunkSeq seq, const ChunkStore& store) const;
 
   // Plays or skips every chunk whose deadline is at or before `now`, in order;
-  // drops a start that is missing at its deadline (no event).
-  std::vector<PlayoutEvent> tick(WallTime now, const ChunkStore& store);
+  // drops a start that is missing at its deadline (no event). `edge` is the
+  // newest chunk known to exist, held here or by a neighbour.
+  std::vector<PlayoutEvent> tick(WallTime now, const ChunkStore& store,
+                                 std::optional<ChunkSeq> edge);
 
  private:
   struct Anchor {
@@ -61,6 +68,7 @@ class Playout {
   std::chrono::milliseconds lag_;
   std::optional<ChunkSeq> cursor_;
   std::optional<Anchor> anchor_;  // the last chunk played: extrapolation starts there
+  bool paused_ = false;           // reached the live edge since anchor_ played
   std::optional<Anchor> hint_;
 };
 

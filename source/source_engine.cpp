@@ -48,13 +48,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     v.address.port = hello->listen_port;
     v.inside = hello->my_host;
     v.hard_nat = !v.inside.empty() && v.inside != v.address.host && v.seen_port != v.address.port;
-    BufferMapMsg map = store_.to_message();
-    map.stream_rate = stream_.measured_rate();
-    if (const auto newest = store_.newest()) {
-      map.newest_capture = newest->capture_time;
-      map.newest_duration_ms = newest->duration_ms;
-    }
-    Actions out{SendAction{from, std::move(map)}, SendAction{from, tree_.state_for(from)}};
+    Actions out{SendAction{from, buffer_map()}, SendAction{from, tree_.state_for(from)}};
     if (PexMsg pex = other_viewers(from); !pex.addrs.empty()) out.push_back(SendAction{from, pex});
     return out;
   }
@@ -232,7 +226,28 @@ void SourceEngine::tell_stripes(WallTime now, Actions& out) {
   }
 }
 
+BufferMapMsg SourceEngine::buffer_map() const {
+  BufferMapMsg map = store_.to_message();
+  map.stream_rate = stream_.measured_rate();
+  if (const auto newest = store_.newest()) {
+    map.newest_capture = newest->capture_time;
+    map.newest_duration_ms = newest->duration_ms;
+  }
+  return map;
+}
+
+Actions SourceEngine::tick(WallTime now) {
+  if (now - last_said_ < config_.keepalive_interval) return {};
+  last_said_ = now;
+  Actions out;
+  for (const auto& [conn, v] : viewers_) {
+    if (v.greeted) out.push_back(SendAction{conn, buffer_map()});
+  }
+  return out;
+}
+
 Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) {
+  last_said_ = now;
   HaveMsg have{{chunk->seq}, {}};
   if (chunk->random_access()) have.random_access.push_back(chunk->seq);
   if (!store_.add(chunk)) return {};

@@ -67,6 +67,7 @@ struct SourceConfig {
   // STRIPES go to every viewer when the trees' root changes, at most this
   // often (checked as chunks are published).
   std::chrono::milliseconds stripes_interval{250};
+  std::chrono::milliseconds keepalive_interval{1000};
   // What the source may upload: no limit, a rate, or a multiple of the
   // stream's rate as it publishes it. The node's uplink follows
   // upload_capacity(), and so does the judgement of its repairs.
@@ -90,6 +91,10 @@ class SourceEngine {
   void on_disconnected(ConnId conn);
   // A new signed chunk enters the window.
   Actions publish(std::shared_ptr<const Chunk> chunk, WallTime now);
+  // Call twice per `keepalive_interval` or more. While nothing is published (the
+  // publisher is away, or not there yet), every viewer gets the buffer map
+  // that often, so that it takes the silence for a pause, not a failure.
+  Actions tick(WallTime now);
 
   // bytes/s the source may upload now; nullopt: no limit.
   std::optional<double> upload_capacity() const { return capacity_.value(); }
@@ -115,6 +120,8 @@ class SourceEngine {
     int punches = 0;
   };
 
+  // The window, the stream's rate and the newest chunk's time.
+  BufferMapMsg buffer_map() const;
   void push(const std::shared_ptr<const Chunk>& chunk, Actions& out);
   void tell_stripes(WallTime now, Actions& out);
   PexMsg other_viewers(ConnId to);
@@ -148,6 +155,7 @@ class SourceEngine {
   StripeTree tree_;
   bool tree_changed_ = false;
   WallTime last_stripes_sent_;
+  WallTime last_said_;  // when every viewer last heard something
 };
 
 }  // namespace shoal

@@ -15,15 +15,26 @@ SourceRunner::SourceRunner(Transport& transport, ChannelKey key, const SourceOpt
                                   const Links::Ended& ended) {
                 on_link_closed(reason, ended);
                 engine_.on_disconnected(conn);
-              }}) {
+              }}),
+      keepalive_(transport.timer()) {
   transport_.attach(*this);
 }
 
-void SourceRunner::start() { transport_.start_accepting(); }
+void SourceRunner::start() {
+  transport_.start_accepting();
+  keep_alive();
+}
+
+void SourceRunner::keep_alive() {
+  if (stopped_) return;
+  run(engine_.tick(now()));
+  keepalive_->arm(transport_.mono_now() + std::chrono::milliseconds(500), [this] { keep_alive(); });
+}
 
 void SourceRunner::stop() {
   if (stopped_) return;
   stopped_ = true;
+  keepalive_->cancel();
   transport_.stop_accepting();
   links_.close_all("broadcast over");
 }

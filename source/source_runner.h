@@ -47,6 +47,7 @@ class SourceRunner : private LinkEvents {
 
   void on_link_closed(const std::string& reason, const Links::Ended& ended);
   void run(Actions actions);
+  void keep_alive();
   WallTime now() const { return transport_.wall_now(); }
 
   Transport& transport_;
@@ -54,6 +55,7 @@ class SourceRunner : private LinkEvents {
   SourceEngine engine_;
   Uplink uplink_;
   Links links_;
+  std::unique_ptr<Timer> keepalive_;
   bool stopped_ = false;
   SourceStats published_;  // what it published
   Traffic closed_;         // of viewers already gone

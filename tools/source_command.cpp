@@ -78,7 +78,9 @@ int source_main(const std::vector<std::string>& args) {
       linger_sec = 10, latency_ms = 0;
   cmd.options.add_options()(
       "input", po::value(&input)->required(),
-      "media file (MP4, MKV, TS, FLV...), URL, or 'testsrc' for the built-in test pattern")(
+      "media file (MP4, MKV, TS, FLV...), URL, 'testsrc' for the built-in test pattern, or a "
+      "publisher's stream: rtmp://HOST:PORT/APP/KEY (this source is the RTMP server OBS publishes "
+      "to) or 'srt://HOST:PORT?mode=listener'; the channel stays up while the publisher is away")(
       "listen", po::value(&listen)->default_value("[::]:0"),
       "HOST:PORT to serve viewers on ([::]: every interface, IPv4 and IPv6); port 0 picks a "
       "free port")(

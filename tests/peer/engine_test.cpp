@@ -667,6 +667,7 @@ TEST_F(EngineTest, DialsWhereTheSourceSaysAtOnceAndAsksNoPunchBackWhenThatFails)
 
 TEST_F(EngineTest, DropsANeighbourThatFellSilentSoonerIfItIsTheSource) {
   join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   const ConnId quiet = greet_viewers(1)[0];
   const auto dropped = [&](WallTime at) {
     std::vector<ConnId> out;
@@ -678,6 +679,23 @@ TEST_F(EngineTest, DropsANeighbourThatFellSilentSoonerIfItIsTheSource) {
   engine_->on_message(quiet, HaveMsg{}, now_ + 5s);
   EXPECT_TRUE(dropped(now_ + 16900ms).empty());
   EXPECT_EQ(dropped(now_ + 17s), std::vector{quiet});
+}
+
+TEST_F(EngineTest, SendsTheSourceItsBufferMapEverySecondWhileNoChunkComes) {
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  const ConnId other = greet_viewers(1)[0];
+  const auto maps_to = [&](WallTime at, ConnId to) {
+    int n = 0;
+    for (const auto& send : only<SendAction>(engine_->tick(at)))
+      n += send.to == to && std::holds_alternative<BufferMapMsg>(send.msg);
+    return n;
+  };
+  EXPECT_EQ(maps_to(now_ + 900ms, kSource), 0);
+  EXPECT_EQ(maps_to(now_ + 1000ms, kSource), 1) << "the publisher is away: keep the link alive";
+  EXPECT_EQ(maps_to(now_ + 1500ms, kSource), 0);
+  EXPECT_EQ(maps_to(now_ + 2000ms, kSource), 1);
+  EXPECT_EQ(maps_to(now_ + 2000ms, other), 0) << "not in a tree with us: every 5 s as ever";
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The playout plays each chunk at capture time + lag and skips, rather than
 // waits for, a chunk that is missing at its deadline; a start that never came
-// is dropped for a later one, since playback has not begun.
+// is dropped for a later one, since playback has not begun. At the live edge
+// (a publisher paused) it waits, and resumes on the new chunks' own times.
 #include "peer/playout.h"
 
 #include <gtest/gtest.h>
@@ -21,14 +22,18 @@ class PlayoutTest : public ::testing::Test {
   Playout playout_{1500ms};
 
   void hold(uint64_t seq) { store_.add(shared_chunk(key_, seq)); }
+  // Neighbours hold chunks well past anything these tests play.
+  std::vector<PlayoutEvent> tick(WallTime now, std::optional<ChunkSeq> edge = ChunkSeq(100)) {
+    return playout_.tick(now, store_, edge);
+  }
 };
 
 TEST_F(PlayoutTest, PlaysAChunkAtCaptureTimePlusLag) {
   hold(10);
   playout_.start_at(ChunkSeq(10));
   const WallTime due = kEpoch + 5000ms + 1500ms;
-  EXPECT_TRUE(playout_.tick(due - 1ms, store_).empty());
-  const auto events = playout_.tick(due, store_);
+  EXPECT_TRUE(tick(due - 1ms).empty());
+  const auto events = tick(due);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].seq, ChunkSeq(10));
   EXPECT_NE(events[0].chunk, nullptr);
@@ -38,7 +43,7 @@ TEST_F(PlayoutTest, PlaysAChunkAtCaptureTimePlusLag) {
 TEST_F(PlayoutTest, WaitsForTheFirstChunkBeforeAnyDeadlineExists) {
   playout_.start_at(ChunkSeq(10));
   EXPECT_FALSE(playout_.deadline(ChunkSeq(10), store_));
-  EXPECT_TRUE(playout_.tick(kEpoch + 1h, store_).empty());
+  EXPECT_TRUE(tick(kEpoch + 1h).empty());
 }
 
 TEST_F(PlayoutTest, TheSourcesWordFixesTheTimelineBeforeAnyChunkIsHeld) {
@@ -60,34 +65,65 @@ TEST_F(PlayoutTest, SkipsAChunkMissedAtItsDeadlineInsteadOfStalling) {
   hold(10);
   hold(12);
   playout_.start_at(ChunkSeq(10));
-  ASSERT_EQ(playout_.tick(kEpoch + 6500ms, store_).size(), 1u);
+  ASSERT_EQ(tick(kEpoch + 6500ms).size(), 1u);
   // Chunk 11 never came: its deadline is extrapolated from chunk 10.
   EXPECT_EQ(playout_.deadline(ChunkSeq(11), store_), kEpoch + 7000ms);
-  const auto events = playout_.tick(kEpoch + 7000ms, store_);
+  const auto events = tick(kEpoch + 7000ms);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].seq, ChunkSeq(11));
   EXPECT_EQ(events[0].chunk, nullptr);
   // Chunk 12 plays on its own schedule right after.
-  const auto next = playout_.tick(kEpoch + 7500ms, store_);
+  const auto next = tick(kEpoch + 7500ms);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_NE(next[0].chunk, nullptr);
 }
 
-TEST_F(PlayoutTest, KeepsSkippingOnScheduleWhenTheStreamStops) {
+TEST_F(PlayoutTest, KeepsSkippingOnScheduleWhileNeighboursHoldLaterChunks) {
   hold(10);
   playout_.start_at(ChunkSeq(10));
-  const auto events = playout_.tick(kEpoch + 6500ms + 2000ms, store_);
+  const auto events = tick(kEpoch + 6500ms + 2000ms);
   ASSERT_EQ(events.size(), 5u);  // 10 played, 11..14 skipped
   EXPECT_EQ(std::ranges::count_if(events, [](const auto& e) { return e.chunk == nullptr; }), 4);
+}
+
+TEST_F(PlayoutTest, WaitsAtTheLiveEdgeAndCountsNothingDue) {
+  hold(10);
+  playout_.start_at(ChunkSeq(10));
+  ASSERT_EQ(tick(kEpoch + 6500ms, ChunkSeq(10)).size(), 1u);
+  // Nobody holds 11: it is not skipped however long it takes.
+  EXPECT_TRUE(tick(kEpoch + 60s, ChunkSeq(10)).empty());
+  EXPECT_EQ(playout_.cursor(), ChunkSeq(11));
+}
+
+TEST_F(PlayoutTest, AfterAPauseNewChunksPlayAtTheirOwnCapturePlusLag) {
+  hold(10);
+  playout_.start_at(ChunkSeq(10));
+  ASSERT_EQ(tick(kEpoch + 6500ms, ChunkSeq(10)).size(), 1u);
+  EXPECT_TRUE(tick(kEpoch + 9000ms, ChunkSeq(10)).empty());
+  // The publisher is back 30 s on: 11 is known, not yet here, and waits for
+  // a chunk that says when the stream resumed.
+  EXPECT_TRUE(tick(kEpoch + 40s, ChunkSeq(11)).empty());
+  EXPECT_FALSE(playout_.deadline(ChunkSeq(11), store_));
+  // 11 was lost; 12 came, captured 30 s later than the old timeline says.
+  Chunk resumed = testing::make_chunk(key_, 12);
+  resumed.capture_time = kEpoch + 36s;
+  key_.sign(resumed);
+  store_.add(std::make_shared<const Chunk>(std::move(resumed)));
+  EXPECT_EQ(playout_.deadline(ChunkSeq(11), store_), kEpoch + 35500ms + 1500ms);
+  const auto events = tick(kEpoch + 37500ms, ChunkSeq(12));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].chunk, nullptr);
+  EXPECT_EQ(events[1].seq, ChunkSeq(12));
+  EXPECT_EQ(events[1].deadline, kEpoch + 37500ms);
 }
 
 TEST_F(PlayoutTest, ALateChunkThatArrivesAfterItsSkipIsNotPlayed) {
   hold(10);
   playout_.start_at(ChunkSeq(10));
-  playout_.tick(kEpoch + 7000ms, store_);  // plays 10, skips 11
+  tick(kEpoch + 7000ms);  // plays 10, skips 11
   hold(11);
   hold(12);
-  const auto events = playout_.tick(kEpoch + 7500ms, store_);
+  const auto events = tick(kEpoch + 7500ms);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].seq, ChunkSeq(12));
 }
@@ -96,10 +132,10 @@ TEST_F(PlayoutTest, AStartMissingAtItsDeadlineIsDroppedNotCountedAsASkip) {
   hold(11);
   playout_.start_at(ChunkSeq(10));
   // Chunk 10's deadline is extrapolated from chunk 11: 6500 ms.
-  EXPECT_TRUE(playout_.tick(kEpoch + 6500ms, store_).empty());
+  EXPECT_TRUE(tick(kEpoch + 6500ms).empty());
   EXPECT_FALSE(playout_.started());
   playout_.start_at(ChunkSeq(11));
-  const auto events = playout_.tick(kEpoch + 7000ms, store_);
+  const auto events = tick(kEpoch + 7000ms);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_NE(events[0].chunk, nullptr);
 }

@@ -499,5 +499,28 @@ TEST_F(SourceEngineTest, TakesInOneViewerPerNatThatChangesPortsOnceItHasNoParent
   EXPECT_EQ(takes_of(ConnId(2)), 0) << "its NAT has one: it takes that one as parent";
 }
 
+TEST_F(SourceEngineTest, TellsEveryViewerItsBufferMapEverySecondWhileNothingIsPublished) {
+  greet(ConnId(1));
+  greet(ConnId(2));
+  publish(0);
+  const auto maps = [&](WallTime at) {
+    std::vector<ConnId> to;
+    for (const auto& a : engine_->tick(at)) {
+      const auto* send = std::get_if<SendAction>(&a);
+      if (send && std::holds_alternative<BufferMapMsg>(send->msg)) to.push_back(send->to);
+    }
+    return to;
+  };
+  EXPECT_TRUE(maps(now_ + 900ms).empty()) << "the HAVE of chunk 0 said enough";
+  EXPECT_EQ(maps(now_ + 1000ms), (std::vector{ConnId(1), ConnId(2)})) << "the publisher is away";
+  EXPECT_TRUE(maps(now_ + 1500ms).empty());
+  const auto map = first_of<BufferMapMsg>(engine_->tick(now_ + 2000ms));
+  ASSERT_TRUE(map);
+  EXPECT_EQ(map->newest_capture, kEpoch) << "where the stream stands, for the viewers' playout";
+  now_ += 2500ms;
+  publish(1);
+  EXPECT_TRUE(maps(now_ + 900ms).empty()) << "chunks flow again";
+}
+
 }  // namespace
 }  // namespace shoal
