@@ -22,7 +22,7 @@ struct Axis {
 };
 
 // An axis over [lo, hi] widened to round ticks (1, 2 or 5 times a power of
-// ten apart, about five of them). An empty range is widened around lo
+// ten apart, five to ten of them). An empty range is widened around lo
 // (0..1 if lo is 0); one that is not finite is 0..1.
 Axis round_axis(std::string label, double lo, double hi);
 
