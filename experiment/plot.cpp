@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "experiment/chart.h"
 
@@ -14,7 +15,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr double kWidth = 1000;
-constexpr double kHeader = 64;  // the title and the summary line
 constexpr const char* kUpload = "#d95f02";
 constexpr const char* kDelivered = "#1b6ca8";
 constexpr const char* kStream = "#888";
@@ -34,11 +34,36 @@ std::string fixed(std::optional<double> v, int digits) {
   return buf;
 }
 
-Svg figure(double height, const std::string& title, const std::string& summary) {
-  Svg svg(kWidth, height);
-  svg.text(16, 24, title, Svg::Anchor::start, 15, true);
-  svg.text(16, 46, summary, Svg::Anchor::start, 12);
-  return svg;
+// `title` in lines that fit the figure's width (15 px bold: about 8.5 px a
+// letter), cut at spaces where there are some.
+std::vector<std::string> title_lines(std::string_view title) {
+  constexpr size_t kLetters = 110;
+  std::vector<std::string> lines;
+  while (title.size() > kLetters) {
+    const size_t space = title.rfind(' ', kLetters);
+    const size_t cut = space == std::string_view::npos || space == 0 ? kLetters : space;
+    lines.emplace_back(title.substr(0, cut));
+    title.remove_prefix(cut == space ? cut + 1 : cut);
+  }
+  lines.emplace_back(title);
+  return lines;
+}
+
+struct Figure {
+  Svg svg;
+  double top;  // where the panels begin
+};
+
+// A figure `panels` high below its title and a line of summary.
+Figure figure(double panels, const std::string& title, const std::string& summary) {
+  const std::vector<std::string> lines = title_lines(title);
+  const double top = 44 + 20 * static_cast<double>(lines.size());
+  Figure f{Svg(kWidth, top + panels + 10), top};
+  for (size_t i = 0; i < lines.size(); ++i) {
+    f.svg.text(16, 24 + 20 * static_cast<double>(i), lines[i], Svg::Anchor::start, 15, true);
+  }
+  f.svg.text(16, top - 18, summary, Svg::Anchor::start, 12);
+  return f;
 }
 
 // The lowest a continuity axis starts at: 0, 0.9 or 0.99, whichever shows
@@ -210,12 +235,12 @@ std::string swarm_figure(const Json& report, const std::string& title) {
                               fixed(number(report, "lag_ms_p50"), 0) + " / " +
                               fixed(number(report, "lag_ms_p95"), 0) + " ms";
   constexpr double kPanelH = 330, kHalf = kWidth / 2;
-  Svg svg = figure(kHeader + 2 * kPanelH + 10, title, summary);
-  rates_panel(svg, {0, kHeader, kHalf, kPanelH}, report);
-  continuity_panel(svg, {kHalf, kHeader, kHalf, kPanelH}, report);
-  startup_panel(svg, {0, kHeader + kPanelH, kHalf, kPanelH}, report);
-  lag_panel(svg, {kHalf, kHeader + kPanelH, kHalf, kPanelH}, report);
-  return svg.str();
+  Figure f = figure(2 * kPanelH, title, summary);
+  rates_panel(f.svg, {0, f.top, kHalf, kPanelH}, report);
+  continuity_panel(f.svg, {kHalf, f.top, kHalf, kPanelH}, report);
+  startup_panel(f.svg, {0, f.top + kPanelH, kHalf, kPanelH}, report);
+  lag_panel(f.svg, {kHalf, f.top + kPanelH, kHalf, kPanelH}, report);
+  return f.svg.str();
 }
 
 namespace {
@@ -264,14 +289,14 @@ std::string sweep_figure(const std::vector<Json>& reports, const std::string& ti
     if (const auto v = number(r, "continuity")) all_continuity.push_back(*v);
   }
   constexpr double kPanelH = 360, kHalf = kWidth / 2;
-  Svg svg =
-      figure(kHeader + kPanelH + 10, title,
+  Figure f =
+      figure(kPanelH, title,
              "Each N run twice: p2p, and client-server (every viewer fetches from the source)");
-  sweep_panel(svg, {0, kHeader, kHalf, kPanelH}, "Source copies (source upload / one copy)", ns,
+  sweep_panel(f.svg, {0, f.top, kHalf, kPanelH}, "Source copies (source upload / one copy)", ns,
               copies, round_axis("source copies", 0, *std::ranges::max_element(all_copies)), 2);
-  sweep_panel(svg, {kHalf, kHeader, kHalf, kPanelH}, "Continuity (chunks on time / due)", ns,
+  sweep_panel(f.svg, {kHalf, f.top, kHalf, kPanelH}, "Continuity (chunks on time / due)", ns,
               continuity, continuity_axis(all_continuity), 4);
-  return svg.str();
+  return f.svg.str();
 }
 
 }  // namespace shoal::experiment
