@@ -34,10 +34,10 @@ std::string fixed(std::optional<double> v, int digits) {
   return buf;
 }
 
-// `title` in lines that fit the figure's width (15 px bold: about 8.5 px a
+// `title` in lines that fit the figure's width (15 px bold: up to 10 px a
 // letter), cut at spaces where there are some.
 std::vector<std::string> title_lines(std::string_view title) {
-  constexpr size_t kLetters = 110;
+  constexpr size_t kLetters = 96;
   std::vector<std::string> lines;
   while (title.size() > kLetters) {
     const size_t space = title.rfind(' ', kLetters);
