@@ -106,14 +106,15 @@ int simulate_main(const std::vector<std::string>& args) {
   add_output_options(cmd, output);
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
-  if (const auto valid = experiment::validate(o, kMaxPeers); !valid) return fail(valid.error());
   const std::string title = figure_title("shoal simulate", args);
   if (!output.sweep.empty()) {
+    // It validates each of its runs.
     return run_sweep("shoal simulate", o, kMaxPeers, vm, output, title,
                      [](const experiment::ExperimentOptions& run_options) {
                        return run(experiment::make_plan(run_options));
                      });
   }
+  if (const auto valid = experiment::validate(o, kMaxPeers); !valid) return fail(valid.error());
   const auto report = run(experiment::make_plan(o));
   if (!report) return fail(report.error());
   experiment::print_swarm_report(*report, std::cout);

@@ -73,11 +73,13 @@ int swarm_main(const std::vector<std::string>& args) {
   add_output_options(cmd, output);
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
-  if (const auto valid = experiment::validate(o, kMaxPeers); !valid) {
+  // A sweep validates each of its runs.
+  if (const auto valid = experiment::validate(o, kMaxPeers); !valid && output.sweep.empty()) {
     std::cerr << "shoal swarm: " << valid.error() << "\n";
     return 2;
   }
-  if (const auto latency = experiment::parse_latency(o.latency_ms); latency->min_ms != latency->max_ms) {
+  if (const auto latency = experiment::parse_latency(o.latency_ms);
+      latency && latency->min_ms != latency->max_ms) {
     std::cerr << "shoal swarm: --latency-ms takes one value here (a range is for shoal simulate)\n";
     return 2;
   }
