@@ -21,6 +21,19 @@ constexpr const char* kStream = "#888";
 constexpr const char* kP2p = "#1b6ca8";
 constexpr const char* kClientServer = "#d95f02";
 
+// `j`'s member `name`, or null: a report read back from a file may lack any.
+const Json& member(const Json& j, const char* name) {
+  static const Json kNull;
+  return j.is_object() && j.contains(name) ? j[name] : kNull;
+}
+
+// The members of `j`'s array `name`; none if it has none.
+const Json& items(const Json& j, const char* name) {
+  static const Json kEmpty = Json::array();
+  const Json& m = member(j, name);
+  return m.is_array() ? m : kEmpty;
+}
+
 std::optional<double> number(const Json& j, const char* field) {
   if (!j.is_object() || !j.contains(field) || !j[field].is_number()) return std::nullopt;
   const double v = j[field].get<double>();
@@ -90,22 +103,17 @@ Chart::Points cdf(std::vector<double> values, size_t of) {
 
 std::vector<double> of_viewers(const Json& report, const char* field) {
   std::vector<double> values;
-  for (const Json& p : report["per_peer"]) {
-    if (const auto v = number(p["stats"], field)) values.push_back(*v);
+  for (const Json& p : items(report, "per_peer")) {
+    if (const auto v = number(member(p, "stats"), field)) values.push_back(*v);
   }
   return values;
 }
 
 // (a) The source's upload and what viewers received, per second.
 void rates_panel(Svg& svg, Box box, const Json& report) {
-  const Json history = report["source"].is_object() && report["source"].contains("history")
-                           ? report["source"]["history"]
-                           : Json::object();
-  const auto column = [&](const char* name) {
-    return history.contains(name) && history[name].is_array() ? history[name] : Json::array();
-  };
-  const Json end_s = column("end_s"), up = column("bytes_uploaded"),
-             delivered = column("bytes_delivered");
+  const Json& history = member(member(report, "source"), "history");
+  const Json &end_s = items(history, "end_s"), &up = items(history, "bytes_uploaded"),
+             &delivered = items(history, "bytes_delivered");
   const size_t n = std::min({end_s.size(), up.size(), delivered.size()});
   const std::optional<double> stream = number(report, "stream_kbps");
   double top = stream.value_or(0), last = 0;
@@ -146,7 +154,8 @@ constexpr const char* kNoStats = "#bbb";
 // Ticks for viewers 1..n: 1 and round multiples.
 Axis viewer_axis(size_t n) {
   Axis axis = round_axis("viewer, in join order", 0, static_cast<double>(n));
-  const double step = std::max(1.0, axis.ticks.size() > 1 ? axis.ticks[1].first : 1.0);
+  const double step =
+      axis.ticks.size() > 1 ? std::max(1.0, axis.ticks[1].first - axis.ticks[0].first) : 1.0;
   axis.lo = 0.5;
   axis.hi = static_cast<double>(n) + 0.5;
   axis.ticks.clear();
@@ -159,13 +168,13 @@ Axis viewer_axis(size_t n) {
 
 // (b) Each viewer's continuity.
 void continuity_panel(Svg& svg, Box box, const Json& report) {
-  const Json& peers = report["per_peer"];
+  const Json& peers = items(report, "per_peer");
   const std::vector<double> values = of_viewers(report, "continuity");
   std::set<std::string> roles;
   bool missing = false;
   for (const Json& p : peers) {
     roles.insert(p.value("role", ""));
-    missing = missing || !number(p["stats"], "continuity");
+    missing = missing || !number(member(p, "stats"), "continuity");
   }
   std::vector<Chart::Key> legend;
   for (const Role& r : kRoles) {
@@ -178,7 +187,7 @@ void continuity_panel(Svg& svg, Box box, const Json& report) {
   for (size_t i = 0; i < peers.size(); ++i) {
     const Json& p = peers[i];
     const double x = static_cast<double>(i + 1);
-    const auto c = number(p["stats"], "continuity");
+    const auto c = number(member(p, "stats"), "continuity");
     if (!c) {
       chart.dot(x, y.lo, kNoStats);
       continue;
@@ -192,7 +201,7 @@ void continuity_panel(Svg& svg, Box box, const Json& report) {
 // (c) Startup delay over the viewers.
 void startup_panel(Svg& svg, Box box, const Json& report) {
   const std::vector<double> values = of_viewers(report, "startup_ms");
-  const size_t viewers = report["per_peer"].size();
+  const size_t viewers = items(report, "per_peer").size();
   const double last = values.empty() ? 0 : *std::ranges::max_element(values);
   const std::string key =
       std::to_string(values.size()) + " of " + std::to_string(viewers) + " viewers started";
@@ -224,7 +233,7 @@ void lag_panel(Svg& svg, Box box, const Json& report) {
 }  // namespace
 
 std::string swarm_figure(const Json& report, const std::string& title) {
-  const std::string summary = std::to_string(report["per_peer"].size()) + " viewers, " +
+  const std::string summary = std::to_string(items(report, "per_peer").size()) + " viewers, " +
                               report.value("mode", "?") + ", stream " +
                               fixed(number(report, "stream_kbps"), 0) + " kbit/s.  Source copies " +
                               fixed(number(report, "source_copies"), 2) + ", offload " +
