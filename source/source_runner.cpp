@@ -16,12 +16,15 @@ SourceRunner::SourceRunner(Transport& transport, ChannelKey key, const SourceOpt
                 on_link_closed(reason, ended);
                 engine_.on_disconnected(conn);
               }}),
-      keepalive_(transport.timer()) {
+      keepalive_(transport.timer()),
+      history_timer_(transport.timer()) {
   transport_.attach(*this);
 }
 
 void SourceRunner::start() {
   transport_.start_accepting();
+  started_ = transport_.mono_now();
+  history_timer_->arm(started_ + std::chrono::seconds(1), [this] { record_second(); });
   keep_alive();
 }
 
@@ -35,6 +38,7 @@ void SourceRunner::stop() {
   if (stopped_) return;
   stopped_ = true;
   keepalive_->cancel();
+  history_timer_->cancel();
   transport_.stop_accepting();
   links_.close_all("broadcast over");
 }
@@ -78,15 +82,28 @@ void SourceRunner::run(Actions actions) {
   uplink_.set_rate(engine_.upload_capacity().value_or(0));
 }
 
-SourceStats SourceRunner::stats() const {
-  SourceStats s = published_;
+Traffic SourceRunner::traffic() const {
   Traffic total = closed_;
   links_.for_each([&](ConnId, bool, const Traffic& t) { total += t; });
+  return total;
+}
+
+void SourceRunner::record_second() {
+  const auto end =
+      std::chrono::duration_cast<std::chrono::seconds>(transport_.mono_now() - started_);
+  history_.record(end.count(), engine_.viewers(), traffic().chunk_out, engine_.bytes_delivered());
+  history_timer_->arm(started_ + end + std::chrono::seconds(1), [this] { record_second(); });
+}
+
+SourceStats SourceRunner::stats() const {
+  SourceStats s = published_;
+  const Traffic total = traffic();
   s.bytes_uploaded = total.chunk_out;
   s.control_bytes_out = total.control_out;
   s.viewers = engine_.viewers();
   s.bytes_delivered = engine_.bytes_delivered();
   s.refused = links_.refused();
+  s.history = history_;
   return s;
 }
 

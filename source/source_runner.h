@@ -3,10 +3,11 @@
 // chunk it is given and publishes it through a SourceEngine; accepts viewers;
 // carries out the engine's actions over its Links (control first, chunks
 // through the Uplink, which follows the engine's upload_capacity()); and
-// counts what it published and uploaded. It holds no protocol logic of its
-// own. `shoal source` runs it on the Asio transport with an ingest thread
-// (SourceNode), the simulation on its own with a synthetic stream
-// (sim::SimSource).
+// counts what it published and uploaded, and from start() on, once a second
+// on the transport's clock, records its load in its history (SourceHistory).
+// It holds no protocol logic of its own. `shoal source` runs it on the Asio
+// transport with an ingest thread (SourceNode), the simulation on its own
+// with a synthetic stream (sim::SimSource).
 //
 // Threading: the transport's thread. Lifetime: the transport outlives it;
 // it attaches itself to the transport on construction.
@@ -27,11 +28,11 @@ class SourceRunner : private LinkEvents {
   SourceRunner(const SourceRunner&) = delete;
   SourceRunner& operator=(const SourceRunner&) = delete;
 
-  // Starts accepting viewers.
+  // Starts accepting viewers, and the history's clock.
   void start();
   // Signs `chunk` and publishes it.
   void publish(Chunk chunk);
-  // Stops accepting; says BYE to every viewer and closes.
+  // Stops accepting and recording; says BYE to every viewer and closes.
   void stop();
 
   SourceStats stats() const;
@@ -48,6 +49,10 @@ class SourceRunner : private LinkEvents {
   void on_link_closed(const std::string& reason, const Links::Ended& ended);
   void run(Actions actions);
   void keep_alive();
+  // What viewers were sent, those gone too.
+  Traffic traffic() const;
+  // Records the second just ended and arms the timer for the next.
+  void record_second();
   WallTime now() const { return transport_.wall_now(); }
 
   Transport& transport_;
@@ -57,8 +62,11 @@ class SourceRunner : private LinkEvents {
   Links links_;
   std::unique_ptr<Timer> keepalive_;
   bool stopped_ = false;
-  SourceStats published_;  // what it published
-  Traffic closed_;         // of viewers already gone
+  SourceStats published_;                 // what it published
+  Traffic closed_;                        // of viewers already gone
+  std::unique_ptr<Timer> history_timer_;  // at the end of each second
+  MonoTime started_{};
+  SourceHistory history_;
 };
 
 }  // namespace shoal

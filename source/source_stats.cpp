@@ -12,7 +12,8 @@ nlohmann::json SourceStats::to_json() const {
           {"viewers", viewers},
           {"bytes_delivered", bytes_delivered},
           {"offload", offload() ? nlohmann::json(*offload()) : nlohmann::json(nullptr)},
-          {"refused", refused}};
+          {"refused", refused},
+          {"history", history.to_json()}};
 }
 
 std::optional<double> SourceStats::offload() const {

@@ -1,11 +1,14 @@
 #pragma once
 // SourceStats: what the source writes on exit (`--stats-json`) and the swarm
-// report reads: what it published, what it uploaded, to how many viewers.
+// report reads: what it published, what it uploaded, to how many viewers;
+// and its history, second by second.
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
+
+#include "source/source_history.h"
 
 namespace shoal {
 
@@ -20,7 +23,8 @@ struct SourceStats {
   uint64_t bytes_delivered = 0;  // payload bytes viewers said they hold (HAVEs)
   // 1 - uploaded / delivered: the share of the delivery the peers took on.
   std::optional<double> offload() const;
-  uint64_t refused = 0;  // connections closed at once by the per-address limits
+  uint64_t refused = 0;   // connections closed at once by the per-address limits
+  SourceHistory history;  // the same second by second (`history` in the JSON)
 
   nlohmann::json to_json() const;
 };

@@ -1,7 +1,8 @@
 // `shoal simulate`: the experiment of `shoal swarm` in simulated time. The
 // real source and peer engines run over a simulated loopback network in one
 // process, deterministic for a seed, and the same report comes out, plus
-// the arrival times and the peers' upload as diagnostics.
+// the arrival times and the peers' upload as diagnostics. --plot draws the
+// run, --sweep runs it for several N in both modes.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include "experiment/report.h"
 #include "sim/simulation.h"
 #include "tools/experiment_options.h"
+#include "tools/experiment_output.h"
 #include "tools/progress_line.h"
 
 namespace shoal::cli {
@@ -31,7 +33,8 @@ int fail(const std::string& why) {
   return 2;
 }
 
-int run(const experiment::Plan& plan, const std::string& json_path) {
+// Simulates `plan`: the report, with the diagnostics and what the run cost.
+Result<nlohmann::json> run(const experiment::Plan& plan) {
   const experiment::ExperimentOptions& o = plan.options;
   std::cout << "Simulating " << o.peers << " peers (" << o.mode << ") for " << o.duration
             << " s, seed " << o.seed << std::endl;
@@ -42,7 +45,7 @@ int run(const experiment::Plan& plan, const std::string& json_path) {
     line->show(std::chrono::duration<double>(now).count(), std::chrono::duration<double>(end).count());
   });
   line.reset();
-  if (!result) return fail(result.error());
+  if (!result) return Error{result.error()};
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
 
   std::vector<nlohmann::json> stats;
@@ -56,16 +59,20 @@ int run(const experiment::Plan& plan, const std::string& json_path) {
   experiment::add_diagnostics(report, arrival_ms);
   report["seed"] = o.seed;
   report["latency_ms"] = o.latency_ms;
+  report["simulated_s"] = std::chrono::duration<double>(result->simulated).count();
   report["wall_s"] = wall.count();
   report["events"] = result->events;
   report["peak_rss_mb"] = peak_rss_mb();
-  experiment::print_swarm_report(report, std::cout);
-  std::cout << "simulated " << std::chrono::duration<double>(result->simulated).count() << " s in "
-            << wall.count() << " s: " << result->events << " events, "
-            << static_cast<uint64_t>(static_cast<double>(result->events) / wall.count())
-            << " events/s, peak RSS " << peak_rss_mb() << " MB\n";
-  if (!json_path.empty()) write_json_file(json_path, report);
-  return 0;
+  return report;
+}
+
+void print_cost(const nlohmann::json& report) {
+  const double wall = report["wall_s"].get<double>();
+  const uint64_t events = report["events"].get<uint64_t>();
+  std::cout << "simulated " << report["simulated_s"].get<double>() << " s in " << wall
+            << " s: " << events << " events, "
+            << static_cast<uint64_t>(static_cast<double>(events) / wall) << " events/s, peak RSS "
+            << report["peak_rss_mb"] << " MB\n";
 }
 
 }  // namespace
@@ -84,9 +91,10 @@ int simulate_main(const std::vector<std::string>& args) {
       "overhead), plus when chunks arrived (capture to arrival, over every chunk every viewer\n"
       "stored), the viewers' mean upload as a multiple of the stream, and what the run cost\n"
       "(wall time, events per second, peak memory). Not modelled: CPU time, decoding\n"
-      "(startup is join to the first chunk played) and socket buffers.";
+      "(startup is join to the first chunk played) and socket buffers. --plot draws the run;\n"
+      "--sweep 100,1000 runs it for each N, p2p and client-server, and draws them side by side.";
   experiment::ExperimentOptions o;
-  std::string json_path;
+  ExperimentOutput output;
   add_experiment_options(cmd, o);
   cmd.options.add_options()("stream-kbps", po::value(&o.stream_kbps)->default_value(o.stream_kbps),
                             "the stream's mean bit rate, kbit/s (chunk sizes vary by up to 10%)")(
@@ -94,12 +102,24 @@ int simulate_main(const std::vector<std::string>& args) {
       "viewers' download capacity: none, a bit rate (8M), a multiple of the stream rate (3x), "
       "or a range spread over the viewers (2x-6x)")(
       "seed", po::value(&o.seed)->default_value(o.seed),
-      "seed of every random choice; the same seed gives the same run")(
-      "json", po::value(&json_path), "write the report as JSON to this file");
+      "seed of every random choice; the same seed gives the same run");
+  add_output_options(cmd, output);
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
+  const std::string title = figure_title("shoal simulate", args);
+  if (!output.sweep.empty()) {
+    // It validates each of its runs.
+    return run_sweep("shoal simulate", o, kMaxPeers, vm, output, title,
+                     [](const experiment::ExperimentOptions& run_options) {
+                       return run(experiment::make_plan(run_options));
+                     });
+  }
   if (const auto valid = experiment::validate(o, kMaxPeers); !valid) return fail(valid.error());
-  return run(experiment::make_plan(o), json_path);
+  const auto report = run(experiment::make_plan(o));
+  if (!report) return fail(report.error());
+  experiment::print_swarm_report(*report, std::cout);
+  print_cost(*report);
+  return write_run(*report, output, title);
 }
 
 }  // namespace shoal::cli

@@ -94,6 +94,32 @@ TEST_F(SourceRunnerTest, WhatViewersWhoLeftWereSentStillCounts) {
   EXPECT_EQ(runner_->stats().viewers, 0u);
 }
 
+TEST_F(SourceRunnerTest, RecordsItsLoadEverySecondOnTheTransportsClockUntilStopped) {
+  make();
+  t_.advance(1s);
+  const ConnId v = viewer("10.0.0.2");
+  runner_->publish(raw_chunk(0, 1880, t_.wall_now()));
+  for (int i = 0; i < 8; ++i) {
+    t_.finish_writes();
+    t_.advance(10ms);
+  }
+  t_.node().on_message(v, HaveMsg{{ChunkSeq(0)}}, 20);
+  t_.advance(1s);
+  const SourceStats stats = runner_->stats();
+  const auto& seconds = stats.history.seconds();
+  ASSERT_EQ(seconds.size(), 2u);
+  EXPECT_EQ(seconds[0].end_s, 1);
+  EXPECT_EQ(seconds[0].viewers, 0u);
+  EXPECT_EQ(seconds[0].bytes_uploaded, 0u);
+  EXPECT_EQ(seconds[1].end_s, 2);
+  EXPECT_EQ(seconds[1].viewers, 1u);
+  EXPECT_EQ(seconds[1].bytes_uploaded, stats.bytes_uploaded);
+  EXPECT_EQ(seconds[1].bytes_delivered, 1880u);
+  runner_->stop();
+  t_.advance(5s);
+  EXPECT_EQ(runner_->stats().history.seconds().size(), 2u);
+}
+
 TEST_F(SourceRunnerTest, StoppingSaysByeToEveryViewerAndAcceptsNoMore) {
   make();
   const ConnId a = viewer("10.0.0.2");
