@@ -23,7 +23,9 @@ Result<std::monostate> validate(const ExperimentOptions& o, int max_peers) {
     return Error{"--peers must be 1.." + std::to_string(max_peers) + ", not " +
                  std::to_string(o.peers)};
   }
-  if (o.duration <= 0) return Error{"--duration must be positive"};
+  if (o.duration <= 0 || o.duration > 86400) {
+    return Error{"--duration must be more than 0 and at most 86400 s (a day)"};
+  }
   if (o.free_riders < 0 || o.free_riders > o.peers) {
     return Error{"--free-riders must be 0..peers (" + std::to_string(o.peers) + ")"};
   }

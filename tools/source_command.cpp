@@ -254,6 +254,7 @@ int source_main(const std::vector<std::string>& args) {
     status.cancel();
     if (announcer) announcer->stop();
     if (dht_announcer) dht_announcer->stop();
+    http.reset();  // its acceptor and timer would keep io.run() going
     node.stop();
   };
   signals.async_wait([&](boost::system::error_code ec, int) {

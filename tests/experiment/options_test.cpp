@@ -42,7 +42,10 @@ TEST(ExperimentOptions, HowManyPeersDependsOnTheRunner) {
 }
 
 TEST(ExperimentOptions, CountsAndTimesOutOfRangeAreNamed) {
-  EXPECT_EQ(problem_with([](auto& o) { o.duration = 0; }), "--duration must be positive");
+  EXPECT_EQ(problem_with([](auto& o) { o.duration = 0; }),
+            "--duration must be more than 0 and at most 86400 s (a day)");
+  EXPECT_EQ(problem_with([](auto& o) { o.duration = 1e21; }),
+            "--duration must be more than 0 and at most 86400 s (a day)");
   EXPECT_EQ(problem_with([](auto& o) { o.free_riders = -1; }),
             "--free-riders must be 0..peers (8)");
   EXPECT_EQ(problem_with([](auto& o) { o.free_riders = 9; }), "--free-riders must be 0..peers (8)");

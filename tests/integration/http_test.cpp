@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -150,6 +151,8 @@ TEST(Http, PlayersReadTheViewersStreamAndAStuckOneIsDropped) {
   EXPECT_GE(stats["continuity"].get<double>(), 0.99) << stats.dump();
   EXPECT_GT(stats["bytes_uploaded"].get<int64_t>(), 0) << stats.dump();
   other.wait(30s);
+  source->process.signal(SIGTERM);
+  EXPECT_EQ(source->process.wait(3s), 0) << "a source serving HTTP stops on SIGTERM";
 }
 
 }  // namespace
