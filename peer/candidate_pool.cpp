@@ -26,7 +26,7 @@ void CandidatePool::add(const Endpoint& address, WallTime now) {
 std::vector<Endpoint> CandidatePool::pick(size_t n, WallTime now, std::mt19937_64& rng) {
   std::vector<std::string> ready;
   for (const auto& [key, e] : entries_) {
-    if (!e.connected && e.retry_at <= now) ready.push_back(key);
+    if (!linked(e) && e.retry_at <= now) ready.push_back(key);
   }
   std::ranges::shuffle(ready, rng);
   ready.resize(std::min(n, ready.size()));
@@ -61,6 +61,17 @@ void CandidatePool::disconnected(const Endpoint& address, bool failed, WallTime 
     return;
   }
   e.retry_at = now + config_.retry * (1 << (e.failures - 1));
+}
+
+bool CandidatePool::linked(const Entry& e) const {
+  if (e.connected) return true;
+  const auto other = entries_.find(e.alias_of);
+  return other != entries_.end() && other->second.connected;
+}
+
+void CandidatePool::alias(const Endpoint& address, const Endpoint& linked) {
+  const auto it = entries_.find(address.to_string());
+  if (it != entries_.end() && !(address == linked)) it->second.alias_of = linked.to_string();
 }
 
 void CandidatePool::ban(const Endpoint& address) {

@@ -4,8 +4,10 @@
 //
 // An address is offered again only after `retry` (doubling with each failed
 // dial), is forgotten after `max_failures` failures in a row, and never
-// offered while connected. The pool is bounded: when full, the address
-// heard of least recently that is not connected makes room. Sans IO.
+// offered while connected, nor while connected over another address that
+// reaches the same peer (an alias: a host known by its loopback and its LAN
+// address, say). The pool is bounded: when full, the address heard of least
+// recently that is not connected makes room. Sans IO.
 
 #include <chrono>
 #include <map>
@@ -36,6 +38,9 @@ class CandidatePool {
   void connected(const Endpoint& address);
   // The connection ended (or the dial failed: `failed`); it may be retried later.
   void disconnected(const Endpoint& address, bool failed, WallTime now);
+  // `address` reached the peer already linked at `linked` (a duplicate
+  // connection): not offered while that link stands.
+  void alias(const Endpoint& address, const Endpoint& linked);
   // Never offer this address again (it is us, or it misbehaved).
   void ban(const Endpoint& address);
 
@@ -47,7 +52,10 @@ class CandidatePool {
     WallTime retry_at;
     int failures = 0;
     bool connected = false;
+    std::string alias_of;  // another address of the same peer
   };
+
+  bool linked(const Entry& e) const;
 
   CandidateConfig config_;
   std::map<std::string, Entry> entries_;  // by "host:port"

@@ -68,7 +68,11 @@ std::optional<NeighbourSet::Drop> NeighbourSet::hello(ConnId conn, const Hello& 
   };
   for (const auto& [other_conn, other] : map_) {
     if (other_conn == conn || !other.greeted || other.id != m.peer_id) continue;
-    return Drop{dialler(n) < dialler(other) ? other_conn : conn, "duplicate connection"};
+    const bool keep_new = dialler(n) < dialler(other);
+    const Endpoint& kept = keep_new ? n.address : other.address;
+    const Endpoint& dropped = keep_new ? other.address : n.address;
+    if (kept.port != 0 && dropped.port != 0) candidates_.alias(dropped, kept);
+    return Drop{keep_new ? other_conn : conn, "duplicate connection"};
   }
   return std::nullopt;
 }

@@ -1,6 +1,7 @@
 // The candidate pool: addresses to dial, offered again only after a backoff
 // that doubles with each failed dial, forgotten after max_failures failures in
-// a row, never offered while connected or once banned, and bounded, the
+// a row, never offered while connected (by it or by another address of the
+// same peer) or once banned, and bounded, the
 // least recently heard unconnected address making room.
 #include "peer/candidate_pool.h"
 
@@ -123,6 +124,18 @@ TEST_F(CandidatePoolTest, AConnectedAddressIsNeverOffered) {
   pool_.add(at(2), kEpoch);
   pool_.connected(at(1));  // it dialled us
   EXPECT_EQ(pick(10, kEpoch + 1h), std::set<uint16_t>{2});
+}
+
+TEST_F(CandidatePoolTest, AnotherAddressOfAPeerLinkedAlreadyWaitsUntilThatLinkEnds) {
+  pool_.add(at(1), kEpoch);
+  pool_.add(at(2), kEpoch);  // the same peer, by another address
+  pool_.connected(at(1));
+  ASSERT_EQ(pick(10, kEpoch), std::set<uint16_t>{2});
+  pool_.alias(at(2), at(1));  // the dial reached the peer at 1: a duplicate
+  pool_.disconnected(at(2), false, kEpoch);
+  EXPECT_TRUE(pick(10, kEpoch + 1h).empty()) << "no redial every 5 s";
+  pool_.disconnected(at(1), false, kEpoch + 1h);
+  EXPECT_EQ(pick(10, kEpoch + 1h), std::set<uint16_t>{2}) << "the peer gone from 1: try 2";
 }
 
 TEST_F(CandidatePoolTest, WhenFullTheLeastRecentlyHeardUnconnectedAddressMakesRoom) {
