@@ -6,11 +6,13 @@
 namespace shoal {
 
 void HlsPlaylist::play(std::shared_ptr<const Chunk> chunk) {
-  if (last_ && chunk->seq != last_->next()) {
+  // A chunk skipped, or media time that jumps (the publisher was away).
+  if (last_ && (chunk->seq != last_->next() || std::abs(chunk->pts_us - last_end_us_) > 500'000)) {
     close_open();
     gap_ = true;
   }
   last_ = chunk->seq;
+  last_end_us_ = chunk->pts_us + int64_t{chunk->duration_ms} * 1000;
   if (chunk->random_access() && open_ && open_->duration >= target_) close_open();
   if (!open_) {
     if (!chunk->random_access()) return;  // a player starts a segment at one

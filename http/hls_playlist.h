@@ -3,8 +3,8 @@
 // browsers and phones (`/live.m3u8`). Chunks are grouped into segments that
 // each start at a random-access chunk and last at least `target`; the
 // playlist slides over the last `window` of them. A chunk skipped in
-// playback ends the segment under way, and the next one is marked as a
-// discontinuity. Segments hold the chunks played (shared, not copied).
+// playback, or a jump in media time (a publisher that was away), ends the
+// segment under way, and the next one is marked as a discontinuity. Segments hold the chunks played (shared, not copied).
 //
 // Pure logic, no IO: fed chunks, asked for text and bytes.
 
@@ -47,6 +47,7 @@ class HlsPlaylist {
   std::deque<Segment> done_;
   std::optional<Segment> open_;
   std::optional<ChunkSeq> last_;
+  int64_t last_end_us_ = 0;  // media time where the last chunk played ends
   bool gap_ = false;  // a chunk was skipped since the last segment began
   uint64_t next_number_ = 0;
 };

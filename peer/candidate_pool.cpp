@@ -69,6 +69,11 @@ bool CandidatePool::linked(const Entry& e) const {
   return other != entries_.end() && other->second.connected;
 }
 
+bool CandidatePool::linked(const Endpoint& address) const {
+  const auto it = entries_.find(address.to_string());
+  return it != entries_.end() && linked(it->second);
+}
+
 void CandidatePool::alias(const Endpoint& address, const Endpoint& linked) {
   const auto it = entries_.find(address.to_string());
   if (it != entries_.end() && !(address == linked)) it->second.alias_of = linked.to_string();

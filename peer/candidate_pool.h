@@ -41,6 +41,8 @@ class CandidatePool {
   // `address` reached the peer already linked at `linked` (a duplicate
   // connection): not offered while that link stands.
   void alias(const Endpoint& address, const Endpoint& linked);
+  // Whether `address`, or another address of the same peer, is connected.
+  bool linked(const Endpoint& address) const;
   // Never offer this address again (it is us, or it misbehaved).
   void ban(const Endpoint& address);
 

@@ -112,7 +112,9 @@ std::vector<Endpoint> NeighbourSet::dial_now(const PexMsg& pex, WallTime now) {
     const auto address = Endpoint::parse(pex.addrs[i]);
     if (!address || *address == config_.source || dialling_.contains(address->to_string())) continue;
     if (peers() + dialling_.size() >= config_.max) break;
-    const bool linked = std::ranges::any_of(map_, [&](const auto& e) { return e.second.address == *address; });
+    const bool linked = candidates_.linked(*address) || std::ranges::any_of(map_, [&](const auto& e) {
+      return e.second.address == *address;
+    });
     if (linked) continue;
     candidates_.add(*address, now);
     dialling_.insert(address->to_string());

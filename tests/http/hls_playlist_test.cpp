@@ -1,6 +1,6 @@
 // Live HLS from the chunks played: segments start at random-access chunks
-// and last at least the target, the playlist slides, a skipped chunk marks a
-// discontinuity, and a segment's bytes are its chunks' payloads in order.
+// and last at least the target, the playlist slides, a skipped chunk or a
+// jump in media time marks a discontinuity, and a segment's bytes are its chunks' payloads in order.
 #include "http/hls_playlist.h"
 
 #include <gtest/gtest.h>
@@ -8,9 +8,13 @@
 namespace shoal {
 namespace {
 
-std::shared_ptr<const Chunk> chunk(uint64_t seq, bool random_access, uint8_t byte = 0x47) {
+// Chunk `seq` of a stream of 500 ms chunks; `late_ms` after its place in
+// media time (a publisher that was away that long).
+std::shared_ptr<const Chunk> chunk(uint64_t seq, bool random_access, uint8_t byte = 0x47,
+                                   int64_t late_ms = 0) {
   Chunk c;
   c.seq = ChunkSeq(seq);
+  c.pts_us = (static_cast<int64_t>(seq) * 500 + late_ms) * 1000;
   c.duration_ms = 500;
   c.flags = random_access ? Chunk::kRandomAccess : 0;
   c.payload = {byte, byte};
@@ -40,6 +44,17 @@ TEST(HlsPlaylist, SlidesOverTheLastSegmentsAndMarksAGapAsADiscontinuity) {
             "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:3\n"
             "#EXTINF:0.500,\nseg/3.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:0.500,\nseg/4.ts\n");
   EXPECT_FALSE(hls.segment(2)) << "slid out";
+}
+
+TEST(HlsPlaylist, AJumpInMediaTimeIsADiscontinuity) {
+  HlsPlaylist hls(std::chrono::milliseconds(500), 3);
+  for (uint64_t s = 0; s < 2; ++s) hls.play(chunk(s, true));
+  hls.play(chunk(2, true, 0x47, 7000));  // the publisher was away 7 s; numbers go on
+  hls.play(chunk(3, true, 0x47, 7000));
+  EXPECT_EQ(*hls.playlist(),
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n"
+            "#EXTINF:0.500,\nseg/0.ts\n#EXTINF:0.500,\nseg/1.ts\n#EXT-X-DISCONTINUITY\n"
+            "#EXTINF:0.500,\nseg/2.ts\n");
 }
 
 }  // namespace

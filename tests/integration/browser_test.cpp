@@ -23,18 +23,9 @@ TEST(Browser, ChromiumPlaysAViewersPageAndItsVideoAdvances) {
   Process viewer = start_peer(source->uri.to_string(),
                               {"--sink", "none", "--duration", "40", "--http", "127.0.0.1:0"},
                               dir / "viewer.log");
-  std::string base;
-  ASSERT_TRUE(eventually(
-      [&] {
-        const std::string log = read_file(dir / "viewer.log");
-        const auto at = log.find("serving players on http://");
-        if (at == std::string::npos) return false;
-        const auto start = at + std::string("serving players on ").size();
-        base = log.substr(start, log.find("/stream.ts", start) - start);
-        return true;
-      },
-      10s))
-      << read_file(dir / "viewer.log");
+  const auto served = wait_for_log(dir / "viewer.log", "serving players on ", 10s);
+  ASSERT_TRUE(served) << read_file(dir / "viewer.log");
+  const std::string base = served->substr(0, served->find("/stream.ts"));
   // The playlist has its first segment a few seconds in, as when a person opens the page.
   ASSERT_TRUE(eventually(
       [&] { return run_shell("ffprobe -v error " + base + "/live.m3u8 2>&1; echo rc=$?").find("rc=0") != std::string::npos; },

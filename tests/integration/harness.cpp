@@ -125,6 +125,22 @@ Process start_peer(const std::string& uri, const std::vector<std::string>& args,
   return std::move(*p);
 }
 
+std::optional<std::string> wait_for_log(const std::string& log, const std::string& marker,
+                                        std::chrono::milliseconds timeout) {
+  std::optional<std::string> rest;
+  eventually(
+      [&] {
+        const std::string text = read_file(log);
+        const auto at = text.find(marker);
+        if (at == std::string::npos) return false;
+        const auto from = at + marker.size();
+        rest = text.substr(from, text.find('\n', from) - from);
+        return true;
+      },
+      timeout);
+  return rest;
+}
+
 std::string run_shell(const std::string& command) {
   std::string out;
   FILE* f = ::popen((command + " 2>&1").c_str(), "r");

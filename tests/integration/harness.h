@@ -63,6 +63,11 @@ bool dht_ring_settled(const std::vector<RunningDhtNode>& nodes);
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
+// Waits up to `timeout` for a line of the file `log` that holds `marker`;
+// the rest of that line after it, or nullopt.
+std::optional<std::string> wait_for_log(const std::string& log, const std::string& marker,
+                                        std::chrono::milliseconds timeout);
+
 // Starts `shoal peer <uri> <args>` (stderr -> log).
 Process start_peer(const std::string& uri, const std::vector<std::string>& args,
                    const std::string& log);

@@ -1,7 +1,8 @@
 // OBS's stand-in: the ffmpeg CLI publishes to `shoal source` over RTMP (the
 // source is the server) and over SRT (a listener). It is killed 10 s in and
 // comes back 5 s later: the channel stays up under the same URI, viewers play
-// on without a restart, and the chunks' numbers go on where they stopped.
+// on without a restart (and so does a player reading a viewer's /stream.ts),
+// and the chunks' numbers go on where they stopped.
 // Connections that are not a publisher's are logged and turned away.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -72,15 +73,22 @@ void publisher_drops_and_comes_back(const std::string& input, const std::string&
     const std::string n = std::to_string(i);
     viewers.push_back(start_peer(source->uri.to_string(),
                                  {"--sink", "none", "--played", dir / ("played" + n + ".txt"),
-                                  "--stats-json", dir / ("viewer" + n + ".json")},
+                                  "--stats-json", dir / ("viewer" + n + ".json"), "--http",
+                                  "127.0.0.1:0"},
                                  dir / ("viewer" + n + ".log")));
   }
+  // A player reads viewer 0's MPEG-TS across the gap.
+  const auto stream = wait_for_log(dir / "viewer0.log", "serving players on ", 10s);
+  ASSERT_TRUE(stream) << read_file(dir / "viewer0.log");
   const auto connected = [&](size_t n) {
     return eventually([&] { return count(read_file(dir / "source.log"), "publisher connected") >= n; },
                       20s);
   };
   Process first = publish(format, publish_to, dir / "publisher1.log");
   ASSERT_TRUE(connected(1)) << read_file(dir / "source.log") << read_file(dir / "publisher1.log");
+  auto player = Process::spawn({"/usr/bin/ffmpeg", "-v", "error", "-nostdin", "-i", *stream, "-f", "null", "-"},
+                               dir / "player.log");
+  ASSERT_TRUE(player);
   std::this_thread::sleep_for(10s);
   first.signal(SIGKILL);
   first.wait(5s);
@@ -90,6 +98,10 @@ void publisher_drops_and_comes_back(const std::string& input, const std::string&
   std::this_thread::sleep_for(12s);
 
   EXPECT_FALSE(source->process.wait(0ms)) << "the source kept the channel";
+  EXPECT_FALSE(player->wait(0ms)) << "the player read on across the gap";
+  player->signal(SIGTERM);
+  player->wait(5s);
+  EXPECT_EQ(read_file(dir / "player.log"), "") << "ffmpeg reading " << *stream;
   for (size_t i = 0; i < viewers.size(); ++i) {
     const std::string n = std::to_string(i);
     EXPECT_FALSE(viewers[i].wait(0ms)) << "viewer " << i << " kept running";
@@ -147,15 +159,9 @@ TEST(Publisher, GarbageAndAWrongStreamKeyAreTurnedAwayWithALogLine) {
   auto source = start_source({"--input", url + "/live/key"}, dir / "source.log");
   ASSERT_TRUE(source) << read_file(dir / "source.log");
   run_shell("bash -c 'head -c 5000 /dev/urandom > /dev/tcp/127.0.0.1/" + std::to_string(port) + "'");
-  EXPECT_TRUE(eventually(
-      [&] { return read_file(dir / "source.log").find("RTMP protocol version mismatch") != std::string::npos; },
-      10s))
-      << read_file(dir / "source.log");
+  EXPECT_TRUE(wait_for_log(dir / "source.log", "RTMP protocol version mismatch", 10s)) << read_file(dir / "source.log");
   Process stranger = publish("flv", url + "/live/wrong", dir / "stranger.log");
-  EXPECT_TRUE(eventually(
-      [&] { return read_file(dir / "source.log").find("another app or stream key") != std::string::npos; },
-      20s))
-      << read_file(dir / "source.log");
+  EXPECT_TRUE(wait_for_log(dir / "source.log", "another app or stream key", 20s)) << read_file(dir / "source.log");
   stranger.wait(10s);
   // A second source cannot take the port from it...
   auto rival = Process::spawn({SHOAL_BINARY, "source", "--input", url + "/live/key", "--key",
@@ -167,10 +173,7 @@ TEST(Publisher, GarbageAndAWrongStreamKeyAreTurnedAwayWithALogLine) {
       << read_file(dir / "rival.log");
   // ... and it still takes its own publisher.
   Process owner = publish("flv", url + "/live/key", dir / "owner.log");
-  EXPECT_TRUE(eventually(
-      [&] { return read_file(dir / "source.log").find("publisher connected") != std::string::npos; },
-      20s))
-      << read_file(dir / "source.log");
+  EXPECT_TRUE(wait_for_log(dir / "source.log", "publisher connected", 20s)) << read_file(dir / "source.log");
   owner.signal(SIGTERM);
   owner.wait(5s);
   source->process.signal(SIGTERM);

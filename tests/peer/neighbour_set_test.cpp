@@ -142,6 +142,22 @@ TEST_F(NeighbourSetTest, OfTwoLinksToOnePeerBothEndsKeepTheOneTheSmallerIdDialle
   EXPECT_EQ(d->reason, "duplicate connection");
 }
 
+TEST_F(NeighbourSetTest, AnotherAddressOfAPeerLinkedAlreadyIsNotDialledAgain) {
+  // Peer 9 dialled us from loopback; the source names its LAN address too.
+  NeighbourSet set = make({});
+  greet(set, ConnId(1), LinkKind::accepted, {"127.0.0.1", 40000}, 9);  // listens on 7001
+  const Endpoint lan = peer_at(1);
+  const PexMsg parents{.addrs = {lan.to_string()}, .parents = true};
+  ASSERT_EQ(set.dial_now(parents, now_), std::vector{lan});
+  ASSERT_TRUE(set.connected(ConnId(2), LinkKind::dialled, lan, now_));
+  const auto d = set.hello(ConnId(2), hello(9));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->conn, ConnId(2)) << "the link 9 dialled stays";
+  set.drop(ConnId(2), false, now_);
+  EXPECT_TRUE(set.dial_now(parents, now_ + 1min).empty()) << "it is linked already";
+  EXPECT_TRUE(set.to_dial(now_ + 1min, rng_, 0).empty());
+}
+
 TEST_F(NeighbourSetTest, OneNeighbourThatTradesNothingMakesWayWhenOthersWait) {
   NeighbourSet set = make({.target = 2, .replace_after = 30s});
   set.learn(peers(4), now_);
