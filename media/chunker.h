@@ -8,7 +8,7 @@
 // primary unit 2x `target` after it when no keyframe comes (that chunk is not
 // random-access). Units before the first random-access unit are dropped, so
 // the first chunk can be played from its start. Chunks are numbered from 0
-// without gaps; a chunk's duration is the media time to the next chunk's start.
+// (or a given first number) without gaps; a chunk's duration is the media time to the next chunk's start.
 
 #include <chrono>
 #include <optional>
@@ -26,7 +26,9 @@ class Chunker {
     kCut,     // closes the current chunk and starts the next
   };
 
-  explicit Chunker(std::chrono::microseconds target) : target_(target) {}
+  // The first chunk is numbered `first` (a source that resumes a channel).
+  explicit Chunker(std::chrono::microseconds target, ChunkSeq first = ChunkSeq(0))
+      : target_(target), next_seq_(first) {}
 
   Decision classify(std::chrono::microseconds t, bool primary, bool random_access) const;
   // Closes the current chunk, if any, and starts the next one at media time `t`.

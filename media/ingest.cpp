@@ -80,12 +80,19 @@ Result<std::monostate> can_listen(const std::string& url) {
 
 class MediaIngest final : public Ingest {
  public:
-  // A file or the test pattern, opened already: one pass.
-  MediaIngest(std::unique_ptr<PacketSource> source, const IngestOptions& options)
-      : options_(options), chunker_(options.chunk_target), first_(std::move(source)) {}
-  // A publisher's stream: opened in run(), again whenever it ends.
-  explicit MediaIngest(const IngestOptions& options)
-      : options_(options), chunker_(options.chunk_target) {}
+  // A file or the test pattern, opened already: one pass. Without a
+  // source: a publisher's stream, opened in run(), again whenever it ends.
+  MediaIngest(const IngestOptions& options, std::unique_ptr<PacketSource> source = nullptr)
+      : options_(options),
+        chunker_(options.chunk_target, options.resume ? options.resume->next_seq : ChunkSeq(0)),
+        first_(std::move(source)) {
+    // A recent position is taken as the end of a pass before this one.
+    if (const auto& r = options.resume; r && wall_now() - r->at < std::chrono::minutes(1)) {
+      origin_ = microseconds(0);
+      end_ = microseconds(r->media_end_us);
+      ended_ = Clock::now() - std::max(wall_now() - r->at, std::chrono::milliseconds(0));
+    }
+  }
 
   std::string describe() const override {
     return first_ ? first_->describe() : options_.input + ": live, waiting for a publisher";
@@ -218,6 +225,11 @@ class MediaIngest final : public Ingest {
 
 }  // namespace
 
+StreamPosition StreamPosition::after(const Chunk& chunk) {
+  const std::chrono::milliseconds duration(chunk.duration_ms);
+  return {chunk.seq.next(), chunk.pts_us + duration.count() * 1000, chunk.capture_time + duration};
+}
+
 bool is_live_input(const std::string& input) {
   static constexpr std::array kSchemes{"rtmp://", "srt://", "udp://", "rtp://",
                                        "tcp://",  "rist://", "rtsp://"};
@@ -245,7 +257,7 @@ Result<std::unique_ptr<Ingest>> Ingest::open(const IngestOptions& options) {
     if (!file) return Error{file.error()};
     source = std::move(*file);
   }
-  return std::unique_ptr<Ingest>(new MediaIngest(std::move(source), o));
+  return std::unique_ptr<Ingest>(new MediaIngest(o, std::move(source)));
 }
 
 }  // namespace shoal

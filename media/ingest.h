@@ -25,6 +25,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -33,12 +34,27 @@
 
 namespace shoal {
 
+// Where a channel stood when its source last published a chunk: a source
+// that restarts goes on from there (source/source_state.h keeps it on disk).
+struct StreamPosition {
+  ChunkSeq next_seq;         // the number the next chunk takes
+  int64_t media_end_us = 0;  // media time where the last chunk ends
+  WallTime at{};             // when that was, on the source's wall clock
+
+  // The position right after `chunk`.
+  static StreamPosition after(const Chunk& chunk);
+};
+
 struct IngestOptions {
   std::string input;  // path, URL, or "testsrc"
   std::chrono::milliseconds chunk_target{500};
   int64_t video_bitrate = 1'000'000;  // bits per second, when encoding
   bool realtime = true;               // pace file input at its own rate
   bool loop = false;                  // restart a file input at its end
+  // Go on from here: numbers from next_seq, and, if `at` was within the
+  // last minute, media time from media_end_us plus the time since (players
+  // then see the gap, not time running backwards).
+  std::optional<StreamPosition> resume;
 };
 
 // Whether `input` names a live publisher's stream (see above).

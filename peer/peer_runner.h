@@ -44,7 +44,7 @@ class PeerRunner : private LinkEvents {
   // Stops watching and hands its children over (PeerEngine::leave); stop()
   // should follow after kHandOver.
   void leave();
-  static constexpr std::chrono::milliseconds kHandOver{1500};
+  static constexpr std::chrono::milliseconds kHandOver{1200};
   // Says BYE to every neighbour and closes; the node then stays idle.
   void stop();
   // Other viewers of the channel, found by a tracker, the DHT or the like.

@@ -1,5 +1,10 @@
 #include "source/source_node.h"
 
+#include <utility>
+
+#include "media/log.h"
+#include "source/source_state.h"
+
 namespace shoal {
 
 namespace asio = boost::asio;
@@ -17,11 +22,18 @@ SourceNode::~SourceNode() {
 }
 
 void SourceNode::broadcast(std::unique_ptr<Ingest> ingest,
-                           std::function<void(Result<std::monostate>)> on_end) {
+                           std::function<void(Result<std::monostate>)> on_end,
+                           std::string state_path) {
   runner_.start();
   ingest_ = std::move(ingest);
-  ingest_thread_ = std::thread([this, on_end = std::move(on_end)] {
-    auto result = ingest_->run([this](Chunk chunk) {
+  ingest_thread_ = std::thread([this, on_end = std::move(on_end), state_path] {
+    bool told = false;
+    auto result = ingest_->run([&, this](Chunk chunk) {
+      if (!state_path.empty()) {
+        auto saved = save_position(state_path, StreamPosition::after(chunk));
+        if (!saved && !std::exchange(told, true))
+          log_line(saved.error() + ": a restart would number chunks from an older position");
+      }
       asio::post(io_, [this, chunk = std::move(chunk)]() mutable {
         runner_.publish(std::move(chunk));
       });

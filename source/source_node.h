@@ -30,9 +30,12 @@ class SourceNode {
   SourceNode& operator=(const SourceNode&) = delete;
 
   // Starts accepting viewers and ingest on its own thread; on_end runs on
-  // the io thread when the input ends or fails.
+  // the io thread when the input ends or fails. With a `state_path`, the
+  // channel's position is saved there before each chunk is published
+  // (source_state.h).
   void broadcast(std::unique_ptr<Ingest> ingest,
-                 std::function<void(Result<std::monostate>)> on_end);
+                 std::function<void(Result<std::monostate>)> on_end,
+                 std::string state_path = {});
   // Stops ingest and closes every connection.
   void stop();
 

@@ -9,6 +9,7 @@
 #include "overlay/dht/dht_client.h"
 #include "overlay/dht/dht_server.h"
 #include "tools/cli.h"
+#include "tools/shutdown.h"
 #include "tools/dht_stats.h"
 
 namespace shoal::cli {
@@ -186,15 +187,14 @@ int dht_main(const std::vector<std::string>& args) {
   log_line(
       "node " + self.id.to_string() + " on " + self.address +
       (config.bootstrap ? ", joining through " + config.bootstrap->to_string() : ", a new ring"));
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int) {
-    if (ec) return;
-    log_line("leaving the ring");
-    (*server)->leave(std::chrono::milliseconds(500), [&] {
-      if (!stats_path.empty()) write_json_file(stats_path, dht_stats_json((*server)->node()));
-    });
+  // Its keys go to its successor within 500 ms; a ring that does not
+  // answer cannot keep it longer than the grace.
+  Shutdown shutdown(io, std::chrono::milliseconds(1000), [&](const std::string& why) {
+    log_line(why + "; leaving the ring");
+    (*server)->leave(std::chrono::milliseconds(500), [] {});
   });
   io.run();
+  if (!stats_path.empty()) write_json_file(stats_path, dht_stats_json((*server)->node()));
   return 0;
 }
 

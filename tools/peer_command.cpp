@@ -24,6 +24,7 @@
 #include "peer/peer_report.h"
 #include "player/player.h"
 #include "tools/cli.h"
+#include "tools/shutdown.h"
 
 namespace shoal::cli {
 namespace {
@@ -336,10 +337,9 @@ int peer_main(const std::vector<std::string>& args) {
                               write_stats();
                               if (dht_announcer) dht_announcer->set_self(contact());
                             }};
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  const auto leave = [&](const std::string& why) {
-    log_line(why);
-    signals.cancel();
+  // Hand-over, BYEs and the decoder's last chunk fit in the grace.
+  Shutdown shutdown(io, PeerRunner::kHandOver + 600ms, [&](const std::string& why) {
+    log_line(why + "; leaving");
     end.cancel();
     if (tracker) tracker->stop();
     if (dht_announcer) dht_announcer->stop();
@@ -353,17 +353,14 @@ int peer_main(const std::vector<std::string>& args) {
       housekeeping.timer.expires_after(300ms);
       housekeeping.timer.async_wait([&](boost::system::error_code) { io.stop(); });
     });
-  };
-  signals.async_wait([&](boost::system::error_code ec, int) {
-    if (!ec) leave("interrupted; leaving");
   });
   if (duration > 0) {
     end.expires_after(std::chrono::milliseconds(static_cast<int64_t>(duration * 1000)));
     end.async_wait([&](boost::system::error_code ec) {
       if (!ec) {
         std::ostringstream why;
-        why << "watched for " << duration << " s; leaving";
-        leave(why.str());
+        why << "watched for " << duration << " s";
+        shutdown.begin(why.str());
       }
     });
   }

@@ -18,7 +18,9 @@
 #include "overlay/net/dial.h"
 #include "overlay/tracker/tracker_client.h"
 #include "source/source_node.h"
+#include "source/source_state.h"
 #include "tools/cli.h"
+#include "tools/shutdown.h"
 
 namespace shoal::cli {
 namespace {
@@ -159,16 +161,25 @@ int source_main(const std::vector<std::string>& args) {
     std::cerr << "shoal source: " << key.error() << "\n";
     return 1;
   }
+  // A channel broadcast before goes on where it stood (source_state.h).
+  const std::string state_path = state_path_for(key_path);
+  auto resume = load_position(state_path);
+  if (!resume) {
+    std::cerr << "shoal source: " << resume.error() << "\n";
+    return 1;
+  }
   auto ingest = Ingest::open({.input = input,
                               .chunk_target = std::chrono::milliseconds(chunk_ms),
                               .video_bitrate = *rate,
                               .realtime = !vm["fast"].as<bool>(),
-                              .loop = vm["loop"].as<bool>()});
+                              .loop = vm["loop"].as<bool>(),
+                              .resume = *resume});
   if (!ingest) {
     std::cerr << "shoal source: " << ingest.error() << "\n";
     return 1;
   }
   log_line("input: " + (*ingest)->describe());
+  if (*resume) log_line("the channel goes on from chunk " + std::to_string((*resume)->next_seq.value));
 
   asio::io_context io;
   auto listener = Listener::open(io, *at);
@@ -244,26 +255,19 @@ int source_main(const std::vector<std::string>& args) {
   log_line("serving viewers on " + bound.to_string());
 
   int exit_code = 0;
-  bool stopping = false;
   asio::steady_timer linger(io), status(io);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  const auto finish = [&] {
-    stopping = true;
-    signals.cancel();
+  // BYE to every viewer; a second or so lets the BYEs out.
+  Shutdown shutdown(io, std::chrono::milliseconds(1000), [&](const std::string& why) {
+    log_line(why + "; stopping");
     linger.cancel();
     status.cancel();
     if (announcer) announcer->stop();
     if (dht_announcer) dht_announcer->stop();
-    http.reset();  // its acceptor and timer would keep io.run() going
+    http.reset();
     node.stop();
-  };
-  signals.async_wait([&](boost::system::error_code ec, int) {
-    if (ec) return;
-    log_line("stopping");
-    finish();
   });
-  node.broadcast(std::move(*ingest), [&](Result<std::monostate> result) {
-    if (stopping) return;
+  const auto on_end = [&](Result<std::monostate> result) {
+    if (shutdown.begun()) return;
     if (!result) {
       log_line("input failed: " + result.error());
       exit_code = 1;
@@ -271,9 +275,10 @@ int source_main(const std::vector<std::string>& args) {
     log_line("input ended; serving the window for " + std::to_string(linger_sec) + " s more");
     linger.expires_after(std::chrono::seconds(linger_sec));
     linger.async_wait([&](boost::system::error_code ec) {
-      if (!ec) finish();
+      if (!ec) shutdown.begin("window served");
     });
-  });
+  };
+  node.broadcast(std::move(*ingest), on_end, state_path);
   report_every(status, node, 0);
   io.run();
   if (!stats_path.empty()) write_json_file(stats_path, node.stats().to_json());

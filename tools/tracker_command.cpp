@@ -9,6 +9,7 @@
 #include "media/log.h"
 #include "overlay/tracker/tracker_server.h"
 #include "tools/cli.h"
+#include "tools/shutdown.h"
 
 namespace shoal::cli {
 namespace {
@@ -79,10 +80,8 @@ int tracker_main(const std::vector<std::string>& args) {
   std::cout << bound->to_string() << std::endl;
   log_line("tracking channels on " + bound->to_string());
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int) {
-    if (ec) return;
-    log_line("stopping");
+  Shutdown shutdown(io, std::chrono::milliseconds(500), [&](const std::string& why) {
+    log_line(why + "; stopping");
     tracker.stop();
   });
   io.run();

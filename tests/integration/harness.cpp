@@ -1,9 +1,12 @@
 #include "harness.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <fstream>
@@ -47,6 +50,9 @@ std::optional<RunningSource> start_source(const std::vector<std::string>& args,
   std::vector<std::string> argv{SHOAL_BINARY, "source"};
   argv.insert(argv.end(), args.begin(), args.end());
   on_loopback(argv);
+  // A key (and so a channel state) of the test's own, not the user's.
+  if (std::ranges::find(argv, "--key") == argv.end())
+    argv.insert(argv.end(), {"--key", (std::filesystem::path(log).parent_path() / "source.key").string()});
   auto p = Process::spawn(argv, log);
   if (!p) return std::nullopt;
   const auto line = p->read_line(30s);
@@ -139,6 +145,18 @@ std::optional<std::string> wait_for_log(const std::string& log, const std::strin
       },
       timeout);
   return rest;
+}
+
+uint16_t free_port(int type) {
+  const int fd = socket(AF_INET, type, 0);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at);
+  socklen_t len = sizeof at;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&at), &len);
+  close(fd);
+  return ntohs(at.sin_port);
 }
 
 std::string run_shell(const std::string& command) {

@@ -72,6 +72,9 @@ std::optional<std::string> wait_for_log(const std::string& log, const std::strin
 Process start_peer(const std::string& uri, const std::vector<std::string>& args,
                    const std::string& log);
 
+// A port on 127.0.0.1 that nothing uses now; `type` SOCK_STREAM or SOCK_DGRAM.
+uint16_t free_port(int type);
+
 // Runs a shell command; returns what it printed on stdout and stderr.
 std::string run_shell(const std::string& command);
 

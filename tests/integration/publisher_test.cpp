@@ -5,10 +5,8 @@
 // and the chunks' numbers go on where they stopped.
 // Connections that are not a publisher's are logged and turned away.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <thread>
@@ -19,19 +17,6 @@ namespace shoal::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A port on 127.0.0.1 nothing uses now (TCP or UDP).
-uint16_t free_port(int type) {
-  const int fd = socket(AF_INET, type, 0);
-  sockaddr_in at{};
-  at.sin_family = AF_INET;
-  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at);
-  socklen_t len = sizeof at;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&at), &len);
-  close(fd);
-  return ntohs(at.sin_port);
-}
 
 // What OBS sends: 25 fps H.264 with a keyframe a second, and AAC.
 Process publish(const std::string& format, const std::string& url, const std::string& log) {

@@ -141,5 +141,33 @@ TEST_F(IngestTest, TruncatedMp4IsAClearError) {
   EXPECT_EQ(ingest.error().find('\n'), std::string::npos);
 }
 
+TEST_F(IngestTest, AResumedChannelGoesOnFromItsNumberAndMediaTime) {
+  const std::string clip = (dir_ / "clip.mp4").string();
+  ASSERT_EQ(shell("ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=25 -t 3 -c:v libx264 "
+                  "-g 25 -pix_fmt yuv420p -y " +
+                  clip),
+            "");
+  // The source before it stopped 2 s ago, at chunk 99 ending 50 s in.
+  const StreamPosition before{ChunkSeq(100), 50'000'000, wall_now() - std::chrono::seconds(2)};
+  auto ingest = Ingest::open({.input = clip, .realtime = false, .resume = before});
+  ASSERT_TRUE(ingest) << ingest.error();
+  std::vector<Chunk> chunks;
+  ASSERT_TRUE((*ingest)->run([&](Chunk c) { chunks.push_back(std::move(c)); }));
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[0].seq, ChunkSeq(100));
+  EXPECT_EQ(chunks[2].seq, ChunkSeq(102));
+  EXPECT_NEAR(chunks[0].pts_us, 52'000'000, 200'000) << "50 s, and the 2 s since";
+  EXPECT_EQ(chunks[1].pts_us, chunks[0].pts_us + 1'000'000);
+  EXPECT_EQ(shell("ffmpeg -v error -i " + write_ts(chunks, 0, "all.ts") + " -f null -"), "");
+  // A position from long ago keeps the numbers but not the media time.
+  const StreamPosition old{ChunkSeq(100), 50'000'000, wall_now() - std::chrono::hours(5)};
+  ingest = Ingest::open({.input = clip, .realtime = false, .resume = old});
+  ASSERT_TRUE(ingest) << ingest.error();
+  chunks.clear();
+  ASSERT_TRUE((*ingest)->run([&](Chunk c) { chunks.push_back(std::move(c)); }));
+  EXPECT_EQ(chunks.at(0).seq, ChunkSeq(100));
+  EXPECT_EQ(chunks.at(0).pts_us, 0);
+}
+
 }  // namespace
 }  // namespace shoal

@@ -1,0 +1,90 @@
+// A source that crashes and comes back: SIGKILLed 12 s into a broadcast and
+// started again 3 s later with the same key, input and port, it goes on from
+// the channel's position (source_state.h). Its viewers keep running, their
+// neighbours and their player: they wait at the live edge while it is gone
+// and play its new chunks, whose numbers were never used before.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <fstream>
+#include <thread>
+
+#include "harness.h"
+
+namespace shoal::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Played {
+  uint64_t seq;
+  int64_t capture_ms;
+};
+
+std::vector<Played> read_played(const std::string& path) {
+  std::vector<Played> out;
+  std::ifstream in(path);
+  Played p;
+  while (in >> p.seq >> p.capture_ms) out.push_back(p);
+  return out;
+}
+
+TEST(Restart, ASourceKilledAndStartedAgainKeepsItsViewersPlaying) {
+  TempDir dir;
+  const std::vector<std::string> args{"--input", "testsrc", "--listen",
+                                      "127.0.0.1:" + std::to_string(free_port(SOCK_STREAM)),
+                                      "--key", dir / "source.key"};
+  auto source = start_source(args, dir / "source1.log");
+  ASSERT_TRUE(source) << read_file(dir / "source1.log");
+  std::vector<Process> viewers;
+  for (int i = 0; i < 4; ++i) {
+    const std::string n = std::to_string(i);
+    viewers.push_back(start_peer(source->uri.to_string(),
+                                 {"--sink", i == 0 ? "fake" : "none", "--played",
+                                  dir / ("played" + n + ".txt"), "--stats-json",
+                                  dir / ("viewer" + n + ".json")},
+                                 dir / ("viewer" + n + ".log")));
+  }
+  std::this_thread::sleep_for(12s);
+  source->process.signal(SIGKILL);
+  source->process.wait(5s);
+  std::this_thread::sleep_for(3s);
+  auto again = start_source(args, dir / "source2.log");
+  ASSERT_TRUE(again) << read_file(dir / "source2.log");
+  EXPECT_EQ(again->uri.to_string(), source->uri.to_string()) << "the same channel, the same URI";
+  EXPECT_NE(read_file(dir / "source2.log").find("the channel goes on from chunk"), std::string::npos);
+  std::this_thread::sleep_for(15s);
+
+  for (size_t i = 0; i < viewers.size(); ++i) {
+    const std::string n = std::to_string(i);
+    const std::string log = dir / ("viewer" + n + ".log");
+    EXPECT_FALSE(viewers[i].wait(0ms)) << "viewer " << i << " kept running\n" << read_file(log);
+    viewers[i].signal(SIGTERM);
+    EXPECT_EQ(viewers[i].wait(5s), 0) << read_file(log);
+    const auto played = read_played(dir / ("played" + n + ".txt"));
+    size_t gap = 0;
+    for (size_t k = 1; k < played.size(); ++k) {
+      EXPECT_GT(played[k].seq, played[k - 1].seq) << "no number played twice";
+      if (played[k].capture_ms - played[k - 1].capture_ms > 2500) gap = k;
+    }
+    ASSERT_GT(gap, 0u) << "viewer " << i << " played on after the crash\n" << read_file(log);
+    EXPECT_GE(played.size() - gap, 15u) << "the new source's chunks were played";
+    EXPECT_EQ(read_file(log).find("silent for"), std::string::npos)
+        << "no neighbour was dropped while the source was away\n" << read_file(log);
+    const auto stats = read_json(dir / ("viewer" + n + ".json"));
+    const double due = stats["chunks_due"].get<double>();
+    const double on_time = stats["chunks_on_time"].get<double>();
+    EXPECT_GE(on_time / due, 0.98) << on_time << " of " << due << " on time outside the gap";
+    std::cout << "viewer " << i << ": " << on_time << "/" << due << " on time; chunks "
+              << played[gap - 1].seq << " then " << played[gap].seq << ", "
+              << played[gap].capture_ms - played[gap - 1].capture_ms << " ms apart\n";
+  }
+  EXPECT_GT(read_json(dir / "viewer0.json")["frames_decoded"].get<int64_t>(), 600)
+      << "the player decoded on across the restart";
+  again->process.signal(SIGTERM);
+  EXPECT_EQ(again->process.wait(3s), 0);
+}
+
+}  // namespace
+}  // namespace shoal::testing
