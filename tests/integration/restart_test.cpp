@@ -1,8 +1,9 @@
-// A source that crashes and comes back: SIGKILLed 12 s into a broadcast and
-// started again 3 s later with the same key, input and port, it goes on from
+// Nodes that crash and come back. A source SIGKILLed 12 s into a broadcast
+// and started again 3 s later with the same key, input and port goes on from
 // the channel's position (source_state.h). Its viewers keep running, their
 // neighbours and their player: they wait at the live edge while it is gone
-// and play its new chunks, whose numbers were never used before.
+// and play its new chunks, whose numbers were never used before. A tracker
+// killed and started again is announced to again and serves newcomers.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -84,6 +85,48 @@ TEST(Restart, ASourceKilledAndStartedAgainKeepsItsViewersPlaying) {
       << "the player decoded on across the restart";
   again->process.signal(SIGTERM);
   EXPECT_EQ(again->process.wait(3s), 0);
+}
+
+TEST(Restart, ATrackerKilledAndStartedAgainServesNewcomersWhileViewersPlayOn) {
+  TempDir dir;
+  const std::string at = "127.0.0.1:" + std::to_string(free_port(SOCK_STREAM));
+  const auto tracker = [&](const std::string& name) {
+    auto p = Process::spawn({SHOAL_BINARY, "tracker", "--listen", at, "--stats-json", dir / (name + ".json")},
+                            dir / (name + ".log"));
+    EXPECT_TRUE(p && p->read_line(10s));
+    return std::move(*p);
+  };
+  Process first = tracker("tracker1");
+  auto source = start_source({"--input", "testsrc", "--tracker", at}, dir / "source.log");
+  ASSERT_TRUE(source) << read_file(dir / "source.log");
+  std::vector<Process> viewers;
+  for (int i = 0; i < 3; ++i) {
+    viewers.push_back(start_peer(source->uri.to_string(),
+                                 {"--sink", "none", "--duration", "35", "--stats-json",
+                                  dir / ("viewer" + std::to_string(i) + ".json")},
+                                 dir / ("viewer" + std::to_string(i) + ".log")));
+  }
+  std::this_thread::sleep_for(8s);
+  first.signal(SIGKILL);
+  first.wait(5s);
+  std::this_thread::sleep_for(3s);
+  Process second = tracker("tracker2");
+  // Every node announces again within its backoff (15 s at most).
+  std::this_thread::sleep_for(16s);
+  Process newcomer = start_peer(source->uri.to_string(), {"--sink", "none", "--duration", "6"},
+                                dir / "newcomer.log");
+  EXPECT_EQ(newcomer.wait(20s), 0);
+  EXPECT_NE(read_file(dir / "newcomer.log").find("connected to peer"), std::string::npos)
+      << "the new tracker named the viewers\n" << read_file(dir / "newcomer.log");
+  for (size_t i = 0; i < viewers.size(); ++i) {
+    EXPECT_EQ(viewers[i].wait(20s), 0);
+    const auto stats = read_json(dir / ("viewer" + std::to_string(i) + ".json"));
+    EXPECT_GE(stats["continuity"].get<double>(), 0.98) << stats.dump();
+  }
+  second.signal(SIGTERM);
+  EXPECT_EQ(second.wait(3s), 0);
+  EXPECT_GE(read_json(dir / "tracker2.json")["announces"].get<int64_t>(), 4)
+      << "the source and the viewers announced to the new tracker";
 }
 
 }  // namespace
