@@ -159,6 +159,25 @@ uint16_t free_port(int type) {
   return ntohs(at.sin_port);
 }
 
+bool listening(uint16_t port, int type) {
+  char hex[8];
+  std::snprintf(hex, sizeof hex, ":%04X", port);
+  for (const char* table : type == SOCK_STREAM ? std::vector{"/proc/net/tcp", "/proc/net/tcp6"}
+                                               : std::vector{"/proc/net/udp", "/proc/net/udp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      const bool ours = local.size() > 5 && local.ends_with(hex);
+      if (ours && (type != SOCK_STREAM || state == "0A")) return true;  // 0A: LISTEN
+    }
+  }
+  return false;
+}
+
 std::string run_shell(const std::string& command) {
   std::string out;
   FILE* f = ::popen((command + " 2>&1").c_str(), "r");

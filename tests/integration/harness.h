@@ -75,6 +75,10 @@ Process start_peer(const std::string& uri, const std::vector<std::string>& args,
 // A port on 127.0.0.1 that nothing uses now; `type` SOCK_STREAM or SOCK_DGRAM.
 uint16_t free_port(int type);
 
+// Whether something on this machine listens on `port` (TCP, SOCK_STREAM) or
+// is bound to it (UDP, SOCK_DGRAM), from /proc/net: no connection is made.
+bool listening(uint16_t port, int type);
+
 // Runs a shell command; returns what it printed on stdout and stderr.
 std::string run_shell(const std::string& command);
 

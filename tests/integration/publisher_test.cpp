@@ -49,7 +49,7 @@ std::vector<Played> read_played(const std::string& path) {
 }
 
 void publisher_drops_and_comes_back(const std::string& input, const std::string& format,
-                                    const std::string& publish_to) {
+                                    const std::string& publish_to, uint16_t port, int type) {
   TempDir dir;
   auto source = start_source({"--input", input}, dir / "source.log");
   ASSERT_TRUE(source) << read_file(dir / "source.log");
@@ -69,6 +69,8 @@ void publisher_drops_and_comes_back(const std::string& input, const std::string&
     return eventually([&] { return count(read_file(dir / "source.log"), "publisher connected") >= n; },
                       20s);
   };
+  // The source listens for its publisher soon after it prints the URI.
+  ASSERT_TRUE(eventually([&] { return listening(port, type); }, 10s));
   Process first = publish(format, publish_to, dir / "publisher1.log");
   ASSERT_TRUE(connected(1)) << read_file(dir / "source.log") << read_file(dir / "publisher1.log");
   auto player = Process::spawn({"/usr/bin/ffmpeg", "-v", "error", "-nostdin", "-i", *stream, "-f", "null", "-"},
@@ -78,6 +80,7 @@ void publisher_drops_and_comes_back(const std::string& input, const std::string&
   first.signal(SIGKILL);
   first.wait(5s);
   std::this_thread::sleep_for(5s);
+  ASSERT_TRUE(eventually([&] { return listening(port, type); }, 10s));
   Process second = publish(format, publish_to, dir / "publisher2.log");
   ASSERT_TRUE(connected(2)) << read_file(dir / "source.log") << read_file(dir / "publisher2.log");
   std::this_thread::sleep_for(12s);
@@ -128,13 +131,15 @@ void publisher_drops_and_comes_back(const std::string& input, const std::string&
 }
 
 TEST(Publisher, AnRtmpPublisherThatDropsAndComesBackKeepsTheChannelPlaying) {
-  const std::string url = "rtmp://127.0.0.1:" + std::to_string(free_port(SOCK_STREAM)) + "/live/key";
-  publisher_drops_and_comes_back(url, "flv", url);
+  const uint16_t port = free_port(SOCK_STREAM);
+  const std::string url = "rtmp://127.0.0.1:" + std::to_string(port) + "/live/key";
+  publisher_drops_and_comes_back(url, "flv", url, port, SOCK_STREAM);
 }
 
 TEST(Publisher, AnSrtPublisherThatDropsAndComesBackKeepsTheChannelPlaying) {
-  const std::string at = "srt://127.0.0.1:" + std::to_string(free_port(SOCK_DGRAM));
-  publisher_drops_and_comes_back(at + "?mode=listener", "mpegts", at);
+  const uint16_t port = free_port(SOCK_DGRAM);
+  const std::string at = "srt://127.0.0.1:" + std::to_string(port);
+  publisher_drops_and_comes_back(at + "?mode=listener", "mpegts", at, port, SOCK_DGRAM);
 }
 
 TEST(Publisher, GarbageAndAWrongStreamKeyAreTurnedAwayWithALogLine) {
@@ -143,8 +148,12 @@ TEST(Publisher, GarbageAndAWrongStreamKeyAreTurnedAwayWithALogLine) {
   const std::string url = "rtmp://127.0.0.1:" + std::to_string(port);
   auto source = start_source({"--input", url + "/live/key"}, dir / "source.log");
   ASSERT_TRUE(source) << read_file(dir / "source.log");
-  run_shell("bash -c 'head -c 5000 /dev/urandom > /dev/tcp/127.0.0.1/" + std::to_string(port) + "'");
+  ASSERT_TRUE(eventually([&] { return listening(port, SOCK_STREAM); }, 10s));
+  // Not RTMP from its first byte (RTMP's is 3).
+  run_shell("bash -c '(printf \"\\x07\"; head -c 5000 /dev/urandom) > /dev/tcp/127.0.0.1/" +
+            std::to_string(port) + "'");
   EXPECT_TRUE(wait_for_log(dir / "source.log", "RTMP protocol version mismatch", 10s)) << read_file(dir / "source.log");
+  ASSERT_TRUE(eventually([&] { return listening(port, SOCK_STREAM); }, 10s));
   Process stranger = publish("flv", url + "/live/wrong", dir / "stranger.log");
   EXPECT_TRUE(wait_for_log(dir / "source.log", "another app or stream key", 20s)) << read_file(dir / "source.log");
   stranger.wait(10s);
@@ -157,6 +166,7 @@ TEST(Publisher, GarbageAndAWrongStreamKeyAreTurnedAwayWithALogLine) {
   EXPECT_NE(read_file(dir / "rival.log").find("Address already in use"), std::string::npos)
       << read_file(dir / "rival.log");
   // ... and it still takes its own publisher.
+  ASSERT_TRUE(eventually([&] { return listening(port, SOCK_STREAM); }, 10s));
   Process owner = publish("flv", url + "/live/key", dir / "owner.log");
   EXPECT_TRUE(wait_for_log(dir / "source.log", "publisher connected", 20s)) << read_file(dir / "source.log");
   owner.signal(SIGTERM);
