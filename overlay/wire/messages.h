@@ -57,6 +57,9 @@ struct BufferMapMsg {
                  newest_duration_ms);
 };
 
+// The most seqs a HAVE holds, both lists together (docs/protocol.md, "Limits").
+inline constexpr size_t kHaveSeqs = 1024;
+
 struct HaveMsg {  // batched announcement of newly held chunks
   std::vector<ChunkSeq> seqs;
   std::vector<ChunkSeq> random_access;  // the subset that are random-access points
@@ -218,6 +221,8 @@ struct TimeReplyMsg {
 // both, tells each to dial the other now, at the addresses it knows it by
 // (where the source sees it, then inside their NAT if they share one). The
 // two dials cross and a NAT that keeps ports lets both through.
+inline constexpr size_t kHolePunchAddresses = 16;
+
 struct HolePunchMsg {
   std::vector<std::string> addrs;  // "host:port"
   MSGPACK_DEFINE(addrs);
@@ -232,6 +237,9 @@ struct AnnounceMsg {
   uint16_t listen_port = 0;  // the tracker pairs it with the address it sees
   MSGPACK_DEFINE(version, channel, peer_id, listen_port);
 };
+
+// The most addresses a PEERS holds; a tracker's --max-reply above it is cut.
+inline constexpr size_t kPeersAddresses = 256;
 
 struct PeersMsg {
   std::vector<std::string> addrs;  // "host:port" of other live nodes of the channel
