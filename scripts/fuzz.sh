@@ -45,7 +45,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   echo "== fuzz_$t: ${seconds}s" >&2
   if ! "$bin" "$corpus" "fuzz/corpus/$t" -max_total_time="$seconds" -timeout=1 \
-      -rss_limit_mb=1024 -malloc_limit_mb=64 -max_len="$(max_len "$t")" \
+      -rss_limit_mb=2048 -malloc_limit_mb=64 -max_len="$(max_len "$t")" \
       -artifact_prefix="$build/findings/$t-" -print_final_stats=1 >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     echo "fuzz_$t: FINDING (log $log, input in $build/findings/)" >&2

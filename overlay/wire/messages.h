@@ -265,10 +265,21 @@ const char* message_name(const Message& m);
 }  // namespace shoal
 
 // A CHUNK always carries a chunk: msgpack's own shared_ptr adaptor would turn
-// nil into a null pointer, this one refuses it as a malformed frame.
+// nil into a null pointer, this one refuses it as a malformed frame, and so
+// does ChunkMsg's for a CHUNK without fields (MSGPACK_DEFINE would leave the
+// missing field null: found by fuzz/fuzz_frame).
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
 namespace adaptor {
+
+template <>
+struct convert<shoal::ChunkMsg> {
+  const msgpack::object& operator()(const msgpack::object& o, shoal::ChunkMsg& v) const {
+    if (o.type != type::ARRAY || o.via.array.size < 1) throw type_error();
+    o.via.array.ptr[0].convert(v.chunk);
+    return o;
+  }
+};
 
 template <>
 struct convert<std::shared_ptr<const shoal::Chunk>> {

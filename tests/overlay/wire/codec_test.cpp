@@ -187,6 +187,11 @@ TEST(Codec, ChunkFrameWithoutAChunkIsAnError) {
   }));
 }
 
+TEST(Codec, ChunkFrameWithoutFieldsIsAnError) {
+  // [6, []]: found by fuzz/fuzz_frame; it decoded to a CHUNK with no chunk.
+  EXPECT_FALSE(decode_body(std::vector<uint8_t>{0x92, 0x06, 0x90}));
+}
+
 TEST(Codec, WrongSizedChannelIdIsAnError) {
   EXPECT_FALSE(decode_hand_packed([](auto& pk) {
     pk.pack_array(2);

@@ -76,8 +76,16 @@ Cost cost_of(Decode decode) {
   return {decoded, peak, took.count()};
 }
 
-Cost body_cost(const Bytes& body) {
-  return cost_of([&] { return decode_body(body).ok(); });
+// Also recorded as a test property (--gtest_output=json:FILE shows them):
+// the figures in docs/benchmarks.md.
+Cost body_cost(const Bytes& body, const std::string& name = "") {
+  const Cost c = cost_of([&] { return decode_body(body).ok(); });
+  if (!name.empty()) {
+    ::testing::Test::RecordProperty(name + "_input_bytes", std::to_string(body.size()));
+    ::testing::Test::RecordProperty(name + "_peak_bytes", std::to_string(c.peak_bytes));
+    ::testing::Test::RecordProperty(name + "_us", std::to_string(static_cast<int>(c.ms * 1000)));
+  }
+  return c;
 }
 
 int64_t allowance(size_t input_bytes) { return 4 * static_cast<int64_t>(input_bytes) + (64 << 10); }
@@ -99,7 +107,7 @@ Bytes nils(uint8_t type, size_t bytes) {
 
 TEST(DecodeMemory, NestedArrayHeadersAreRefusedCheaply) {
   const Bytes body = nested(3, {0xdc, 0xff, 0xff}, 13);  // 41 bytes; once 16 MiB
-  const Cost c = body_cost(body);
+  const Cost c = body_cost(body, "arrays");
   EXPECT_FALSE(c.decoded);
   EXPECT_LE(c.peak_bytes, allowance(body.size()));
   EXPECT_LT(c.ms, 100);
@@ -107,7 +115,7 @@ TEST(DecodeMemory, NestedArrayHeadersAreRefusedCheaply) {
 
 TEST(DecodeMemory, NestedMapHeadersAreRefusedCheaply) {
   const Bytes body = nested(3, {0xde, 0xff, 0xff}, 18);  // 56 bytes; once 32 MiB
-  const Cost c = body_cost(body);
+  const Cost c = body_cost(body, "maps");
   EXPECT_FALSE(c.decoded);
   EXPECT_LE(c.peak_bytes, allowance(body.size()));
 }
@@ -117,7 +125,7 @@ TEST(DecodeMemory, AFrameOfNilsIsRefusedCheaply) {
   for (const uint8_t type : {6, 15, 16, 3, 1}) {
     for (const size_t bytes : {size_t{4} << 20, size_t{60} << 10, size_t{4000}}) {
       const Bytes body = nils(type, bytes);
-      const Cost c = body_cost(body);
+      const Cost c = body_cost(body, "nils_type" + std::to_string(type) + "_" + std::to_string(bytes));
       EXPECT_FALSE(c.decoded) << int(type) << " " << bytes;
       EXPECT_LE(c.peak_bytes, allowance(body.size())) << int(type) << " " << bytes;
       EXPECT_LT(c.ms, 100) << int(type) << " " << bytes;
@@ -130,7 +138,7 @@ TEST(DecodeMemory, ATimestampPastTheRangeIsRefused) {
   // msgpack's chrono adaptor overflow.
   Bytes body{0x92, 0x02, 0x97, 0x00, 0x00, 0xc4, 0x00, 0xc4, 0x00, 0x00, 0x00, 0xc7, 0x0c, 0xff,
              0x00, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-  const Cost c = body_cost(body);
+  const Cost c = body_cost(body, "timestamp");
   EXPECT_FALSE(c.decoded);
   EXPECT_LE(c.peak_bytes, allowance(body.size()));
   body[18] = 0x00;  // 2^56-1 s: still far out
@@ -145,7 +153,7 @@ TEST(DecodeMemory, AWholeChunkCostsLittleMoreThanItsPayload) {
   chunk->payload.assign(4'000'000, 0x47);
   const auto frame = encode_frame(ChunkMsg{chunk});
   const Bytes body(frame.begin() + kFrameHeader, frame.end());
-  const Cost c = body_cost(body);
+  const Cost c = body_cost(body, "chunk");
   EXPECT_TRUE(c.decoded);
   EXPECT_LE(c.peak_bytes, allowance(body.size()));
   EXPECT_LE(c.peak_bytes, static_cast<int64_t>(body.size()) + (64 << 10));  // one copy
