@@ -12,6 +12,7 @@
 
 #include "media/fixed_bytes.h"
 #include "media/strong_type.h"
+#include "media/wire_time.h"  // WallTime on the wire, read with checked integers
 
 namespace shoal {
 

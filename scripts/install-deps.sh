@@ -12,6 +12,7 @@ packages=(
   gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-x
   libboost-dev libboost-program-options-dev libmsgpack-cxx-dev nlohmann-json3-dev libsodium-dev libssl-dev libgtest-dev
   faketime libminiupnpc-dev libnatpmp-dev chromium
+  clang libclang-rt-14-dev  # libFuzzer and the sanitizers for clang (scripts/fuzz.sh)
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test: unit tests, then integration tests with the real
-# binaries, then the wire-codec tests again under ASan/UBSan.
+# binaries, then the wire-codec tests again under ASan/UBSan, then a minute of
+# fuzzing of every decoder of outside bytes (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -10,3 +11,5 @@ bash scripts/build.sh
 BUILD_DIR=build-sanitize TARGETS="overlay_tests peer_tests" bash scripts/build.sh -DSHOAL_SANITIZE=ON
 build-sanitize/tests/overlay/overlay_tests
 build-sanitize/tests/peer/peer_tests
+
+bash scripts/fuzz.sh --seconds 12

@@ -2,15 +2,15 @@
 
 #include <msgpack.hpp>
 
+#include "overlay/wire/bounded_unpack.h"
 #include "overlay/wire/variant_codec.h"
 
 namespace shoal {
 namespace {
 
-constexpr size_t kMaxElements = 256;
-constexpr size_t kMaxDepth = 6;
-const msgpack::unpack_limit kLimits(kMaxElements, kMaxElements, kMaxDatagram, kMaxDatagram,
-                                    kMaxDatagram, kMaxDepth);
+// Values in a datagram (an array's elements, a map entry counting 2): the
+// largest honest one, a STORE of kMaxStoreEntries, holds about 80.
+constexpr UnpackLimits kLimits{.values = 256, .depth = 6};
 
 bool fits(const std::string& s, size_t limit) { return s.size() <= limit; }
 bool fits(const DhtNode& n) { return fits(n.address, kMaxValueBytes); }
@@ -83,12 +83,10 @@ Result<Datagram> decode_datagram(std::span<const uint8_t> bytes) {
     return Error{"datagram of " + std::to_string(bytes.size()) + " bytes exceeds the " +
                  std::to_string(kMaxDatagram) + "-byte limit"};
   }
+  auto unpacked = unpack_bounded(bytes, kLimits);
+  if (!unpacked) return Error{"malformed datagram: " + unpacked.error()};
   try {
-    std::size_t off = 0;
-    msgpack::object_handle oh = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()),
-                                                bytes.size(), off, nullptr, nullptr, kLimits);
-    if (off != bytes.size()) return Error{"trailing bytes after datagram"};
-    const msgpack::object& o = oh.get();
+    const msgpack::object& o = unpacked->get();
     if (o.type != msgpack::type::ARRAY || o.via.array.size != 3 ||
         o.via.array.ptr[0].type != msgpack::type::POSITIVE_INTEGER ||
         o.via.array.ptr[1].type != msgpack::type::POSITIVE_INTEGER ||
@@ -101,8 +99,6 @@ Result<Datagram> decode_datagram(std::span<const uint8_t> bytes) {
       return Error{std::string(dht_message_name(*msg)) + " exceeds a size limit"};
     }
     return Datagram{o.via.array.ptr[1].via.u64, std::move(*msg)};
-  } catch (const msgpack::insufficient_bytes&) {
-    return Error{"truncated datagram"};
   } catch (const std::exception& e) {
     return Error{std::string("malformed datagram: ") + e.what()};
   }

@@ -2,7 +2,8 @@
 // Encoding and decoding of DHT datagrams: `[type, txid, [fields]]` in msgpack.
 //
 // Nothing from the wire is trusted: a datagram over kMaxDatagram is refused
-// unread, the unpacker's container sizes are bounded, every list and string
+// unread, it is unpacked within 256 values (overlay/wire/bounded_unpack.h:
+// decoding allocates a few KiB at most), every list and string
 // is checked against the limits in dht_messages.h, and every failure is an
 // error value (never an exception or a crash). A bad datagram is dropped
 // and counted by its receiver.

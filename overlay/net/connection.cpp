@@ -1,5 +1,7 @@
 #include "overlay/net/connection.h"
 
+#include <algorithm>
+
 #include "overlay/wire/codec.h"
 
 namespace shoal {
@@ -46,16 +48,30 @@ void Connection::read_header() {
 }
 
 void Connection::read_body(size_t length) {
-  body_.resize(length);
-  asio::async_read(socket_, asio::buffer(body_),
-                   [self = shared_from_this()](boost::system::error_code ec, size_t) {
+  const size_t have = body_.size();
+  const size_t room = have + std::min(length - have, std::max(kReadStep, have));
+  if (room > body_.capacity()) body_.reserve(room);  // exactly: no vector doubling on top
+  body_.resize(room);
+  asio::async_read(socket_, asio::buffer(body_.data() + have, room - have), asio::transfer_at_least(1),
+                   [self = shared_from_this(), length, have](boost::system::error_code ec, size_t n) {
                      if (ec) return self->shut("truncated frame: " + ec.message());
-                     auto m = decode_body(self->body_);
-                     if (!m) return self->shut(m.error());
-                     if (!self->closing_)
-                       self->handler_.on_message(std::move(*m), kFrameHeader + self->body_.size());
-                     if (!self->closed_) self->read_header();
+                     self->body_.resize(have + n);
+                     if (have < kBodyStart && self->body_.size() >= kBodyStart) {
+                       auto limits = check_body_start(self->body_, length);
+                       if (!limits) return self->shut(limits.error());
+                     }
+                     if (self->body_.size() < length) return self->read_body(length);
+                     self->on_body(length);
                    });
+}
+
+void Connection::on_body(size_t length) {
+  auto m = decode_body(body_);
+  body_.clear();
+  if (body_.capacity() > kReadStep) body_.shrink_to_fit();  // idle links keep little
+  if (!m) return shut(m.error());
+  if (!closing_) handler_.on_message(std::move(*m), kFrameHeader + length);
+  if (!closed_) read_header();
 }
 
 void Connection::pump() {

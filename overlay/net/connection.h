@@ -4,6 +4,11 @@
 // and writes the messages it is given, in order, one write in flight at a
 // time. A bad frame (oversized, truncated, undecodable) closes the connection
 // with the codec's reason; the node keeps serving its other connections.
+// A body is read as its bytes arrive, never allocated in full from its
+// header: room for kReadStep bytes at first, then for as much again as has
+// come, so a reader holds at most twice what a sender really sent plus
+// kReadStep. A body longer than its type allows is refused at its first two
+// bytes, which tell the type (overlay/wire/codec.h).
 // What goes first and how fast is decided above it (overlay/transport/links.h
 // for nodes); the tracker's sessions write straight through.
 //
@@ -53,8 +58,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   Connection(boost::asio::ip::tcp::socket socket, Handler handler);
+  static constexpr size_t kReadStep = 64 << 10;
+
   void read_header();
+  // Reads what has arrived into body_, on until it holds `length` bytes, then
+  // decodes it.
   void read_body(size_t length);
+  void on_body(size_t length);
   // Starts the next write, or shuts a flushed closing connection.
   void pump();
   void shut(const std::string& reason);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "overlay/wire/messages.h"
+
 namespace shoal {
 
 Result<std::vector<Endpoint>> TrackerRegistry::announce(const ChannelId& channel, PeerId peer,
@@ -23,7 +25,8 @@ Result<std::vector<Endpoint>> TrackerRegistry::announce(const ChannelId& channel
   }
   peers[peer] = Entry{address, now};
   std::shuffle(others.begin(), others.end(), rng_);
-  if (others.size() > config_.max_reply) others.resize(config_.max_reply);
+  const size_t reply = std::min(config_.max_reply, kPeersAddresses);  // what a PEERS may hold
+  if (others.size() > reply) others.resize(reply);
   return others;
 }
 

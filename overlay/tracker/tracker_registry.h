@@ -20,7 +20,7 @@ namespace shoal {
 
 struct TrackerConfig {
   std::chrono::milliseconds ttl{30'000};
-  size_t max_reply = 50;
+  size_t max_reply = 50;  // at most kPeersAddresses are returned, whatever this says
   size_t max_channels = 10'000;
   size_t max_peers_per_channel = 10'000;
 };

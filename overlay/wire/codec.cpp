@@ -2,18 +2,20 @@
 
 #include <msgpack.hpp>
 
+#include "overlay/wire/bounded_unpack.h"
 #include "overlay/wire/variant_codec.h"
 
 namespace shoal {
 namespace {
 
-// No honest message holds more than this many elements in one container; a
-// lying header must not make the unpacker allocate for it.
-constexpr size_t kMaxElements = 64 * 1024;
 constexpr size_t kMaxDepth = 8;
+constexpr uint8_t kArrayOf2 = 0x92;
 
-const msgpack::unpack_limit kLimits(kMaxElements, kMaxElements, kMaxFrame, kMaxFrame, kMaxFrame,
-                                    kMaxDepth);
+constexpr const char* kNames[] = {
+    "HELLO", "BUFFER_MAP", "HAVE",  "REQUEST", "CANCEL", "CHUNK",      "CHOKE", "UNCHOKE",
+    "PEX",   "BYE",        "ANNOUNCE", "PEERS", "ERROR", "REJECT", "CHUNK_HEAD", "PIECE",
+    "STRIPES", "SUBSCRIBE", "TIME_QUERY", "TIME_REPLY", "HOLE_PUNCH"};
+static_assert(std::size(kNames) == std::variant_size_v<Message>);
 
 // A msgpack stream that only counts what would be written.
 struct ByteCounter {
@@ -32,14 +34,7 @@ void pack_body(Stream& out, const Message& m) {
 
 }  // namespace
 
-const char* message_name(const Message& m) {
-  static constexpr const char* kNames[] = {
-      "HELLO", "BUFFER_MAP", "HAVE",  "REQUEST", "CANCEL", "CHUNK",      "CHOKE", "UNCHOKE",
-      "PEX",   "BYE",        "ANNOUNCE", "PEERS", "ERROR", "REJECT", "CHUNK_HEAD", "PIECE",
-      "STRIPES", "SUBSCRIBE", "TIME_QUERY", "TIME_REPLY", "HOLE_PUNCH"};
-  static_assert(std::size(kNames) == std::variant_size_v<Message>);
-  return kNames[m.index()];
-}
+const char* message_name(const Message& m) { return kNames[m.index()]; }
 
 std::vector<uint8_t> encode_frame(const Message& m) {
   msgpack::sbuffer body;
@@ -69,21 +64,32 @@ Result<size_t> decode_frame_length(std::span<const uint8_t, kFrameHeader> h) {
   return n;
 }
 
+Result<FrameLimits> check_body_start(std::span<const uint8_t> start, size_t body_length) {
+  if (start.size() < kBodyStart) return Error{"truncated message"};
+  if (start[0] != kArrayOf2 || start[1] > 0x7f) return Error{"frame is not [type, [fields]]"};
+  const uint8_t type = start[1];
+  const auto limits = frame_limits(type);
+  if (!limits) return Error{"unknown message type " + std::to_string(type)};
+  if (body_length > limits->body_bytes) {
+    return Error{std::string(kNames[type - 1]) + " frame of " + std::to_string(body_length) +
+                 " bytes exceeds its " + std::to_string(limits->body_bytes) + "-byte limit"};
+  }
+  return *limits;
+}
+
 Result<Message> decode_body(std::span<const uint8_t> body) {
+  const auto limits = check_body_start(body.first(std::min(body.size(), kBodyStart)), body.size());
+  if (!limits) return Error{limits.error()};
+  auto unpacked = unpack_bounded(body, {.values = limits->values, .depth = kMaxDepth});
+  if (!unpacked) return Error{"malformed message: " + unpacked.error()};
   try {
-    std::size_t off = 0;
-    msgpack::object_handle oh = msgpack::unpack(reinterpret_cast<const char*>(body.data()),
-                                                body.size(), off, nullptr, nullptr, kLimits);
-    if (off != body.size()) return Error{"trailing bytes after message"};
-    const msgpack::object& o = oh.get();
+    const msgpack::object& o = unpacked->get();
     if (o.type != msgpack::type::ARRAY || o.via.array.size != 2 ||
         o.via.array.ptr[0].type != msgpack::type::POSITIVE_INTEGER ||
         o.via.array.ptr[1].type != msgpack::type::ARRAY) {
       return Error{"frame is not [type, [fields]]"};
     }
     return convert_alternative<Message>(o.via.array.ptr[0].via.u64, o.via.array.ptr[1]);
-  } catch (const msgpack::insufficient_bytes&) {
-    return Error{"truncated message"};
   } catch (const std::exception& e) {
     return Error{std::string("malformed message: ") + e.what()};
   }

@@ -57,6 +57,9 @@ struct BufferMapMsg {
                  newest_duration_ms);
 };
 
+// The most seqs a HAVE holds, both lists together (docs/protocol.md, "Limits").
+inline constexpr size_t kHaveSeqs = 1024;
+
 struct HaveMsg {  // batched announcement of newly held chunks
   std::vector<ChunkSeq> seqs;
   std::vector<ChunkSeq> random_access;  // the subset that are random-access points
@@ -218,6 +221,8 @@ struct TimeReplyMsg {
 // both, tells each to dial the other now, at the addresses it knows it by
 // (where the source sees it, then inside their NAT if they share one). The
 // two dials cross and a NAT that keeps ports lets both through.
+inline constexpr size_t kHolePunchAddresses = 16;
+
 struct HolePunchMsg {
   std::vector<std::string> addrs;  // "host:port"
   MSGPACK_DEFINE(addrs);
@@ -232,6 +237,9 @@ struct AnnounceMsg {
   uint16_t listen_port = 0;  // the tracker pairs it with the address it sees
   MSGPACK_DEFINE(version, channel, peer_id, listen_port);
 };
+
+// The most addresses a PEERS holds; a tracker's --max-reply above it is cut.
+inline constexpr size_t kPeersAddresses = 256;
 
 struct PeersMsg {
   std::vector<std::string> addrs;  // "host:port" of other live nodes of the channel
@@ -257,10 +265,21 @@ const char* message_name(const Message& m);
 }  // namespace shoal
 
 // A CHUNK always carries a chunk: msgpack's own shared_ptr adaptor would turn
-// nil into a null pointer, this one refuses it as a malformed frame.
+// nil into a null pointer, this one refuses it as a malformed frame, and so
+// does ChunkMsg's for a CHUNK without fields (MSGPACK_DEFINE would leave the
+// missing field null: found by fuzz/fuzz_frame).
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
 namespace adaptor {
+
+template <>
+struct convert<shoal::ChunkMsg> {
+  const msgpack::object& operator()(const msgpack::object& o, shoal::ChunkMsg& v) const {
+    if (o.type != type::ARRAY || o.via.array.size < 1) throw type_error();
+    o.via.array.ptr[0].convert(v.chunk);
+    return o;
+  }
+};
 
 template <>
 struct convert<std::shared_ptr<const shoal::Chunk>> {

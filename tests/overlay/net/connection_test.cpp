@@ -149,5 +149,40 @@ TEST_F(ConnectionPair, AHandlerMayCloseItsOwnConnection) {
       io_, [&] { return sender_closed && receiver_closed; }, 2s));
 }
 
+// A body comes in steps, never allocated in full from its header: one sent in
+// dribbles, with pauses, arrives whole.
+TEST(Connection, ABodyArrivesWholeWhateverStepsItComesIn) {
+  asio::io_context io;
+  auto [out, in] = socket_pair(io);
+  Seen seen;
+  auto c = Connection::start(std::move(in), seen.handler());
+  const auto frame = encode_frame(chunk(7, 300'000));
+  asio::write(out, asio::buffer(frame.data(), 10));
+  EXPECT_FALSE(run_until(io, [&] { return !seen.messages.empty(); }, 50ms));
+  bool written = false;
+  asio::async_write(out, asio::buffer(frame.data() + 10, frame.size() - 10),
+                    [&](boost::system::error_code ec, size_t) { written = !ec; });
+  ASSERT_TRUE(run_until(io, [&] { return written && seen.count_chunks() == 1; }, 2s));
+  EXPECT_EQ(std::get<ChunkMsg>(seen.messages[0]).chunk->payload.size(), 300'000u);
+  EXPECT_EQ(seen.bytes_in, frame.size());
+  c->close("test over");
+  EXPECT_TRUE(run_until(io, [&] { return seen.closed == 1; }, 2s));
+}
+
+// A header may announce up to 4 MiB, but a HAVE may be 16 KiB: the first
+// bytes of the body tell its type, and the connection closes there.
+TEST(Connection, AControlFrameLongerThanItsTypeAllowsIsRefusedAtItsFirstBytes) {
+  asio::io_context io;
+  auto [out, in] = socket_pair(io);
+  Seen seen;
+  auto c = Connection::start(std::move(in), seen.handler());
+  const std::vector<uint8_t> start{0x00, 0x40, 0x00, 0x00, 0x92, 0x03, 0x92, 0xdc, 0xff, 0xff};
+  asio::write(out, asio::buffer(start));
+  ASSERT_TRUE(run_until(io, [&] { return seen.closed == 1; }, 2s));
+  EXPECT_NE(seen.reason.find("HAVE frame of 4194304 bytes exceeds"), std::string::npos)
+      << seen.reason;
+  EXPECT_TRUE(seen.messages.empty());
+}
+
 }  // namespace
 }  // namespace shoal

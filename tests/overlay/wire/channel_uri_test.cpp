@@ -47,11 +47,23 @@ TEST(ChannelUri, RejectsWhatIsNotAChannel) {
            "shoal://" + kId + "?source=nohost", "shoal://" + kId + "?source=h:70000",
            "shoal://" + kId + "?source=h:1&tracker=nohost",
            "shoal://" + kId + "?source=h:1&dht=nohost",
-           "shoal://" + std::string(64, 'g') + "?source=h:1"}) {
+           "shoal://" + std::string(64, 'g') + "?source=h:1",
+           "shoal://" + kId + "?source=[[x]]:1"}) {
     auto uri = ChannelUri::parse(bad);
     ASSERT_FALSE(uri) << bad;
     EXPECT_NE(uri.error().find("bad"), std::string::npos);
   }
+}
+
+TEST(Endpoint, AnAddressPrintsAsItParses) {
+  for (const std::string text : {"127.0.0.1:7000", "[::1]:7000", "host.example:0", "[2001:db8::1]:65535"}) {
+    auto e = Endpoint::parse(text);
+    ASSERT_TRUE(e) << text;
+    EXPECT_EQ(e->to_string(), text);
+  }
+  EXPECT_EQ(Endpoint::parse("[::1]:7000")->host, "::1");
+  EXPECT_FALSE(Endpoint::parse("[[x]]:1"));  // found by fuzz/fuzz_channel_uri
+  EXPECT_FALSE(Endpoint::parse("a]b:1"));
 }
 
 }  // namespace

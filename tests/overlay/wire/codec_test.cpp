@@ -187,6 +187,11 @@ TEST(Codec, ChunkFrameWithoutAChunkIsAnError) {
   }));
 }
 
+TEST(Codec, ChunkFrameWithoutFieldsIsAnError) {
+  // [6, []]: found by fuzz/fuzz_frame; it decoded to a CHUNK with no chunk.
+  EXPECT_FALSE(decode_body(std::vector<uint8_t>{0x92, 0x06, 0x90}));
+}
+
 TEST(Codec, WrongSizedChannelIdIsAnError) {
   EXPECT_FALSE(decode_hand_packed([](auto& pk) {
     pk.pack_array(2);
@@ -253,6 +258,99 @@ TEST(Codec, MutatedValidFramesNeverCrash) {
       (void)decode_frame(copy);
     }
   }
+}
+
+TEST(Codec, TheLargestHonestMessagesFitTheirLimits) {
+  std::vector<std::string> v6(kPeersAddresses, "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff]:65535");
+  HaveMsg have;
+  for (uint64_t s = 0; s < kHaveSeqs / 2; ++s) {
+    have.seqs.push_back(ChunkSeq(~s));
+    have.random_access.push_back(ChunkSeq(~s));
+  }
+  Chunk big = sample_chunk();
+  big.payload.assign(4 * 1024 * 1024 - 200, 0x47);
+  ChunkHead head = head_of(big);
+  head.pieces.resize(kMaxPieces);
+  const std::vector<Message> largest = {
+      PeersMsg{v6, 10, "2001:db8::1"},
+      PexMsg{std::vector<std::string>(v6.begin(), v6.begin() + kPexAddresses), true},
+      HolePunchMsg{std::vector<std::string>(v6.begin(), v6.begin() + kHolePunchAddresses)},
+      have,
+      ChunkHeadMsg{head},
+      ChunkMsg{std::make_shared<const Chunk>(big)},
+      BufferMapMsg{.base_seq = ChunkSeq(1), .count = 200'000,
+                   .have = std::vector<uint8_t>(25'000, 0xff),
+                   .random_access = std::vector<uint8_t>(25'000, 0x11)}};
+  for (const auto& m : largest) {
+    const auto frame = encode_frame(m);
+    EXPECT_TRUE(decode_frame(frame)) << message_name(m) << " of " << frame.size() << " bytes";
+  }
+}
+
+TEST(Codec, EachTypeHasItsOwnSizeLimit) {
+  HaveMsg have;
+  have.seqs.assign(kHaveSeqs, ChunkSeq(~uint64_t{0}));  // 9 bytes each: over 8 KiB
+  ASSERT_TRUE(decode_frame(encode_frame(have)));
+  const auto limits = frame_limits(3);
+  ASSERT_TRUE(limits);
+  std::vector<uint8_t> start{0x92, 0x03};
+  auto r = check_body_start(start, limits->body_bytes + 1);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("HAVE frame of"), std::string::npos) << r.error();
+  EXPECT_TRUE(check_body_start(start, limits->body_bytes));
+  start[1] = 6;  // CHUNK
+  EXPECT_TRUE(check_body_start(start, kMaxFrame));
+  start[1] = 16;  // PIECE: a piece is at most 8 KiB
+  EXPECT_FALSE(check_body_start(start, 1 << 20));
+  start[1] = 0;
+  EXPECT_FALSE(check_body_start(start, 10));
+}
+
+TEST(Codec, TooManyValuesForTheTypeAreAnError) {
+  HaveMsg have;
+  have.seqs.assign(kHaveSeqs + frame_limits(3)->values, ChunkSeq(1));
+  auto r = decode_frame(encode_frame(have));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("too many values"), std::string::npos) << r.error();
+  PexMsg pex;
+  pex.addrs.assign(100, "1.2.3.4:5");
+  EXPECT_FALSE(decode_frame(encode_frame(pex)));
+}
+
+TEST(Codec, ABodyStartsWithItsTypeAsAPositiveFixint) {
+  // REQUEST{5}, its type packed as a uint8 and the array as an array16: the
+  // same value, but not what an encoder writes.
+  EXPECT_TRUE(decode_body(std::vector<uint8_t>{0x92, 0x04, 0x91, 0x05}));
+  EXPECT_FALSE(decode_body(std::vector<uint8_t>{0x92, 0xcc, 0x04, 0x91, 0x05}));
+  EXPECT_FALSE(decode_body(std::vector<uint8_t>{0xdc, 0x00, 0x02, 0x04, 0x91, 0x05}));
+}
+
+TEST(Codec, ATimestampPastTheRangeIsAnErrorNotAnOverflow) {
+  // BUFFER_MAP whose newest_capture is a 96-bit timestamp of 2^63-1 s; under
+  // UBSan msgpack's chrono adaptor reported "9223372036854775807 * 1000
+  // cannot be represented".
+  const std::vector<uint8_t> body{0x92, 0x02, 0x97, 0x00, 0x00, 0xc4, 0x00, 0xc4, 0x00,
+                                  0x00, 0x00, 0xc7, 0x0c, 0xff, 0x00, 0x00, 0x00, 0x00,
+                                  0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  auto r = decode_body(body);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("malformed"), std::string::npos) << r.error();
+  // A chunk's capture time likewise.
+  msgpack::sbuffer b;
+  msgpack::packer<msgpack::sbuffer> pk(b);
+  pk.pack_array(2);
+  pk.pack(6);  // CHUNK
+  pk.pack_array(1);
+  pk.pack_array(7);
+  pk.pack(1);
+  pk.pack_ext(12, -1);
+  pk.pack_ext_body("\x00\x00\x00\x00\x80\x00\x00\x00\x00\x00\x00\x00", 12);  // -2^63 s
+  pk.pack(0);
+  pk.pack(500);
+  pk.pack(0);
+  pk.pack(std::vector<uint8_t>(188, 0x47));
+  pk.pack(Signature{});
+  EXPECT_FALSE(decode_body(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size())));
 }
 
 }  // namespace
