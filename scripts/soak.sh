@@ -49,13 +49,16 @@ for _ in $(seq 100); do [[ -s $dir/uri ]] && break; sleep 0.1; done
 uri=$(head -1 "$dir/uri")
 
 total=$(( minutes * 60 ))
+# Each viewer on a loopback address of its own, as `shoal swarm` does: the
+# source holds at most 8 connections per address.
+host() { echo "127.0.$(( 1 + $1 / 250 )).$(( 1 + $1 % 250 ))"; }
 long=() churn=()
 for i in $(seq 1 "$viewers"); do
   if (( i <= long_lived )); then
-    $shoal peer "$uri" --sink none --duration $(( total + 5 )) --stats-json "$dir/long$i.json" \
-      2> "$dir/long$i.log" & long+=($!)
+    $shoal peer "$uri" --sink none --listen "$(host "$i"):0" --duration $(( total + 5 )) \
+      --stats-json "$dir/long$i.json" 2> "$dir/long$i.log" & long+=($!)
   else
-    $shoal peer "$uri" --sink none 2> "$dir/churn$i.log" & churn+=($!)
+    $shoal peer "$uri" --sink none --listen "$(host "$i"):0" 2> "$dir/churn$i.log" & churn+=($!)
   fi
 done
 pids+=("${long[@]}" "${churn[@]}")
@@ -80,7 +83,8 @@ while (( SECONDS - start < total )); do
   kill -TERM "${churn[0]}" 2>/dev/null || true
   churn=("${churn[@]:1}")
   next=$(( next + 1 ))
-  $shoal peer "$uri" --sink none 2> "$dir/churn$next.log" & churn+=($!)
+  $shoal peer "$uri" --sink none --listen "$(host "$next"):0" 2> "$dir/churn$next.log" &
+  churn+=($!)
   pids+=($!)
   elapsed=$(( SECONDS - start ))
   if (( elapsed / 60 != (elapsed - replace_every) / 60 )); then
