@@ -178,6 +178,14 @@ bool listening(uint16_t port, int type) {
   return false;
 }
 
+std::vector<Played> read_played(const std::string& path) {
+  std::vector<Played> out;
+  std::ifstream in(path);
+  Played p;
+  while (in >> p.seq >> p.capture_ms) out.push_back(p);
+  return out;
+}
+
 std::string run_shell(const std::string& command) {
   std::string out;
   FILE* f = ::popen((command + " 2>&1").c_str(), "r");

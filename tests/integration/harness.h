@@ -85,6 +85,13 @@ std::string run_shell(const std::string& command);
 nlohmann::json read_json(const std::string& path);
 std::string read_file(const std::string& path);
 
+// One line of `shoal peer --played`: a chunk as it played.
+struct Played {
+  uint64_t seq;
+  int64_t capture_ms;  // on the source's clock
+};
+std::vector<Played> read_played(const std::string& path);
+
 // The sequence numbers in a stats file's "played_seqs" ranges.
 std::vector<ChunkSeq> played_seqs(const nlohmann::json& stats);
 

@@ -35,19 +35,6 @@ size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
-struct Played {
-  uint64_t seq;
-  int64_t capture_ms;
-};
-
-std::vector<Played> read_played(const std::string& path) {
-  std::vector<Played> out;
-  std::ifstream in(path);
-  Played p;
-  while (in >> p.seq >> p.capture_ms) out.push_back(p);
-  return out;
-}
-
 void publisher_drops_and_comes_back(const std::string& input, const std::string& format,
                                     const std::string& publish_to, uint16_t port, int type) {
   TempDir dir;

@@ -18,19 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Played {
-  uint64_t seq;
-  int64_t capture_ms;
-};
-
-std::vector<Played> read_played(const std::string& path) {
-  std::vector<Played> out;
-  std::ifstream in(path);
-  Played p;
-  while (in >> p.seq >> p.capture_ms) out.push_back(p);
-  return out;
-}
-
 TEST(Restart, ASourceKilledAndStartedAgainKeepsItsViewersPlaying) {
   TempDir dir;
   const std::vector<std::string> args{"--input", "testsrc", "--listen",
