@@ -19,8 +19,8 @@ class FrameStream {
   // The next frame, header included; empty at the end of the input.
   std::span<const uint8_t> next() {
     if (rest_.size() < kFrameHeader) return {};
-    const size_t n = size_t{rest_[0]} << 24 | size_t{rest_[1]} << 16 | size_t{rest_[2]} << 8 |
-                     rest_[3];
+    const size_t n =
+        size_t{rest_[0]} << 24 | size_t{rest_[1]} << 16 | size_t{rest_[2]} << 8 | rest_[3];
     const size_t take = kFrameHeader + std::min(n, rest_.size() - kFrameHeader);
     const auto frame = rest_.first(take);
     rest_ = rest_.subspan(take);

@@ -9,8 +9,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace shoal;
-  TrackerRegistry registry({.ttl = std::chrono::milliseconds(3'000), .max_reply = 8,
-                            .max_channels = 4, .max_peers_per_channel = 16},
+  TrackerRegistry registry({.ttl = std::chrono::milliseconds(3'000),
+                            .max_reply = 8,
+                            .max_channels = 4,
+                            .max_peers_per_channel = 16},
                            1);
   WallTime now(std::chrono::milliseconds(1'700'000'000'000));
   fuzz::FrameStream frames(std::span(data, size));

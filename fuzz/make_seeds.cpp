@@ -23,7 +23,8 @@ using Bytes = std::vector<uint8_t>;
 void write(const fs::path& dir, const std::string& name, const Bytes& bytes) {
   fs::create_directories(dir);
   std::ofstream(dir / name, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 Bytes frames(const std::vector<Message>& messages) {
@@ -50,33 +51,51 @@ std::shared_ptr<const Chunk> signed_chunk(uint64_t seq, size_t packets) {
 std::vector<Message> one_of_each() {
   const ChannelId channel = fuzz::seed_key().channel();
   const auto chunk = signed_chunk(40, 8);
-  return {Hello{.channel = channel, .peer_id = PeerId(77), .listen_port = 7001,
-                .your_host = "203.0.113.9", .my_host = "192.168.1.10"},
-          BufferMapMsg{ChunkSeq(10), 12, {0xff, 0x0f}, {0x11, 0x01}, 250'000, 160'000,
-                       WallTime(std::chrono::milliseconds(1'800'000'005'000)), 500},
-          HaveMsg{{ChunkSeq(11), ChunkSeq(12)}, {ChunkSeq(12)}},
-          RequestMsg{ChunkSeq(5), 300, 0b0101},
-          CancelMsg{ChunkSeq(6)},
-          ChunkMsg{chunk},
-          ChokeMsg{},
-          UnchokeMsg{},
-          PexMsg{{"127.0.0.1:7000", "[::1]:7001"}, true},
-          ByeMsg{"shutting down"},
-          AnnounceMsg{kProtocolVersion, channel, PeerId(78), 7002},
-          PeersMsg{{"127.0.0.1:7003", "[2001:db8::1]:7004"}, 10, "198.51.100.7"},
-          ErrorMsg{"listen_port must not be 0"},
-          RejectMsg{ChunkSeq(8)},
-          ChunkHeadMsg{head_of(*chunk)},
-          PieceMsg{.seq = chunk->seq, .index = 1, .count = 4, .whole = chunk},
-          StripesMsg{.home = 2, .depth = {1, 2, 3, 255}, .takes = {0, 3, 5, 5}, .pushing = 0b0100,
-                     .answer = 9, .your_home = 2, .slots = 5, .ancestors = {1, 2, 4, 8},
-                     .leaving = true},
-          SubscribeMsg{.stripes = 0b0011, .heads = true, .home = 1, .slots = 4, .ask = 3,
-                       .from = ChunkSeq(9)},
-          TimeQueryMsg{.sent = 123'456'789'012},
-          TimeReplyMsg{.sent = 123'456'789'012, .received_ms = 1'796'458'277'000,
-                       .answered_ms = 1'796'458'277'001, .error_ms = 12},
-          HolePunchMsg{{"203.0.113.7:40001", "192.168.1.11:40001"}}};
+  return {
+      Hello{.channel = channel,
+            .peer_id = PeerId(77),
+            .listen_port = 7001,
+            .your_host = "203.0.113.9",
+            .my_host = "192.168.1.10"},
+      BufferMapMsg{ChunkSeq(10),
+                   12,
+                   {0xff, 0x0f},
+                   {0x11, 0x01},
+                   250'000,
+                   160'000,
+                   WallTime(std::chrono::milliseconds(1'800'000'005'000)),
+                   500},
+      HaveMsg{{ChunkSeq(11), ChunkSeq(12)}, {ChunkSeq(12)}},
+      RequestMsg{ChunkSeq(5), 300, 0b0101},
+      CancelMsg{ChunkSeq(6)},
+      ChunkMsg{chunk},
+      ChokeMsg{},
+      UnchokeMsg{},
+      PexMsg{{"127.0.0.1:7000", "[::1]:7001"}, true},
+      ByeMsg{"shutting down"},
+      AnnounceMsg{kProtocolVersion, channel, PeerId(78), 7002},
+      PeersMsg{{"127.0.0.1:7003", "[2001:db8::1]:7004"}, 10, "198.51.100.7"},
+      ErrorMsg{"listen_port must not be 0"},
+      RejectMsg{ChunkSeq(8)},
+      ChunkHeadMsg{head_of(*chunk)},
+      PieceMsg{.seq = chunk->seq, .index = 1, .count = 4, .whole = chunk},
+      StripesMsg{.home = 2,
+                 .depth = {1, 2, 3, 255},
+                 .takes = {0, 3, 5, 5},
+                 .pushing = 0b0100,
+                 .answer = 9,
+                 .your_home = 2,
+                 .slots = 5,
+                 .ancestors = {1, 2, 4, 8},
+                 .leaving = true},
+      SubscribeMsg{
+          .stripes = 0b0011, .heads = true, .home = 1, .slots = 4, .ask = 3, .from = ChunkSeq(9)},
+      TimeQueryMsg{.sent = 123'456'789'012},
+      TimeReplyMsg{.sent = 123'456'789'012,
+                   .received_ms = 1'796'458'277'000,
+                   .answered_ms = 1'796'458'277'001,
+                   .error_ms = 12},
+      HolePunchMsg{{"203.0.113.7:40001", "192.168.1.11:40001"}}};
 }
 
 void frame_seeds(const fs::path& dir) {
@@ -132,8 +151,7 @@ void channel_uri_seeds(const fs::path& dir) {
   const std::vector<std::string> texts = {
       "shoal://" + id + "?source=127.0.0.1:7000",
       "shoal://" + id + "?source=[::1]:7000&tracker=tracker.example:6969&dht=10.0.0.1:4000",
-      "shoal://" + id + "?dht=10.0.0.1:4000&future=1&source=host:1",
-      "[2001:db8::1]:65535",
+      "shoal://" + id + "?dht=10.0.0.1:4000&future=1&source=host:1", "[2001:db8::1]:65535",
       "localhost:0"};
   for (size_t i = 0; i < texts.size(); ++i)
     write(dir, "uri" + std::to_string(i), Bytes(texts[i].begin(), texts[i].end()));
@@ -141,7 +159,7 @@ void channel_uri_seeds(const fs::path& dir) {
 
 void pieces_seeds(const fs::path& dir) {
   // As pushed, as requested (some stripes), whole, and pieces before their head.
-  const auto small = signed_chunk(1, 20);  // 3760 bytes: 4 pieces
+  const auto small = signed_chunk(1, 20);   // 3760 bytes: 4 pieces
   const auto large = signed_chunk(2, 200);  // 37 600 bytes: 8 pieces
   write(dir, "pushed", frames(push_messages(small)));
   write(dir, "requested_stripes", frames(push_messages(large, true, 0b0110)));

@@ -52,17 +52,18 @@ void Connection::read_body(size_t length) {
   const size_t room = have + std::min(length - have, std::max(kReadStep, have));
   if (room > body_.capacity()) body_.reserve(room);  // exactly: no vector doubling on top
   body_.resize(room);
-  asio::async_read(socket_, asio::buffer(body_.data() + have, room - have), asio::transfer_at_least(1),
-                   [self = shared_from_this(), length, have](boost::system::error_code ec, size_t n) {
-                     if (ec) return self->shut("truncated frame: " + ec.message());
-                     self->body_.resize(have + n);
-                     if (have < kBodyStart && self->body_.size() >= kBodyStart) {
-                       auto limits = check_body_start(self->body_, length);
-                       if (!limits) return self->shut(limits.error());
-                     }
-                     if (self->body_.size() < length) return self->read_body(length);
-                     self->on_body(length);
-                   });
+  asio::async_read(
+      socket_, asio::buffer(body_.data() + have, room - have), asio::transfer_at_least(1),
+      [self = shared_from_this(), length, have](boost::system::error_code ec, size_t n) {
+        if (ec) return self->shut("truncated frame: " + ec.message());
+        self->body_.resize(have + n);
+        if (have < kBodyStart && self->body_.size() >= kBodyStart) {
+          auto limits = check_body_start(self->body_, length);
+          if (!limits) return self->shut(limits.error());
+        }
+        if (self->body_.size() < length) return self->read_body(length);
+        self->on_body(length);
+      });
 }
 
 void Connection::on_body(size_t length) {

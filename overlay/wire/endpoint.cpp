@@ -21,7 +21,7 @@ Result<Endpoint> Endpoint::parse(std::string_view text) {
   }
   if (host.empty()) return bad("no host");
   // Brackets only wrap an IPv6 address; inside a host they would not print
-  // back as they came (found by fuzz/fuzz_channel_uri).
+  // back as they came (the round trip fuzz/fuzz_channel_uri checks).
   if (host.find_first_of("[]") != std::string_view::npos) return bad("brackets inside the host");
   unsigned value = 0;
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

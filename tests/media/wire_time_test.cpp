@@ -45,10 +45,10 @@ Result<WallTime> read_time(const std::string& bytes) {
 
 TEST(WireTime, WritesTheBytesOfMsgpacksChronoAdaptorAndReadsThemBack) {
   const int64_t limit_ms = wire_time::kSecondsLimit * 1000;
-  for (const int64_t ms : {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1000}, int64_t{-1},
-                           int64_t{-1000}, int64_t{-1001}, int64_t{1'700'000'000'123},
-                           int64_t{4'294'967'295'000}, int64_t{4'294'967'296'000},
-                           limit_ms - 1, limit_ms, -limit_ms}) {
+  for (const int64_t ms :
+       {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1000}, int64_t{-1}, int64_t{-1000},
+        int64_t{-1001}, int64_t{1'700'000'000'123}, int64_t{4'294'967'295'000},
+        int64_t{4'294'967'296'000}, limit_ms - 1, limit_ms, -limit_ms}) {
     const WallTime t{milliseconds(ms)};
     // msgpack's own adaptor still handles other durations: the reference.
     EXPECT_EQ(packed(t), packed(Micros(std::chrono::microseconds(ms * 1000)))) << ms;
@@ -63,8 +63,9 @@ TEST(WireTime, WritesTheBytesOfMsgpacksChronoAdaptorAndReadsThemBack) {
 }
 
 TEST(WireTime, HugeSecondsAreMalformedNotAnOverflow) {
-  for (const int64_t sec : {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
-                            wire_time::kSecondsLimit, -wire_time::kSecondsLimit - 1}) {
+  for (const int64_t sec :
+       {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
+        wire_time::kSecondsLimit, -wire_time::kSecondsLimit - 1}) {
     EXPECT_FALSE(read_time(timestamp96(0, sec))) << sec;
     EXPECT_FALSE(read_time(timestamp96(999'999'999, sec))) << sec;
   }

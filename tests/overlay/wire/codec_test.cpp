@@ -278,7 +278,8 @@ TEST(Codec, TheLargestHonestMessagesFitTheirLimits) {
       have,
       ChunkHeadMsg{head},
       ChunkMsg{std::make_shared<const Chunk>(big)},
-      BufferMapMsg{.base_seq = ChunkSeq(1), .count = 200'000,
+      BufferMapMsg{.base_seq = ChunkSeq(1),
+                   .count = 200'000,
                    .have = std::vector<uint8_t>(25'000, 0xff),
                    .random_access = std::vector<uint8_t>(25'000, 0x11)}};
   for (const auto& m : largest) {

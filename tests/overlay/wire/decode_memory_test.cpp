@@ -125,7 +125,8 @@ TEST(DecodeMemory, AFrameOfNilsIsRefusedCheaply) {
   for (const uint8_t type : {6, 15, 16, 3, 1}) {
     for (const size_t bytes : {size_t{4} << 20, size_t{60} << 10, size_t{4000}}) {
       const Bytes body = nils(type, bytes);
-      const Cost c = body_cost(body, "nils_type" + std::to_string(type) + "_" + std::to_string(bytes));
+      const Cost c =
+          body_cost(body, "nils_type" + std::to_string(type) + "_" + std::to_string(bytes));
       EXPECT_FALSE(c.decoded) << int(type) << " " << bytes;
       EXPECT_LE(c.peak_bytes, allowance(body.size())) << int(type) << " " << bytes;
       EXPECT_LT(c.ms, 100) << int(type) << " " << bytes;
@@ -136,8 +137,8 @@ TEST(DecodeMemory, AFrameOfNilsIsRefusedCheaply) {
 TEST(DecodeMemory, ATimestampPastTheRangeIsRefused) {
   // BUFFER_MAP with newest_capture a 96-bit timestamp of 2^63-1 s: it made
   // msgpack's chrono adaptor overflow.
-  Bytes body{0x92, 0x02, 0x97, 0x00, 0x00, 0xc4, 0x00, 0xc4, 0x00, 0x00, 0x00, 0xc7, 0x0c, 0xff,
-             0x00, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  Bytes body{0x92, 0x02, 0x97, 0x00, 0x00, 0xc4, 0x00, 0xc4, 0x00, 0x00, 0x00, 0xc7, 0x0c,
+             0xff, 0x00, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
   const Cost c = body_cost(body, "timestamp");
   EXPECT_FALSE(c.decoded);
   EXPECT_LE(c.peak_bytes, allowance(body.size()));
