@@ -28,6 +28,9 @@ struct ChordConfig {
   size_t max_operations = 1024;  // client requests under way; more are refused
   size_t max_keys = 10'000;
   size_t max_values_per_key = 256;
+  // Contacts ("host:port") of one host under a key. The source takes at most
+  // 8 connections per address, so more viewers there could not watch anyway.
+  size_t max_values_per_host = 8;
   uint64_t seed = 1;
 };
 

@@ -2,31 +2,50 @@
 
 #include <algorithm>
 
+#include "overlay/wire/endpoint.h"
+
 namespace shoal {
 
 ValueStore::ValueStore(const ChordConfig& config)
     : ring_(config.ring),
       self_(config.self),
       max_keys_(config.max_keys),
-      max_values_per_key_(config.max_values_per_key) {}
+      max_values_per_key_(config.max_values_per_key),
+      max_values_per_host_(config.max_values_per_host) {}
 
 void ValueStore::store(const DhtEntry& e, DhtTime now) {
   if (store_.size() >= max_keys_ && !store_.contains(e.key)) return;
   auto& values = store_[e.key];
   const auto expires = now + std::chrono::seconds(e.ttl_s);
   if (const auto it = values.find(e.value); it != values.end()) {
-    it->second = std::max(it->second, expires);
+    it->second.expires = std::max(it->second.expires, expires);
+    it->second.stored = now;
     return;
   }
+  auto contact = Endpoint::parse(e.value);
+  std::string host = contact ? std::move(contact->host) : std::string();
+  // Before the limit per key: a full host's newcomer then takes a place of its own host's.
+  if (!host.empty()) evict_oldest_of(values, host);
   if (values.size() >= max_values_per_key_) return;
-  values[e.value] = expires;
+  values[e.value] = Stored{expires, now, std::move(host)};
+}
+
+void ValueStore::evict_oldest_of(Values& values, const std::string& host) {
+  size_t count = 0;
+  auto oldest = values.end();
+  for (auto it = values.begin(); it != values.end(); ++it) {
+    if (it->second.host != host) continue;
+    ++count;
+    if (oldest == values.end() || it->second.stored < oldest->second.stored) oldest = it;
+  }
+  if (count >= max_values_per_host_ && oldest != values.end()) values.erase(oldest);
 }
 
 std::vector<std::string> ValueStore::values(const DhtId& key, DhtTime now) const {
   std::vector<std::pair<DhtTime, std::string>> live;
   if (const auto it = store_.find(key); it != store_.end()) {
-    for (const auto& [value, expires] : it->second) {
-      if (expires > now) live.push_back({expires, value});
+    for (const auto& [value, stored] : it->second) {
+      if (stored.expires > now) live.push_back({stored.expires, value});
     }
   }
   // The freshest first: they are the likeliest to be still there.
@@ -47,9 +66,9 @@ std::vector<DhtEntry> ValueStore::entries_in(const DhtId& from, const DhtId& to,
   std::vector<DhtEntry> out;
   for (const auto& [key, values] : store_) {
     if (!ring_.in_half_open(key, from, to)) continue;
-    for (const auto& [value, expires] : values) {
-      if (expires <= now) continue;
-      const auto left = std::chrono::ceil<std::chrono::seconds>(expires - now).count();
+    for (const auto& [value, stored] : values) {
+      if (stored.expires <= now) continue;
+      const auto left = std::chrono::ceil<std::chrono::seconds>(stored.expires - now).count();
       out.push_back({key, value, static_cast<uint32_t>(left)});
     }
   }
@@ -58,7 +77,7 @@ std::vector<DhtEntry> ValueStore::entries_in(const DhtId& from, const DhtId& to,
 
 void ValueStore::expire(DhtTime now) {
   for (auto it = store_.begin(); it != store_.end();) {
-    std::erase_if(it->second, [&](const auto& e) { return e.second <= now; });
+    std::erase_if(it->second, [&](const auto& e) { return e.second.expires <= now; });
     it = it->second.empty() ? store_.erase(it) : std::next(it);
   }
 }

@@ -1,5 +1,5 @@
-// The value store: values live their time to live, the limits per key and
-// in all hold, a range of keys wraps past zero, and values move between
+// The value store: values live their time to live, the limits per key, per
+// host under a key and in all hold, a range of keys wraps past zero, and values move between
 // nodes (copies to the successors, handoffs to a new owner) counted at both
 // ends; all on a fake clock.
 #include "overlay/dht/value_store.h"
@@ -16,6 +16,11 @@ using Strings = std::vector<std::string>;
 
 DhtEntry entry(uint64_t k, const std::string& value, uint32_t ttl_s = 60) {
   return {key(k), value, ttl_s};
+}
+
+// Port 7000 + i of `host`, as a contact.
+std::string contact(const std::string& host, int i) {
+  return host + ":" + std::to_string(7000 + i);
 }
 
 // The keys of the entries of the STORE `o`.
@@ -62,6 +67,65 @@ TEST(ValueStore, ANewValuePastThePerKeyLimitIsDropped) {
   store.store(entry(30, "a", 20), kStart);  // a value already there is still refreshed
   EXPECT_EQ(store.values(key(30), kStart + 15s), Strings{"a"});
   EXPECT_EQ(store.values(key(30), kStart), (Strings{"a", "b"}));
+}
+
+TEST(ValueStore, OneHostHoldsAtMostEightContactsUnderAKey) {
+  ValueStore store(config(32));
+  for (int i = 0; i < 20; ++i)
+    store.store(entry(30, contact("10.9.9.9", i)), kStart + std::chrono::seconds(i));
+  store.store(entry(30, contact("10.8.8.8", 0)), kStart);
+  store.store(entry(24, contact("10.9.9.9", 0)), kStart);  // another key has room of its own
+  const Strings expected{contact("10.9.9.9", 19), contact("10.9.9.9", 18), contact("10.9.9.9", 17),
+                         contact("10.9.9.9", 16), contact("10.9.9.9", 15), contact("10.9.9.9", 14),
+                         contact("10.9.9.9", 13), contact("10.9.9.9", 12), contact("10.8.8.8", 0)};
+  EXPECT_EQ(store.values(key(30), kStart + 20s), expected);
+  EXPECT_EQ(store.values(key(24), kStart), Strings{contact("10.9.9.9", 0)});
+}
+
+TEST(ValueStore, ANewContactFromAFullHostReplacesItsLeastRecentlyStored) {
+  ChordConfig c = config(32);
+  c.max_values_per_host = 2;
+  ValueStore store(c);
+  store.store(entry(30, "[::1]:7000", 100), kStart);
+  store.store(entry(30, "[::1]:7001", 100), kStart + 1s);
+  store.store(entry(30, "[::1]:7000", 10), kStart + 2s);  // stored again: 7001 is the oldest now
+  store.store(entry(30, "[::1]:7002", 10), kStart + 3s);  // not refused for its shorter life
+  EXPECT_EQ(store.values(key(30), kStart + 3s), (Strings{"[::1]:7000", "[::1]:7002"}));
+}
+
+TEST(ValueStore, ValuesThatAreNoContactsHaveNoCapByHost) {
+  ValueStore store(config(32));
+  for (int i = 0; i < 20; ++i) store.store(entry(30, "v" + std::to_string(i)), kStart);
+  EXPECT_EQ(store.values(key(30), kStart).size(), 20u);
+}
+
+TEST(ValueStore, AReplicaKeepsTheContactsTheOwnerKept) {
+  ChordConfig c = config(32);
+  c.max_values_per_host = 2;
+  ValueStore owner(c), replica(c);
+  RequestLayer rpc(400ms, 1, 1);
+  const std::vector<DhtNode> successors{node(38)};
+  const auto put = [&](int i, DhtTime at) {
+    owner.accept_put({entry(30, contact("10.9.9.9", i))}, successors, rpc, at);
+  };
+  const auto deliver = [&](DhtTime at) {
+    for (const Outgoing& o : rpc.take())
+      replica.on_store(std::get<StoreMsg>(o.datagram.msg), {}, rpc, at);
+  };
+  put(0, kStart);
+  put(1, kStart + 1s);
+  deliver(kStart + 1s);
+  put(2, kStart + 2s);  // the owner drops 0; a copy lost on the way leaves the replica 0 and 1
+  rpc.take();
+  owner.replicate(key(21), successors, rpc, kStart + 5s);
+  deliver(kStart + 5s);
+  EXPECT_EQ(replica.values(key(30), kStart + 5s), owner.values(key(30), kStart + 5s));
+  EXPECT_EQ(replica.values(key(30), kStart + 5s).size(), 2u);
+  // Any node may send a replica: it holds the cap too.
+  std::vector<DhtEntry> flood;
+  for (int i = 10; i < 20; ++i) flood.push_back(entry(30, contact("10.7.7.7", i)));
+  replica.on_store(StoreMsg{flood, static_cast<uint8_t>(StoreKind::replica)}, {}, rpc, kStart + 6s);
+  EXPECT_EQ(replica.values(key(30), kStart + 6s).size(), 4u);
 }
 
 TEST(ValueStore, ANewKeyPastMaxKeysIsDropped) {
