@@ -1,5 +1,7 @@
 #include "experiment/options.h"
 
+#include "peer/offence.h"
+
 #include <cmath>
 #include <iomanip>
 #include <optional>
@@ -28,6 +30,14 @@ Result<std::monostate> validate(const ExperimentOptions& o, int max_peers) {
   }
   if (o.free_riders < 0 || o.free_riders > o.peers) {
     return Error{"--free-riders must be 0..peers (" + std::to_string(o.peers) + ")"};
+  }
+  if (o.hostile < 0 || o.free_riders + o.hostile > o.peers) {
+    return Error{"--hostile must be 0..peers - free riders (" +
+                 std::to_string(o.peers - o.free_riders) + ")"};
+  }
+  if (!parse_offence(o.hostile_kind)) {
+    return Error{"--hostile-kind must be forge, liar, slow, flood, garbage or sybil, not '" +
+                 o.hostile_kind + "'"};
   }
   if (o.join_spread < 0 || o.warmup < 0) return Error{"--join-spread and --warmup must be >= 0"};
   if (o.mode != "p2p" && o.mode != "client-server") {

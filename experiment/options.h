@@ -22,6 +22,8 @@ struct ExperimentOptions {
   std::string mode = "p2p";  // or "client-server": every viewer fetches from the source only
   std::string repair_share;  // empty: the source's default; none in client-server mode
   int free_riders = 0;       // viewers that upload nothing
+  int hostile = 0;           // viewers that misbehave (peer/hostility.h), as:
+  std::string hostile_kind = "liar";
   double join_spread = 2;    // seconds over which the viewers join
   double warmup = 4;         // seconds the broadcast runs before the first viewer joins
   int lag_ms = 3000;         // the viewers' playback lag

@@ -59,13 +59,16 @@ Plan make_plan(const ExperimentOptions& o) {
   const auto peers = static_cast<size_t>(o.peers);
 
   // One fixed shuffle for every run and runner: its first `free_riders`
-  // viewers free-ride, and its next draws choose whom the churn kills.
+  // viewers free-ride, the next `hostile` misbehave, and its next draws
+  // choose whom the churn kills.
   std::mt19937_64 rng(7);
   std::vector<size_t> order(peers);
   std::iota(order.begin(), order.end(), 0);
   std::ranges::shuffle(order, rng);
   std::vector<bool> free_rider(peers, false);
   for (int i = 0; i < o.free_riders; ++i) free_rider[order[i]] = true;
+  std::vector<bool> hostile(peers, false);
+  for (int i = o.free_riders; i < o.free_riders + o.hostile; ++i) hostile[order[i]] = true;
 
   const milliseconds warmup = ms(o.warmup), spread = ms(o.join_spread), duration = ms(o.duration);
   const microseconds gap = microseconds(spread) / o.peers;
@@ -74,18 +77,19 @@ Plan make_plan(const ExperimentOptions& o) {
   for (size_t i = 0; i < peers; ++i) {
     ViewerPlan v = viewer(i, free_rider[i] ? "0" : uploads[i], downloads[i], o);
     v.free_rider = free_rider[i];
+    if (hostile[i]) v.hostile = parse_offence(o.hostile_kind);
     v.join = warmup + gap * static_cast<int64_t>(i);
     v.watch = duration;
     plan.viewers.push_back(std::move(v));
   }
   if (o.churn == 0) return plan;
 
-  // Contributors only: killing a free rider would take nothing from the swarm.
+  // Honest contributors only: killing a free rider would take nothing from the swarm.
   const double churn_at = o.churn_at > 0 ? o.churn_at : o.duration / 2;
   plan.churn_at = warmup + spread + ms(churn_at);
   std::vector<size_t> contributors;
   for (const ViewerPlan& v : plan.viewers) {
-    if (!v.free_rider) contributors.push_back(v.index);
+    if (!v.free_rider && !v.hostile) contributors.push_back(v.index);
   }
   std::ranges::shuffle(contributors, rng);
   const size_t kills = std::min(static_cast<size_t>(o.churn * o.peers + 0.5), contributors.size());

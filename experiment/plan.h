@@ -22,6 +22,7 @@
 
 #include "experiment/options.h"
 #include "overlay/limits/upload_limit.h"
+#include "peer/offence.h"
 
 namespace shoal::experiment {
 
@@ -32,6 +33,7 @@ struct ViewerPlan {
   UploadLimit upload;        // the same, parsed
   UploadLimit download;      // its downlink (only the simulation models it)
   bool free_rider = false;   // uploads nothing
+  std::optional<Offence> hostile;  // misbehaves so (peer/hostility.h)
   bool decodes = false;      // runs a real decoder; else plays out on time, undecoded
   bool killed = false;       // killed outright (SIGKILL) at the churn
   std::optional<size_t> replaces;      // a joiner: the killed viewer whose place it takes

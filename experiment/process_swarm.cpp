@@ -116,6 +116,7 @@ void ProcessSwarm::join(const ViewerPlan& v, const std::string& uri) {
                                    "--listen",
                                    v.host + ":0"};
   if (plan_.client_server) argv.push_back("--client-server");
+  if (v.hostile) argv.insert(argv.end(), {"--hostile", std::string(offence_name(*v.hostile))});
   add_latency(argv);
   auto process = start(argv, name(v));
   if (!process) {

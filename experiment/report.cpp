@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "experiment/hostile_report.h"
 #include "peer/peer_report.h"
 
 namespace shoal::experiment {
@@ -48,7 +49,8 @@ std::string field(const Json& s, const char* name) {
   return s.is_object() && s.contains(name) && s[name].is_number() ? s[name].dump() : "-";
 }
 
-const char* role(const ReportViewer& v) {
+std::string role(const ReportViewer& v) {
+  if (!v.hostile.empty()) return v.hostile;
   return v.free_rider ? "free" : v.killed ? "killed" : v.joiner ? "joiner" : "contrib";
 }
 
@@ -65,6 +67,7 @@ ReportInput report_input(const Plan& plan, Json source, std::vector<Json> viewer
     const ViewerPlan& v = plan.viewers[i];
     in.viewers.push_back({.upload = v.upload_label,
                           .free_rider = v.free_rider,
+                          .hostile = v.hostile ? std::string(offence_name(*v.hostile)) : "",
                           .killed = v.killed,
                           .joiner = v.joiner(),
                           .decodes = v.decodes,
@@ -98,6 +101,14 @@ Json swarm_report(const ReportInput& in) {
       continuity(in.viewers, [](const ReportViewer& v) { return !v.free_rider; });
   r["continuity_free_riders"] =
       continuity(in.viewers, [](const ReportViewer& v) { return v.free_rider; });
+  const bool hostile = std::ranges::any_of(in.viewers, [](const ReportViewer& v) {
+    return !v.hostile.empty();
+  });
+  if (hostile) {
+    r["continuity_honest"] =
+        continuity(in.viewers, [](const ReportViewer& v) { return v.hostile.empty(); });
+    r["hostile"] = hostile_report(in.viewers);
+  }
   if (in.churn) {
     r["continuity_survivors"] =
         continuity(in.viewers, [](const ReportViewer& v) { return !v.killed && !v.joiner; });
@@ -176,6 +187,10 @@ void print_summary(const Json& r, std::ostream& out) {
       << "  continuity         " << fixed(r["continuity"], 4) << "  (contributors "
       << fixed(r["continuity_contributors"], 4) << ", free riders "
       << fixed(r["continuity_free_riders"], 4) << ")\n";
+  if (r.contains("hostile")) {
+    out << "  honest viewers     continuity " << fixed(r["continuity_honest"], 4) << "\n";
+    print_hostile_report(r["hostile"], out);
+  }
   if (r.contains("continuity_survivors")) {
     out << "  churn              survivors " << fixed(r["continuity_survivors"], 4) << ", joiners "
         << fixed(r["continuity_joiners"], 4) << "\n";

@@ -11,7 +11,9 @@
 // contributors and free riders, and with churn survivors and joiners);
 // startup p50/p95 over the peers; lag p50 = median of the peers' p50s, p95 =
 // 95th percentile of their p95s; control overhead = non-chunk bytes / chunk
-// bytes; decoders = how many viewers ran a real decoder.
+// bytes; decoders = how many viewers ran a real decoder. With hostile
+// viewers, continuity_honest is over the others, and `hostile` says how they
+// were dealt with (experiment/hostile_report.h).
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -25,6 +27,7 @@ namespace shoal::experiment {
 struct ReportViewer {
   std::string upload;  // its upload limit as written ("1.5x", "0", "none")
   bool free_rider = false;
+  std::string hostile;  // how it misbehaves ("liar"), "" if honest
   bool killed = false;
   bool joiner = false;   // came in to replace a killed peer
   bool decodes = false;  // ran a real decoder (else played out undecoded)

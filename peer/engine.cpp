@@ -12,6 +12,10 @@ namespace {
 constexpr int kInterestSpan = 8;
 // Neighbours dialled beyond the target for each stripe without a parent.
 constexpr size_t kOrphanDials = 2;
+// How far a viewer's map may run ahead of the source's as we last heard
+// it (the source's word and the chunk take different paths), in chunks.
+constexpr int kAheadOfSource = 8;
+constexpr const char* kUnpublished = "it claims chunks the source has not published";
 // A shorter lag leaves less time for each step: a stripe still coming down
 // its tree is repaired, and the source asked, within the same share of it.
 PeerConfig fitted_to_lag(PeerConfig config) {
@@ -51,6 +55,7 @@ Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& rem
   const Hello hello{kProtocolVersion, config_.channel, config_.self, config_.listen_port,
                     remote.host, config_.inside_host};
   Neighbour* n = neighbours_.connected(conn, kind, remote, now, tree_.room_for_children());
+  if (kind == LinkKind::dialled) watch_.reached(remote);
   out_.push_back(SendAction{conn, hello});
   if (!n) {
     // Full: point the newcomer at our neighbours instead.
@@ -66,6 +71,14 @@ Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& rem
 
 Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
   neighbours_.dial_failed(to, now);
+  if (watch_.unreachable(to, now)) {
+    std::vector<ConnId> there;
+    for (const auto& [conn, n] : neighbours_) {
+      if (!n.is_source() && n.greeted && n.address.host == to.host) there.push_back(conn);
+    }
+    for (const ConnId c : there)
+      punish(c, Offence::sybil, "its host hands out addresses where nobody listens", now);
+  }
   ask_hole_punch(to, now);
   maintain_neighbours(now);
   return take();
@@ -120,7 +133,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
   Neighbour& n = *found;
   n.last_heard = now;
   if (!n.greeted && !std::holds_alternative<Hello>(msg)) {
-    drop(from, std::string(message_name(msg)) + " before HELLO", false, now);
+    drop(from, std::string(offence_name(Offence::garbage)) + ": " + message_name(msg) + " before HELLO", false, now);
     return take();
   }
   std::visit(
@@ -129,13 +142,15 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         if constexpr (std::is_same_v<T, Hello>) {
           on_hello(from, m, now);
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
-          if (!n.map.assign(m)) return drop(from, "malformed BUFFER_MAP", false, now);
+          if (!n.map.assign(m)) return punish(from, Offence::garbage, "malformed BUFFER_MAP", now);
+          if (claims_unpublished(n)) return punish(from, Offence::liar, kUnpublished, now);
           if (n.is_source()) stream_.announce(m.stream_rate);
           if (const auto newest = n.map.newest(); n.is_source() && newest && m.newest_duration_ms)
             playout_.hint(*newest, m.newest_capture,
                           std::chrono::milliseconds(m.newest_duration_ms));
         } else if constexpr (std::is_same_v<T, HaveMsg>) {
           n.map.apply(m);
+          if (claims_unpublished(n)) return punish(from, Offence::liar, kUnpublished, now);
         } else if constexpr (std::is_same_v<T, ChunkMsg>) {
           on_chunk(from, n, m.chunk, now);
         } else if constexpr (std::is_same_v<T, ChunkHeadMsg>) {
@@ -143,7 +158,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, PieceMsg>) {
           on_piece(from, m, now);
         } else if constexpr (std::is_same_v<T, StripesMsg>) {
-          if (!tree_.heard(from, m, now)) return drop(from, "malformed STRIPES", false, now);
+          if (!tree_.heard(from, m, now)) return punish(from, Offence::garbage, "malformed STRIPES", now);
         } else if constexpr (std::is_same_v<T, SubscribeMsg>) {
           on_subscribe(from, m, now);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
@@ -172,7 +187,8 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, ByeMsg>) {
           drop(from, "remote left: " + m.reason, false, now);
         } else {
-          drop(from, std::string(message_name(msg)) + " is not a peer message", false, now);
+          punish(from, Offence::garbage, std::string(message_name(msg)) + " is not a peer message",
+                 now);
         }
       },
       msg);
@@ -210,9 +226,10 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
   const Chunk& chunk = *shared;
   if (!verify_chunk(config_.channel, chunk)) {
     ++stats_.chunks_rejected;
-    if (!n.is_source()) neighbours_.ban(n.id);
-    return drop(from, "bad signature on chunk " + std::to_string(chunk.seq.value), true, now);
+    return punish(from, Offence::forge, "bad signature on chunk " + std::to_string(chunk.seq.value),
+                  now);
   }
+  watch_.sent_data(from);
   n.received.add(chunk.payload.size(), now);
   const Assemblies::Taken taken = assemblies_.take(chunk.seq);
   if (store_.has(chunk.seq)) return;
@@ -238,6 +255,7 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
                         WallTime now) {
   const Chunk& chunk = *shared;
   const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
+  if (scheduler_.asked_of(chunk.seq, from)) watch_.answered(from);
   cancel_elsewhere(chunk.seq, scheduler_.received(chunk.seq, from, now));
   if (!store_.add(shared)) return;
   last_stored_ = now;
@@ -255,9 +273,8 @@ void PeerEngine::on_head(ConnId from, const ChunkHead& head, WallTime now) {
   if (playout_.cursor() && head.seq < *playout_.cursor()) return;
   if (!verify_head(config_.channel, head)) {
     ++stats_.chunks_rejected;
-    if (const Neighbour* n = neighbours_.find(from); n && !n->is_source()) neighbours_.ban(n->id);
-    return drop(from, "bad signature on chunk " + std::to_string(head.seq.value) + "'s head", true,
-                now);
+    return punish(from, Offence::forge,
+                  "bad signature on chunk " + std::to_string(head.seq.value) + "'s head", now);
   }
   auto early = assemblies_.head(head, now);
   if (!early) return;
@@ -269,7 +286,22 @@ void PeerEngine::on_head(ConnId from, const ChunkHead& head, WallTime now) {
 
 void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   Neighbour* n = neighbours_.find(from);
-  if (!n || store_.has(piece.seq)) return;
+  if (!n) return;
+  watch_.sent_data(from);
+  // Too late to be used, but checked all the same against what we hold: a
+  // forger is found out whenever it sends.
+  if (const auto held = store_.get(piece.seq)) {
+    const auto ours = piece_of(held->payload, piece.index);
+    if (piece.count != piece_count(held->payload.size()) ||
+        !std::ranges::equal(ours, piece.data())) {
+      ++stats_.chunks_rejected;
+      return punish(from, Offence::forge,
+                    "piece " + std::to_string(piece.index) + " of chunk " +
+                        std::to_string(piece.seq.value) + " differs from the signed chunk",
+                    now);
+    }
+    return;
+  }
   if (playout_.cursor() && piece.seq < *playout_.cursor()) return;
   // Only a parent's pieces may wait for their head, so waiting is bounded.
   const ChunkHead* head = assemblies_.head_of(piece.seq);
@@ -277,18 +309,20 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   const auto outcome = assemblies_.piece(from, piece, now);
   if (outcome == Assemblies::Outcome::forged) {
     ++stats_.chunks_rejected;
-    if (!n->is_source()) neighbours_.ban(n->id);
-    return drop(from,
-                "piece " + std::to_string(piece.index) + " of chunk " +
-                    std::to_string(piece.seq.value) + " does not match its signed head",
-                true, now);
+    return punish(from, Offence::forge,
+                  "piece " + std::to_string(piece.index) + " of chunk " +
+                      std::to_string(piece.seq.value) + " does not match its signed head",
+                  now);
   }
   if (outcome != Assemblies::Outcome::kept && outcome != Assemblies::Outcome::complete) return;
   n->received.add(piece.data().size(), now);
   if (const uint32_t stripe = stripe_of(piece.index);
-      outcome == Assemblies::Outcome::kept && assemblies_.stripe_complete(piece.seq, stripe))
+      outcome == Assemblies::Outcome::kept && assemblies_.stripe_complete(piece.seq, stripe)) {
+    if (scheduler_.asked_of(piece.seq, from, static_cast<uint8_t>(1u << stripe)))
+      watch_.answered(from);
     cancel_elsewhere(piece.seq, scheduler_.received(piece.seq, from, now,
                                                     static_cast<uint8_t>(1u << stripe)));
+  }
   head = assemblies_.head_of(piece.seq);
   relay(piece, head->capture_time, now);
   if (outcome == Assemblies::Outcome::complete) accept(from, *n, assemblies_.finish(piece.seq), now);
@@ -386,10 +420,13 @@ void PeerEngine::forget(ConnId conn, WallTime now) {
   choker_.forget(conn);
   uploader_.forget(conn);
   tree_.forget(conn, now);
+  watch_.forget(conn);
 }
 
 void PeerEngine::on_request(ConnId from, const Neighbour& n, const RequestMsg& r, WallTime now) {
   if (n.is_source()) return;
+  if (watch_.requested(from, now))
+    return punish(from, Offence::flood, "more requests in a second than any viewer needs", now);
   // Said at once, so that the requester asks elsewhere rather than waiting
   // for its timeout.
   if (!uploader_.request(from, r, n.we_unchoke, store_.has(r.seq),
@@ -507,6 +544,20 @@ void PeerEngine::play_due(WallTime now) {
   if (!playout_.started()) choose_start(now);
 }
 
+// A claim beyond the live edge would lure the start point and the playout
+// ahead of the stream.
+bool PeerEngine::claims_unpublished(const Neighbour& n) const {
+  if (n.is_source()) return false;
+  const auto claimed = n.map.newest();
+  if (!claimed) return false;
+  for (const auto& [conn, s] : neighbours_) {
+    if (!s.is_source()) continue;
+    const auto published = s.map.newest();
+    return published && claimed->value > published->value + kAheadOfSource;
+  }
+  return false;
+}
+
 std::optional<ChunkSeq> PeerEngine::live_edge() const {
   std::optional<ChunkSeq> edge;
   if (const auto held = store_.newest()) edge = held->seq;
@@ -525,7 +576,8 @@ void PeerEngine::request_missing(WallTime now) {
     if (const auto s = n.map.newest(); s && (!edge || *s > *edge)) edge = s;
     if (const auto s = n.map.newest_random_access(); s && (!edge_ra || *s > *edge_ra)) edge_ra = s;
     if (!n.unchoked_us) continue;
-    candidates.push_back({conn, n.is_source() && !config_.client_server, &n.map});
+    candidates.push_back({conn, n.is_source() && !config_.client_server, &n.map,
+                          n.is_source() || watch_.has_answered(conn)});
   }
   std::vector<WantedChunk> wanted;
   if (!playout_.started()) choose_start(now);
@@ -652,7 +704,12 @@ Actions PeerEngine::leave(WallTime now) {
 
 Actions PeerEngine::tick(WallTime now) {
   for (const ChunkRequest& r : scheduler_.expire(now)) {
-    if (neighbours_.contains(r.conn)) out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
+    const Neighbour* n = neighbours_.find(r.conn);
+    if (!n) continue;
+    out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
+    if (n->is_source()) continue;
+    if (const auto offence = watch_.expired(r.conn, now))
+      punish(r.conn, *offence, "its chunks do not come when asked for", now);
   }
   play_due(now);
   if (const auto cursor = playout_.cursor()) assemblies_.drop_before(*cursor);
@@ -693,6 +750,27 @@ WallTime PeerEngine::next_wakeup(WallTime now) const {
 void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
   out_.push_back(DisconnectAction{conn, std::move(reason), ban});
   if (neighbours_.drop(conn, ban, now)) forget(conn, now);
+}
+
+// The source is never counted; only a forged chunk makes its link end for
+// good (PeerRunner does not redial it).
+void PeerEngine::punish(ConnId conn, Offence offence, const std::string& what, WallTime now) {
+  Neighbour* n = neighbours_.find(conn);
+  if (!n) return;
+  const bool source = n->is_source();
+  if (!source && n->greeted) {
+    neighbours_.ban(n->id);
+    const auto sign = offence == Offence::sybil ? watch_.unreachable_since(n->address.host)
+                                                : watch_.first_sign(conn, offence);
+    stats_.offenders.push_back({n->id, offence, now, sign});
+    // The source would go on pointing viewers at it as a parent.
+    for (const auto& [c, s] : neighbours_) {
+      if (s.is_source() && s.greeted)
+        out_.push_back(SendAction{c, OffenderMsg{n->id, static_cast<uint8_t>(offence)}});
+    }
+  }
+  drop(conn, std::string(offence_name(offence)) + ": " + what, !source || offence == Offence::forge,
+       now);
 }
 
 }  // namespace shoal

@@ -8,7 +8,10 @@
 // Scheduler, uploads to the neighbours the Choker unchokes (Uploader),
 // follows the stream's rate (StreamMeter), and plays through the Playout.
 // Every chunk's signature is checked before it is stored: a bad chunk is
-// dropped, counted, and its sender disconnected and banned.
+// dropped, counted, and its sender disconnected and banned. So is a
+// neighbour that misbehaves otherwise (peer/offence.h): one that sends
+// malformed messages at once, one that lies, trickles, floods or gives
+// false addresses once its OffenderWatch has seen the pattern.
 //
 // Time is the channel's clock (WallTime), the source's wall clock on which
 // capture times are stamped, as this viewer reads it (ChannelClock): the
@@ -35,6 +38,8 @@
 #include "peer/choker.h"
 #include "peer/chunk_store.h"
 #include "peer/neighbour_set.h"
+#include "peer/offence.h"
+#include "peer/offender_watch.h"
 #include "peer/playout.h"
 #include "peer/scheduler.h"
 #include "peer/start_point.h"
@@ -140,6 +145,7 @@ struct PlaybackStats {
   // Arrival time - capture time, per chunk stored: how long the swarm took
   // to bring it, against a deadline of the lag.
   std::vector<int64_t> arrival_ms;
+  std::vector<OffenderDropped> offenders;  // in the order dropped
 };
 
 class PeerEngine {
@@ -174,6 +180,7 @@ class PeerEngine {
   // When the monotonic clock reaches channel time `t` (to arm a timer).
   MonoTime local_time(WallTime t) const { return clock_.local(t); }
   const ChannelClock& clock() const { return clock_; }
+  PeerId self() const { return config_.self; }
   // Our IP address as the source sees it (a NAT's, if we are behind one);
   // "" before its HELLO.
   const std::string& seen_as() const { return seen_as_; }
@@ -229,6 +236,8 @@ class PeerEngine {
   void play_due(WallTime now);
   // The newest chunk known to exist, held here or by a neighbour.
   std::optional<ChunkSeq> live_edge() const;
+  // Whether `n` claims chunks well past the source's newest.
+  bool claims_unpublished(const Neighbour& n) const;
   void request_missing(WallTime now);
   void rechoke(WallTime now);
   void set_unchoked(ConnId conn, bool unchoked);
@@ -238,6 +247,8 @@ class PeerEngine {
   bool interested(const Neighbour& n) const;
   void follow_stream_rate();
   void drop(ConnId conn, std::string reason, bool ban, WallTime now);
+  // Drops a viewer for good, and counts it.
+  void punish(ConnId conn, Offence offence, const std::string& what, WallTime now);
   Actions take();
 
   PeerConfig config_;
@@ -251,6 +262,7 @@ class PeerEngine {
   Uploader uploader_;
   Assemblies assemblies_;
   StripeTree tree_;
+  OffenderWatch watch_;
   std::string seen_as_;
   std::map<std::string, WallTime> punched_;  // address -> when a punch was asked or given
   bool tree_changed_ = false;

@@ -54,7 +54,7 @@ void NeighbourSet::learn(const PexMsg& pex, WallTime now) {
 
 std::optional<NeighbourSet::Drop> NeighbourSet::hello(ConnId conn, const Hello& m) {
   Neighbour& n = map_.at(conn);
-  if (banned_.contains(m.peer_id)) return Drop{conn, "it sent a bad chunk before", true};
+  if (banned_.contains(m.peer_id)) return Drop{conn, "it misbehaved before", true};
   if (m.peer_id == config_.self) {
     if (n.address.port != 0) candidates_.ban(n.address);
     return Drop{conn, "connected to itself"};

@@ -6,7 +6,7 @@
 //
 // - it dials until `target` peers (counting dials under way) and accepts up
 //   to `max`; an accepted newcomer beyond that is turned away;
-// - a HELLO from itself, from a viewer that sent a bad chunk, or on a second
+// - a HELLO from itself, from a viewer that misbehaved, or on a second
 //   connection to a peer already greeted ends a connection (of two peers
 //   that dialled each other at once, both keep the link the smaller id
 //   dialled);
@@ -95,7 +95,7 @@ class NeighbourSet {
   };
   std::optional<Drop> hello(ConnId conn, const Hello& m);
   void welcome(ConnId conn);
-  // Never greet this viewer again (it sent a bad chunk).
+  // Never greet this viewer again (it misbehaved: peer/offence.h).
   void ban(PeerId id) { banned_.insert(id); }
 
   // The engine ends `conn`; false if it was not here.
@@ -133,7 +133,7 @@ class NeighbourSet {
   Map map_;
   CandidatePool candidates_;
   std::set<std::string> dialling_;  // "host:port" of dials under way
-  std::set<PeerId> banned_;         // senders of bad chunks
+  std::set<PeerId> banned_;         // viewers that misbehaved
   WallTime last_replace_;
 };
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "overlay/limits/address_limits.h"
@@ -14,6 +15,7 @@
 #include "overlay/wire/endpoint.h"
 #include "overlay/wire/ids.h"
 #include "peer/engine.h"
+#include "peer/offence.h"
 
 namespace shoal {
 
@@ -21,7 +23,7 @@ namespace shoal {
 // neighbours, so far fewer connections in all than the source. REQUESTs as
 // for the source (kSourceAddressLimits).
 inline constexpr AddressLimitsConfig kPeerAddressLimits{
-    .max_per_address = 8, .max_total = 64, .requests_per_second = 50, .request_burst = 200};
+    .max_per_address = 8, .max_total = 64, .requests_per_second = 1000, .request_burst = 2000};
 
 struct PeerOptions {
   ChannelId channel{};
@@ -35,6 +37,8 @@ struct PeerOptions {
   UploadLimit upload;      // none
   bool client_server = false;
   AddressLimitsConfig limits = kPeerAddressLimits;
+  // Misbehaves so, to test others' defences (peer/hostility.h); honest if none.
+  std::optional<Offence> hostile;
 
   PeerConfig make_config() const;
 };

@@ -28,6 +28,27 @@ std::optional<int64_t> ms(const std::optional<std::chrono::milliseconds>& d) {
   return d->count();
 }
 
+int64_t ms_of(WallTime t) { return t.time_since_epoch().count(); }
+
+nlohmann::json offenders_json(const std::vector<OffenderDropped>& offenders) {
+  auto out = nlohmann::json::array();
+  for (const OffenderDropped& o : offenders) {
+    out.push_back({{"peer_id", o.id.value},
+                   {"offence", offence_name(o.offence)},
+                   {"at_ms", ms_of(o.at)},
+                   {"first_sign_ms", o.first_sign ? nlohmann::json(ms_of(*o.first_sign))
+                                                  : nlohmann::json(nullptr)}});
+  }
+  return out;
+}
+
+nlohmann::json offended_json(const std::vector<Hostility::Offended>& offended) {
+  auto out = nlohmann::json::array();
+  for (const Hostility::Offended& o : offended)
+    out.push_back({{"peer_id", o.peer.value}, {"at_ms", ms_of(o.at)}});
+  return out;
+}
+
 }  // namespace
 
 PeerReport PeerReport::from(const PlaybackStats& playback, const PeerTraffic& traffic) {
@@ -38,6 +59,7 @@ PeerReport PeerReport::from(const PlaybackStats& playback, const PeerTraffic& tr
   r.lag_ms = playback.lag_ms;
   r.arrival_ms = playback.arrival_ms;
   r.played = playback.played;
+  r.offenders = playback.offenders;
   r.traffic = traffic;
   return r;
 }
@@ -77,6 +99,10 @@ nlohmann::json PeerReport::to_json() const {
           {"clock_error_ms", or_null(ms(clock_error_ms))},
           {"peers_dialled", peers_dialled},
           {"peer_dials_failed", peer_dials_failed},
+          {"peer_id", peer_id.value},
+          {"offenders", offenders_json(offenders)},
+          {"hostile", hostile ? nlohmann::json(offence_name(*hostile)) : nlohmann::json(nullptr)},
+          {"offended", offended_json(offended)},
           {"played_seqs", ranges(played)}};
 }
 

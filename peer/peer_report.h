@@ -10,6 +10,7 @@
 
 #include "overlay/transport/traffic.h"
 #include "peer/engine.h"
+#include "peer/hostility.h"
 
 namespace shoal {
 
@@ -46,6 +47,12 @@ struct PeerReport {
   // (behind NATs, before or despite a hole punch).
   std::set<std::string> peers_dialled;
   std::set<std::string> peer_dials_failed;
+  PeerId peer_id;
+  // Viewers it dropped for misbehaving (peer/offence.h).
+  std::vector<OffenderDropped> offenders;
+  // A hostile viewer: how, and the viewers it offended.
+  std::optional<Offence> hostile;
+  std::vector<Hostility::Offended> offended;
 
   static PeerReport from(const PlaybackStats& playback, const PeerTraffic& traffic);
   std::optional<double> continuity() const;

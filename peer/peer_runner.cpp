@@ -27,6 +27,10 @@ PeerRunner::PeerRunner(Transport& transport, const PeerOptions& options, PlayFn 
                   }}),
       wakeup_(transport.timer()),
       redial_(transport.timer()) {
+  if (options.hostile) {
+    hostility_.emplace(*options.hostile, options.seed + 7);
+    hostile_tick_ = transport.timer();
+  }
   transport_.attach(*this);
 }
 
@@ -34,6 +38,17 @@ void PeerRunner::start() {
   started_ = transport_.mono_now();
   transport_.start_accepting();
   dial_source();
+  if (hostility_) misbehave();
+}
+
+void PeerRunner::misbehave() {
+  if (stopped_) return;
+  const auto newest = engine_.store().newest();
+  for (Action& a : hostility_->tick(newest ? std::optional(newest->seq) : std::nullopt, now())) {
+    if (auto* send = std::get_if<SendAction>(&a)) links_.send(send->to, std::move(send->msg));
+    if (auto* dial = std::get_if<DialAction>(&a)) transport_.dial(dial->to);
+  }
+  hostile_tick_->arm(transport_.mono_now() + Hostility::kTick, [this] { misbehave(); });
 }
 
 void PeerRunner::leave() {
@@ -45,6 +60,7 @@ void PeerRunner::stop() {
   stopped_ = true;
   wakeup_->cancel();
   redial_->cancel();
+  if (hostile_tick_) hostile_tick_->cancel();
   transport_.stop_accepting();
   links_.close_all("viewer leaving");
 }
@@ -99,7 +115,9 @@ void PeerRunner::on_dial_failed(const Endpoint& to, const std::string& why) {
 }
 
 void PeerRunner::on_message(ConnId conn, const Message& m, size_t bytes) {
-  if (links_.received(conn, m, bytes)) run(engine_.on_message(conn, m, now()));
+  if (!links_.received(conn, m, bytes)) return;
+  if (hostility_ && conn != source_link_) hostility_->heard(conn, m, now());
+  run(engine_.on_message(conn, m, now()));
 }
 
 void PeerRunner::on_link_closed(ConnId conn, const std::string& reason,
@@ -111,6 +129,7 @@ void PeerRunner::on_link_closed(ConnId conn, const std::string& reason,
     transport_.log("connection to the source closed: " + reason);
   }
   if (stopped_) return;
+  if (hostility_) hostility_->closed(conn, ended.remote.host, now());
   run(engine_.on_disconnected(conn, now()));
   if (k == LinkKind::source) redial_source_later();
 }
@@ -121,6 +140,8 @@ void PeerRunner::run(Actions actions) {
       if (!first_play_) first_play_ = transport_.mono_now();
       if (on_play_) on_play_(*play->chunk);
     } else if (auto* send = std::get_if<SendAction>(&action)) {
+      if (hostility_ && !hostility_->bend(send->to, send->msg, now()))
+        continue;
       links_.send(send->to, std::move(send->msg));
     } else if (auto* dial = std::get_if<DialAction>(&action)) {
       if (!stopped_) transport_.dial(dial->to);
@@ -132,7 +153,8 @@ void PeerRunner::run(Actions actions) {
     }
   }
   // A limit relative to the stream is set by the engine once it knows the rate.
-  uplink_.set_rate(engine_.upload_capacity().value_or(0));
+  const double capacity = engine_.upload_capacity().value_or(0);
+  uplink_.set_rate(hostility_ ? hostility_->uplink(capacity) : capacity);
   if (stopped_) return;
   if (!clock_told_ && engine_.clock().synced()) {
     clock_told_ = true;
@@ -162,6 +184,11 @@ PeerReport PeerRunner::report() const {
   r.peer_dials_failed = peer_dials_failed_;
   r.clock_offset_ms = clock_offset();
   r.clock_error_ms = clock_error();
+  r.peer_id = engine_.self();
+  if (hostility_) {
+    r.hostile = hostility_->kind();
+    r.offended = hostility_->offended();
+  }
   return r;
 }
 

@@ -12,6 +12,9 @@
 // a bad chunk; playback goes on meanwhile from the peers, skipping what does
 // not arrive.
 //
+// A hostile viewer (PeerOptions::hostile) bends what its engine sends to
+// other viewers and adds its own through a Hostility (peer/hostility.h).
+//
 // Threading: the transport's thread. Lifetime: the transport outlives it;
 // it attaches itself to the transport on construction.
 
@@ -25,6 +28,7 @@
 #include "overlay/transport/transport.h"
 #include "overlay/transport/uplink.h"
 #include "peer/engine.h"
+#include "peer/hostility.h"
 #include "peer/peer_options.h"
 #include "peer/peer_report.h"
 
@@ -73,6 +77,8 @@ class PeerRunner : private LinkEvents {
   void on_link_closed(ConnId conn, const std::string& reason, const Links::Ended& ended);
   LinkKind kind(ConnId conn, bool accepted) const;
   void dial_source();
+  // Carries out what the hostility adds, every Hostility::kTick.
+  void misbehave();
   void redial_source_later();
   // Carries out the engine's actions, then re-arms the wake-up.
   void run(Actions actions);
@@ -88,6 +94,8 @@ class PeerRunner : private LinkEvents {
   Links links_;
   std::unique_ptr<Timer> wakeup_;
   std::unique_ptr<Timer> redial_;
+  std::optional<Hostility> hostility_;
+  std::unique_ptr<Timer> hostile_tick_;
   std::optional<ConnId> source_link_;
   bool source_banned_ = false;  // it sent a bad chunk
   bool stopped_ = false;

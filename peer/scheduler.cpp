@@ -19,9 +19,19 @@ uint8_t Scheduler::in_flight_stripes(ChunkSeq seq) const {
   return stripes;
 }
 
+bool Scheduler::asked_of(ChunkSeq seq, ConnId conn, uint8_t stripes) const {
+  for (auto it = in_flight_.lower_bound({seq, 0}); it != in_flight_.end() && it->first.first == seq;
+       ++it) {
+    if (it->second.conn == conn && (stripes & (1u << it->first.second))) return true;
+  }
+  return false;
+}
+
 void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, uint32_t stripe,
-                      ConnId conn, bool is_source, WallTime now) {
-  WallTime expires = now + config_.request_timeout;
+                      const Candidate& to, WallTime now) {
+  const ConnId conn = to.conn;
+  const bool is_source = to.is_source;
+  WallTime expires = now + (to.proven ? config_.request_timeout : config_.unproven_timeout);
   // A peer request is cut short to leave time for a rescue, unless that time
   // has come already: then it waits to the deadline, as nobody else can help.
   if (!is_source && w.deadline) {
@@ -59,7 +69,8 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
 
   const auto has_room = [&](const Candidate& c) {
     const int chunks = c.is_source ? config_.max_in_flight_source : config_.max_in_flight;
-    return load_[c.conn] < chunks * static_cast<int>(kStripes);
+    const int stripes = c.proven ? chunks * static_cast<int>(kStripes) : config_.unproven_in_flight;
+    return load_[c.conn] < stripes;
   };
   // An answer time is a whole chunk's; a stripe in flight adds a quarter.
   const auto expected = [&](const Candidate& c) {
@@ -72,12 +83,14 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
     const auto until = it->second.find(conn);
     return until != it->second.end() && now < until->second;
   };
-  // The peer holding `seq` expected to deliver it soonest.
+  // The peer holding `seq` expected to deliver it soonest, one that
+  // answered before if any.
   const auto soonest_peer = [&](ChunkSeq seq) -> const Candidate* {
     const Candidate* best = nullptr;
     for (const Candidate& c : neighbours) {
       if (c.is_source || !c.map->has(seq) || !has_room(c) || failed_at(seq, c.conn)) continue;
-      if (!best || expected(c) < expected(*best)) best = &c;
+      if (!best || std::pair(!c.proven, expected(c)) < std::pair(!best->proven, expected(*best)))
+        best = &c;
     }
     return best;
   };
@@ -99,17 +112,19 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
     }
     for (const uint32_t stripe : stripes_of(w)) {
       const Candidate* peer = soonest_peer(w.seq);
-      const bool peer_in_time =
-          peer && (!w.deadline || now + expected(*peer) <= *w.deadline - config_.rescue_margin);
+      // An urgent chunk goes to one that never answered only if the source
+      // cannot take it.
+      const bool peer_in_time = peer && peer->proven &&
+                                (!w.deadline || now + expected(*peer) <= *w.deadline - config_.rescue_margin);
       const bool source_time = !w.deadline || *w.deadline - now <= config_.source_window;
       const auto source = std::ranges::find_if(neighbours, [&](const Candidate& c) {
         return source_time && c.is_source && c.map->has(w.seq) && has_room(c) &&
                !failed_at(w.seq, c.conn);
       });
       if (peer_in_time || (peer && source == neighbours.end())) {
-        issue(out, w, stripe, peer->conn, false, now);
+        issue(out, w, stripe, *peer, now);
       } else if (source != neighbours.end()) {
-        issue(out, w, stripe, source->conn, true, now);
+        issue(out, w, stripe, *source, now);
       }
     }
   }
@@ -124,7 +139,7 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   std::ranges::sort(by_rarity, {}, [](const auto& e) { return e.first; });
   for (const auto& [rarity, w] : by_rarity) {
     for (const uint32_t stripe : stripes_of(w)) {
-      if (const Candidate* peer = soonest_peer(w.seq)) issue(out, w, stripe, peer->conn, false, now);
+      if (const Candidate* peer = soonest_peer(w.seq)) issue(out, w, stripe, *peer, now);
     }
   }
   return out;
@@ -176,7 +191,7 @@ std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
     if (same != expired.end()) {
       same->stripes |= bit;
     } else {
-      expired.push_back({out.conn, part.first, out.expires, bit});
+      expired.push_back({out.conn, part.first, out.expires, bit, out.sent});
     }
     return true;
   });

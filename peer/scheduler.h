@@ -12,7 +12,8 @@
 // measured answer time times the requests it already has queued). Beyond the
 // urgent window chunks are fetched rarest first (fewest holders among the
 // neighbours, random tie-break), from the least busy holder. Requests are
-// pipelined, at most `max_in_flight` per peer. The source is asked only for
+// pipelined, at most `max_in_flight` per peer (fewer before it first
+// answered: Candidate::proven). The source is asked only for
 // a chunk due within `source_window` that no peer can deliver in time.
 //
 // A peer request not answered after `request_timeout`, or by `rescue_margin`
@@ -38,6 +39,8 @@ namespace shoal {
 
 struct SchedulerConfig {
   int max_in_flight = 3;  // per peer, in whole chunks' worth of stripes
+  int unproven_in_flight = 4;  // stripes: one chunk
+  std::chrono::milliseconds unproven_timeout{500};
   int max_in_flight_source = 8;
   // Stripes from a peer's uplink, behind its pushes, come within this or
   // are better asked of another holder.
@@ -55,6 +58,10 @@ struct Candidate {
   ConnId conn;
   bool is_source = false;
   const BufferMap* map = nullptr;
+  // It answered one of our requests on this link: until then it may hold
+  // only `unproven_in_flight` stripes, so that a neighbour that claims
+  // chunks it does not send (or trickles them) wastes few requests.
+  bool proven = true;
 };
 
 // A chunk we lack, in play order, and its stripes nobody has been asked for.
@@ -69,6 +76,7 @@ struct ChunkRequest {
   ChunkSeq seq;
   WallTime expires{};  // when it is given up on, unless answered
   uint8_t stripes = kAllStripes;
+  WallTime sent{};  // of an expired one: when it was asked
 };
 
 class Scheduler {
@@ -92,6 +100,8 @@ class Scheduler {
   void forget(ConnId conn);
 
   bool in_flight(ChunkSeq seq) const { return in_flight_stripes(seq) != 0; }
+  // Whether some stripe of `seq` (of `stripes`) is asked of `conn` now.
+  bool asked_of(ChunkSeq seq, ConnId conn, uint8_t stripes = kAllStripes) const;
   // The stripes of `seq` asked of someone.
   uint8_t in_flight_stripes(ChunkSeq seq) const;
   // Stripes asked for, in all.
@@ -110,8 +120,8 @@ class Scheduler {
 
   using Part = std::pair<ChunkSeq, uint32_t>;  // a chunk's stripe
 
-  void issue(std::vector<ChunkRequest>& out, const WantedChunk& w, uint32_t stripe, ConnId conn,
-             bool is_source, WallTime now);
+  void issue(std::vector<ChunkRequest>& out, const WantedChunk& w, uint32_t stripe,
+             const Candidate& to, WallTime now);
   // Forgets `conn`'s stripes of `seq`.
   void drop(ChunkSeq seq, ConnId conn);
 

@@ -5,16 +5,14 @@
 
 namespace shoal {
 
-namespace {
-// Two bits of 64 for a node in its descendants' ancestor filters.
-uint64_t bloom_bits(PeerId id) {
+// Two bits of 64.
+uint64_t StripeTree::filter_bits(PeerId id) {
   const uint64_t h = id.value * 0x9E3779B97F4A7C15ull;
   return (1ull << (h >> 58)) | (1ull << ((h >> 52) & 63));
 }
-}  // namespace
 
 StripeTree::StripeTree(PeerId self, bool root, StripeTreeConfig config, uint64_t seed)
-    : home_(root ? kStripes : kHomeUndecided), config_(config), rng_(seed), me_(bloom_bits(self)) {
+    : home_(root ? kStripes : kHomeUndecided), config_(config), rng_(seed), me_(filter_bits(self)) {
 }
 
 uint8_t StripeTree::depth_of(ConnId conn, uint32_t stripe) const {
@@ -304,6 +302,17 @@ StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
   if (kid.m.stripes == 0 && !kid.m.heads) kids_.erase(conn);
   rebuild_children();
   return answer;
+}
+
+void StripeTree::drop_child(ConnId conn, StripeMask stripes) {
+  const auto kid = kids_.find(conn);
+  if (kid == kids_.end() || (kid->second.m.stripes & stripes) == 0) return;
+  kid->second.m.stripes &= static_cast<StripeMask>(~stripes);
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (stripes & stripe_bit(s)) std::erase(children_[s], conn);
+  }
+  if (kid->second.m.stripes == 0 && !kid->second.m.heads) kids_.erase(kid);
+  rebuild_children();
 }
 
 void StripeTree::rebuild_children() {

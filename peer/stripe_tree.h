@@ -117,6 +117,11 @@ class StripeTree {
     std::vector<ConnId> displaced;  // children dropped to make room: tell them
   };
   Answer subscribe(ConnId conn, const SubscribeMsg& m);
+  // Stops pushing `stripes` to a child (it is to be told: state_for).
+  void drop_child(ConnId conn, StripeMask stripes);
+  // A node's bits in the ancestor filters (StripesMsg::ancestors) of its
+  // descendants.
+  static uint64_t filter_bits(PeerId id);
   const std::vector<ConnId>& children(uint32_t stripe) const { return children_[stripe]; }
   const std::vector<ConnId>& head_children() const { return head_children_; }
   bool is_child(ConnId conn) const { return kids_.contains(conn); }

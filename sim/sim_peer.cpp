@@ -16,6 +16,13 @@ void SimPeer::start() {
   tracker_.keep_announced(
       options_.channel, options_.self, transport_.address(), [this] { return !stopped_; },
       [this](std::vector<Endpoint> peers) { runner_.found_peers(peers); });
+  if (options_.hostile != Offence::sybil) return;
+  std::mt19937_64 rng(options_.seed);
+  for (const Endpoint& fake : sybil_addresses(transport_.address().host, kSybilAnnounces, rng)) {
+    tracker_.keep_announced(
+        options_.channel, PeerId(rng()), fake, [this] { return !stopped_; },
+        [](std::vector<Endpoint>) {});
+  }
 }
 
 void SimPeer::stop() {

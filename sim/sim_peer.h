@@ -1,7 +1,7 @@
 #pragma once
 // SimPeer: `shoal peer` in the simulation: the PeerRunner on a SimTransport,
 // plus what the command does around it: announce to the tracker (not in
-// client-server mode) and, on leaving, hand its children over for
+// client-server mode; a sybil announces false addresses too) and, on leaving, hand its children over for
 // PeerRunner::kHandOver, then exit kExitDelay after the BYEs, dropping
 // whatever was still queued.
 //

@@ -35,7 +35,8 @@ PeerOptions peer_options(const experiment::Plan& plan, const experiment::ViewerP
                       .listen_port = port,
                       .lag = std::chrono::milliseconds(plan.options.lag_ms),
                       .upload = viewer.upload,
-                      .client_server = plan.client_server};
+                      .client_server = plan.client_server,
+                      .hostile = viewer.hostile};
   options.seed = rng();
   return options;
 }

@@ -24,6 +24,7 @@ Actions SourceEngine::on_connected(ConnId conn, const Endpoint& remote) {
 }
 
 void SourceEngine::on_disconnected(ConnId conn) {
+  if (const auto v = viewers_.find(conn); v != viewers_.end()) reported_.erase(v->second.id);
   viewers_.erase(conn);
   tree_.forget(conn, WallTime{});
   tree_changed_ = tree_.take_changed() || tree_changed_;
@@ -44,6 +45,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
       return {DisconnectAction{from, "HELLO for another channel"}};
     }
     v.greeted = true;
+    v.id = hello->peer_id;
     tree_.assign_home(from);
     v.address.port = hello->listen_port;
     v.inside = hello->my_host;
@@ -63,6 +65,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     return pump(now);
   }
   if (const auto* punch = std::get_if<HolePunchMsg>(&msg)) return hole_punch(from, v, *punch, now);
+  if (const auto* offender = std::get_if<OffenderMsg>(&msg)) return on_offender(v, *offender);
   if (const auto* query = std::get_if<TimeQueryMsg>(&msg)) {
     // Its clock is the channel's: capture times are stamped on it.
     const int64_t at = now.time_since_epoch().count();
@@ -94,7 +97,9 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
     if (!pex.addrs.empty()) out.push_back(SendAction{from, std::move(pex)});
     return out;
   } else if (const auto* subscribe = std::get_if<SubscribeMsg>(&msg)) {
-    const StripeTree::Answer answer = tree_.subscribe(from, *subscribe);
+    SubscribeMsg asked = *subscribe;
+    asked.stripes &= static_cast<StripeMask>(~barred_stripes(v, now));
+    const StripeTree::Answer answer = tree_.subscribe(from, asked);
     Actions out{SendAction{from, tree_.state_for(from)}};
     for (const ConnId c : answer.displaced) out.push_back(SendAction{c, tree_.state_for(c)});
     tree_changed_ = tree_.take_changed() || tree_changed_;
@@ -177,7 +182,7 @@ PexMsg SourceEngine::parents_for(ConnId to, StripeMask stripes) {
     // The nearest to the source that would take `to`, random among equals.
     std::vector<std::tuple<uint8_t, uint64_t, ConnId>> best;
     for (const auto& [conn, v] : viewers_) {
-      if (conn == to || !v.tree || v.address.port == 0) continue;
+      if (conn == to || !v.tree || v.address.port == 0 || v.barred) continue;
       const uint8_t depth = v.tree->depth[s];
       const uint8_t needs = v.tree->takes[s];
       const uint8_t my_rank = StripeTree::rank(v.tree->home, s, home, 1);
@@ -193,6 +198,62 @@ PexMsg SourceEngine::parents_for(ConnId to, StripeMask stripes) {
       pex.addrs.push_back(viewers_.at(std::get<2>(best[i])).address.to_string());
   }
   return pex;
+}
+
+Actions SourceEngine::on_offender(const Viewer& from, const OffenderMsg& m) {
+  if (from.barred) return {};
+  const auto offender = std::ranges::find_if(
+      viewers_, [&](const auto& e) { return e.second.greeted && e.second.id == m.peer_id; });
+  if (offender == viewers_.end() || offender->second.barred) return {};
+  std::set<PeerId>& by = reported_[m.peer_id];
+  by.insert(from.id);
+  if (by.size() < config_.reports_to_bar) return {};
+  offender->second.barred = true;
+  const ConnId conn = offender->first;
+  tree_.drop_child(conn, kAllStripes);
+  tree_changed_ = tree_.take_changed() || tree_changed_;
+  return {SendAction{conn, tree_.state_for(conn)}};
+}
+
+StripeMask SourceEngine::barred_stripes(const Viewer& v, WallTime now) const {
+  if (v.barred) return kAllStripes;
+  StripeMask m = 0;
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    if (v.barren_until[s] > now) m |= stripe_bit(s);
+  }
+  return m;
+}
+
+void SourceEngine::prune_barren(WallTime now, Actions& out) {
+  for (uint32_t s = 0; s < kStripes; ++s) {
+    const std::vector<ConnId>& children = tree_.children(s);
+    const bool orphans = std::ranges::any_of(viewers_, [&](const auto& e) {
+      return e.second.tree && e.second.tree->depth[s] == kNoDepth &&
+             std::ranges::find(children, e.first) == children.end();
+    });
+    for (auto& [conn, v] : viewers_) {
+      if (std::ranges::find(children, conn) == children.end()) {
+        v.child_since[s].reset();
+        continue;
+      }
+      if (!v.child_since[s]) v.child_since[s] = now;
+      // One that says it takes no child there at all need not be waited for.
+      const bool closed = v.tree && v.tree->takes[s] >= kTakesNobody;
+      if (!orphans || (!closed && now - *v.child_since[s] < config_.barren_after)) continue;
+      const uint64_t bits = StripeTree::filter_bits(v.id);
+      const bool parent_of_any = std::ranges::any_of(viewers_, [&](const auto& e) {
+        const auto& t = e.second.tree;
+        return e.first != conn && t && t->ancestors.size() == kStripes &&
+               (t->ancestors[s] & bits) == bits;
+      });
+      if (parent_of_any) continue;
+      v.child_since[s].reset();
+      v.barren_until[s] = now + config_.barren_for;
+      tree_.drop_child(conn, stripe_bit(s));
+      out.push_back(SendAction{conn, tree_.state_for(conn)});
+    }
+  }
+  tree_changed_ = tree_.take_changed() || tree_changed_;
 }
 
 PexMsg SourceEngine::other_viewers(ConnId to) {
@@ -261,6 +322,7 @@ Actions SourceEngine::publish(std::shared_ptr<const Chunk> chunk, WallTime now) 
     if (v.greeted) out.push_back(SendAction{conn, have});
   }
   push(chunk, out);
+  prune_barren(now, out);
   rescue_stuck(now, out);
   tell_stripes(now, out);
   // A viewer that left with chunks in the link freed room no event reported.

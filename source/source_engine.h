@@ -15,6 +15,7 @@
 // start within `max_wait` is REJECTed at once, since a repair that comes late
 // is worth nothing and would delay every other chunk.
 
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,6 +59,12 @@ struct SourceConfig {
   std::chrono::milliseconds parents_interval{2000};
   // A viewer has at most this many hole punches made for it per 10 s.
   int punches_per_10s = 20;
+  // A viewer that this many others dropped for misbehaving (OFFENDER) is
+  // taken out of the trees. Only out of the trees: a few liars could say
+  // this of anyone, and then cost that viewer its place near the root.
+  size_t reports_to_bar = 2;
+  std::chrono::milliseconds barren_after{4000};
+  std::chrono::milliseconds barren_for{30'000};
   // A viewer behind a NAT that changes ports, without a parent this long,
   // is taken as a child beyond push_copies; at most this many such. At once:
   // no viewer behind another NAT can reach it, and one behind its own will
@@ -118,6 +125,12 @@ class SourceEngine {
     WallTime parents_sent{};         // when it was last pointed at parents
     WallTime punches_since{};        // the window its hole punches count in
     int punches = 0;
+    PeerId id;              // as its HELLO said
+    bool barred = false;    // out of the trees: viewers said it misbehaved
+    // Per stripe: since when it is our child, and until when it may not be
+    // (it passed nothing on while others went without).
+    std::array<std::optional<WallTime>, kStripes> child_since;
+    std::array<WallTime, kStripes> barren_until{};
   };
 
   // The window, the stream's rate and the newest chunk's time.
@@ -135,6 +148,15 @@ class SourceEngine {
   static HolePunchMsg addresses_of(const Viewer& v, const Viewer& other);
   // Viewers near the top of the trees of `stripes` with room for `to`.
   PexMsg parents_for(ConnId to, StripeMask stripes);
+  // `from` says it dropped a viewer for misbehaving.
+  Actions on_offender(const Viewer& from, const OffenderMsg& m);
+  // Our children that have had no descendant in their stripe for
+  // `barren_after` (at once if they say they take no child there) while
+  // some viewer has no parent there make way: a viewer that takes the
+  // stripe and passes it to nobody would starve the tree.
+  void prune_barren(WallTime now, Actions& out);
+  // The stripes `conn` may not subscribe to now.
+  StripeMask barred_stripes(const Viewer& v, WallTime now) const;
   Actions pump(WallTime now);
   bool uplink_busy(std::optional<std::chrono::milliseconds> wait) const;
   bool over_repair_share(WallTime now);
@@ -152,6 +174,7 @@ class SourceEngine {
   RateMeter repaired_{5};                         // chunk bytes sent on request
   std::map<ChunkSeq, int> copies_;                // times each chunk in the window left the source
   std::map<ChunkSeq, std::set<ConnId>> holders_;  // viewers whose HAVE named it
+  std::map<PeerId, std::set<PeerId>> reported_;   // viewer -> who said it misbehaved
   StripeTree tree_;
   bool tree_changed_ = false;
   WallTime last_stripes_sent_;

@@ -16,7 +16,14 @@ void add_experiment_options(Command& command, experiment::ExperimentOptions& o) 
       "the source's --repair-share (default: the source's; none in client-server mode)")(
       "free-riders", po::value(&o.free_riders)->default_value(o.free_riders),
       "how many of the viewers upload nothing (the same ones in `shoal swarm` and "
-      "`shoal simulate`)")("join-spread", po::value(&o.join_spread)->default_value(o.join_spread),
+      "`shoal simulate`)")("hostile", po::value(&o.hostile)->default_value(o.hostile),
+                           "how many of the viewers misbehave, as --hostile-kind says (the same "
+                           "ones in `shoal swarm` and `shoal simulate`)")(
+      "hostile-kind", po::value(&o.hostile_kind)->default_value(o.hostile_kind),
+      "how the hostile viewers misbehave: forge (bad pieces), liar (advertise chunks, never "
+      "send), slow (accept requests, trickle), flood (request and reconnect storms), garbage "
+      "(malformed messages) or sybil (unreachable addresses to PEX, the tracker and the DHT)")(
+      "join-spread", po::value(&o.join_spread)->default_value(o.join_spread),
                            "seconds over which the viewers join")(
       "warmup", po::value(&o.warmup)->default_value(o.warmup),
       "seconds the broadcast runs before the first viewer joins")(

@@ -19,6 +19,7 @@
 #include "overlay/net/outward_address.h"
 #include "overlay/net/port_mapper.h"
 #include "overlay/tracker/tracker_client.h"
+#include "peer/hostility.h"
 #include "peer/peer_node.h"
 #include "peer/peer_options.h"
 #include "peer/peer_report.h"
@@ -77,7 +78,7 @@ int peer_main(const std::vector<std::string>& args) {
       "refreshed every second and written in full on exit (end of --duration, Ctrl-C or\n"
       "SIGTERM).";
   std::string uri_text, sink, record_path, played_path, stats_path, listen, upload_limit,
-      public_host, http_at;
+      public_host, http_at, hostile;
   double duration = 0;
   int latency_ms = 0;
   PeerOptions o;
@@ -125,7 +126,12 @@ int peer_main(const std::vector<std::string>& args) {
       "fetch everything from the source and nothing from other viewers (the baseline)")(
       "latency-ms", po::value(&latency_ms)->default_value(0),
       "emulated one-way latency, ms: everything received waits this long (testing a swarm on "
-      "one machine as if its nodes were apart)");
+      "one machine as if its nodes were apart)")(
+      "hostile", po::value(&hostile),
+      "misbehave, to test other viewers' defences: forge (bad pieces), liar (advertise chunks, "
+      "never send), slow (accept requests, trickle), flood (request and reconnect storms), "
+      "garbage (malformed messages) or sybil (unreachable addresses to PEX, the tracker and the "
+      "DHT)");
   po::variables_map vm;
   if (auto code = parse(cmd, args, vm)) return *code;
 
@@ -136,6 +142,14 @@ int peer_main(const std::vector<std::string>& args) {
                                    limit ? nullptr : &limit.error()}) {
     if (error) {
       std::cerr << "shoal peer: " << *error << "\n";
+      return 2;
+    }
+  }
+  if (!hostile.empty()) {
+    o.hostile = parse_offence(hostile);
+    if (!o.hostile) {
+      std::cerr << "shoal peer: --hostile must be forge, liar, slow, flood, garbage or sybil, not '"
+                << hostile << "'\n";
       return 2;
     }
   }
@@ -285,6 +299,26 @@ int peer_main(const std::vector<std::string>& args) {
     dht_announcer = std::move(*opened);
     dht_announcer->start();
   }
+  // A sybil announces, beside itself, addresses where nobody listens.
+  std::vector<std::unique_ptr<TrackerClient>> sybil_trackers;
+  std::vector<std::unique_ptr<DhtAnnouncer>> sybil_dht;
+  if (o.hostile == Offence::sybil && !o.client_server) {
+    std::mt19937_64 rng(o.seed);
+    const std::string host = o.inside_host.empty() ? "127.0.0.1" : o.inside_host;
+    for (const Endpoint& fake : sybil_addresses(host, kSybilAnnounces, rng)) {
+      if (uri->tracker) {
+        sybil_trackers.push_back(std::make_unique<TrackerClient>(
+            io, *uri->tracker, AnnounceMsg{kProtocolVersion, uri->channel, PeerId(rng()), fake.port},
+            [](std::vector<Endpoint>) {}, dial_from(*at)));
+        sybil_trackers.back()->start();
+      }
+      if (!dht) continue;
+      if (auto opened = DhtAnnouncer::open(io, *dht, uri->channel, fake, [](std::vector<Endpoint>) {})) {
+        sybil_dht.push_back(std::move(*opened));
+        sybil_dht.back()->start();
+      }
+    }
+  }
 
   const auto report = [&] {
     PeerReport r = runner.report();
@@ -343,6 +377,8 @@ int peer_main(const std::vector<std::string>& args) {
     end.cancel();
     if (tracker) tracker->stop();
     if (dht_announcer) dht_announcer->stop();
+    for (auto& t : sybil_trackers) t->stop();
+    for (auto& d : sybil_dht) d->stop();
     // Its children find other parents while it still passes the stream on.
     runner.leave();
     housekeeping.timer.cancel();

@@ -14,7 +14,7 @@ constexpr uint8_t kArrayOf2 = 0x92;
 constexpr const char* kNames[] = {
     "HELLO", "BUFFER_MAP", "HAVE",  "REQUEST", "CANCEL", "CHUNK",      "CHOKE", "UNCHOKE",
     "PEX",   "BYE",        "ANNOUNCE", "PEERS", "ERROR", "REJECT", "CHUNK_HEAD", "PIECE",
-    "STRIPES", "SUBSCRIBE", "TIME_QUERY", "TIME_REPLY", "HOLE_PUNCH"};
+    "STRIPES", "SUBSCRIBE", "TIME_QUERY", "TIME_REPLY", "HOLE_PUNCH", "OFFENDER"};
 static_assert(std::size(kNames) == std::variant_size_v<Message>);
 
 // A msgpack stream that only counts what would be written.

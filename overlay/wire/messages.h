@@ -228,6 +228,16 @@ struct HolePunchMsg {
   MSGPACK_DEFINE(addrs);
 };
 
+// A viewer tells the source it dropped a neighbour for misbehaving
+// (peer/offence.h: `offence` is its number). Once enough viewers said so of
+// one, the source takes it out of its trees: it pushes it nothing and
+// points nobody at it as a parent.
+struct OffenderMsg {
+  PeerId peer_id;
+  uint8_t offence = 0;
+  MSGPACK_DEFINE(peer_id, offence);
+};
+
 // The tracker speaks the same framing: a node ANNOUNCEs itself and gets
 // PEERS back, or ERROR with a reason a user can act on.
 struct AnnounceMsg {
@@ -258,7 +268,7 @@ using Message =
     std::variant<Hello, BufferMapMsg, HaveMsg, RequestMsg, CancelMsg, ChunkMsg, ChokeMsg,
                  UnchokeMsg, PexMsg, ByeMsg, AnnounceMsg, PeersMsg, ErrorMsg, RejectMsg,
                  ChunkHeadMsg, PieceMsg, StripesMsg, SubscribeMsg, TimeQueryMsg, TimeReplyMsg,
-                 HolePunchMsg>;
+                 HolePunchMsg, OffenderMsg>;
 
 const char* message_name(const Message& m);
 

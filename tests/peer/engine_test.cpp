@@ -525,7 +525,9 @@ TEST_F(EngineTest, ProbesAStartPointAPeerServingUsHoldsRatherThanAskTheSource) {
   ASSERT_EQ(sends.size(), 1u);
   const auto& request = std::get<RequestMsg>(sends[0].msg);
   EXPECT_EQ(request.seq, ChunkSeq(7));
-  EXPECT_EQ(request.wait_ms, 1000u);  // request_timeout: then it asks elsewhere
+  // unproven_timeout: a neighbour that never answered us gets less time
+  // before it asks elsewhere.
+  EXPECT_EQ(request.wait_ms, 500u);
   // The source's newest start point, 8, is one chunk newer: 7 will do.
   BufferMap at_source;
   for (uint64_t s = 0; s < 10; ++s) at_source.add(ChunkSeq(s), s % 4 == 0);

@@ -73,7 +73,8 @@ std::vector<Message> one_of_each() {
                        .received_ms = 1'796'458'277'000,
                        .answered_ms = 1'796'458'277'001,
                        .error_ms = 12},
-          HolePunchMsg{{"203.0.113.7:40001", "192.168.1.11:40001"}}};
+          HolePunchMsg{{"203.0.113.7:40001", "192.168.1.11:40001"}},
+          OffenderMsg{.peer_id = PeerId(42), .offence = 1}};
 }
 
 TEST(Codec, EveryMessageRoundTrips) {
