@@ -9,6 +9,7 @@
 #include "overlay/dht/dht_client.h"
 #include "overlay/dht/dht_server.h"
 #include "tools/cli.h"
+#include "tools/memory_trim.h"
 #include "tools/shutdown.h"
 #include "tools/dht_stats.h"
 
@@ -193,6 +194,7 @@ int dht_main(const std::vector<std::string>& args) {
     log_line(why + "; leaving the ring");
     (*server)->leave(std::chrono::milliseconds(500), [] {});
   });
+  MemoryTrim trim(io);
   io.run();
   if (!stats_path.empty()) write_json_file(stats_path, dht_stats_json((*server)->node()));
   return 0;

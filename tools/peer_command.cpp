@@ -25,6 +25,7 @@
 #include "peer/peer_report.h"
 #include "player/player.h"
 #include "tools/cli.h"
+#include "tools/memory_trim.h"
 #include "tools/shutdown.h"
 
 namespace shoal::cli {
@@ -401,6 +402,7 @@ int peer_main(const std::vector<std::string>& args) {
     });
   }
   housekeeping.every_second();
+  MemoryTrim trim(io);
   io.run();
 
   const PeerReport final_report = report();

@@ -20,6 +20,7 @@
 #include "source/source_node.h"
 #include "source/source_state.h"
 #include "tools/cli.h"
+#include "tools/memory_trim.h"
 #include "tools/shutdown.h"
 
 namespace shoal::cli {
@@ -280,6 +281,7 @@ int source_main(const std::vector<std::string>& args) {
   };
   node.broadcast(std::move(*ingest), on_end, state_path);
   report_every(status, node, 0);
+  MemoryTrim trim(io);
   io.run();
   if (!stats_path.empty()) write_json_file(stats_path, node.stats().to_json());
   return exit_code;

@@ -9,6 +9,7 @@
 #include "media/log.h"
 #include "overlay/tracker/tracker_server.h"
 #include "tools/cli.h"
+#include "tools/memory_trim.h"
 #include "tools/shutdown.h"
 
 namespace shoal::cli {
@@ -84,6 +85,7 @@ int tracker_main(const std::vector<std::string>& args) {
     log_line(why + "; stopping");
     tracker.stop();
   });
+  MemoryTrim trim(io);
   io.run();
   const TrackerStats s = tracker.stats();
   log_line(std::to_string(s.announces) + " announces answered, " + std::to_string(s.errors) +
