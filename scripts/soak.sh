@@ -5,7 +5,8 @@
 # one joins, while --long-lived viewers stay all along. Every minute it prints
 # the RSS (MB) and open file descriptors of each long-lived process; at the
 # end, each one's RSS growth after the first --settle minutes, its fd range,
-# and the long-lived viewers' continuity.
+# and the long-lived viewers' continuity, and it draws the RSS over time
+# (DIR/soak.svg, scripts/soak_plot.awk).
 #
 # Usage: scripts/soak.sh [--minutes 60] [--viewers 20] [--long-lived 4]
 #                        [--replace-every 30] [--settle 5] [--dir DIR]
@@ -110,3 +111,5 @@ for i in $(seq 1 "$long_lived"); do
   printf "  viewer%d   continuity %s\n" "$i" \
     "$(grep -o '"continuity": *[0-9.null]*' "$dir/long$i.json" | cut -d: -f2)"
 done
+awk -v settle="$settle" -f scripts/soak_plot.awk "$dir/samples.txt" > "$dir/soak.svg"
+echo "  plot: $dir/soak.svg"
