@@ -10,6 +10,7 @@
 #include <map>
 
 #include "../peer/test_chunks.h"
+#include "peer/offence.h"
 
 namespace shoal {
 namespace {
@@ -52,6 +53,16 @@ std::optional<M> first_of(const Actions& actions) {
     if (const auto* m = send ? std::get_if<M>(&send->msg) : nullptr) return *m;
   }
   return std::nullopt;
+}
+
+// Per receiving connection, the last STRIPES sent to it.
+std::map<ConnId, StripesMsg> sent_stripes(const Actions& actions) {
+  std::map<ConnId, StripesMsg> out;
+  for (const auto& a : actions) {
+    const auto* send = std::get_if<SendAction>(&a);
+    if (const auto* m = send ? std::get_if<StripesMsg>(&send->msg) : nullptr) out[send->to] = *m;
+  }
+  return out;
 }
 
 // Per receiving connection, the seqs announced in HAVE messages.
@@ -520,6 +531,119 @@ TEST_F(SourceEngineTest, TellsEveryViewerItsBufferMapEverySecondWhileNothingIsPu
   now_ += 2500ms;
   publish(1);
   EXPECT_TRUE(maps(now_ + 900ms).empty()) << "chunks flow again";
+}
+
+// --- hostile viewers: reported and barren ones leave the trees ---
+
+// `from` says it dropped viewer `conn` (peer 100 + conn) as a liar.
+Actions report(SourceEngine& e, ConnId from, ConnId conn, WallTime now) {
+  return e.on_message(
+      from, OffenderMsg{PeerId(100 + conn.value), static_cast<uint8_t>(Offence::liar)}, now);
+}
+
+TEST_F(SourceEngineTest, AViewerTwoOthersReportIsTakenOutOfTheTrees) {
+  for (uint64_t c = 1; c <= 4; ++c) greet(ConnId(c), static_cast<uint16_t>(7000 + c));
+  subscribe(ConnId(1), kAllStripes, true);
+  EXPECT_TRUE(report(*engine_, ConnId(2), ConnId(1), now_).empty());
+  EXPECT_EQ(stripes_pushed(publish(0))[ConnId(1)], kAllStripes) << "one report does nothing";
+
+  const auto told = first_of<StripesMsg>(report(*engine_, ConnId(3), ConnId(1), now_));
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->pushing, 0);
+  const auto out = publish(1);
+  EXPECT_FALSE(stripes_pushed(out).contains(ConnId(1)));
+  EXPECT_EQ(haves_sent(out)[ConnId(1)], std::vector<uint64_t>{1}) << "still a viewer";
+  EXPECT_EQ(subscribe(ConnId(1), kAllStripes, false).at(ConnId(1)).pushing, 0);
+  EXPECT_FALSE(stripes_pushed(publish(2)).contains(ConnId(1)));
+
+  // Never named as a parent, however near the root it says it stands.
+  tell_stripes(ConnId(1), {1, 1, 1, 1}, {0, 0, 0, 0});
+  tell_stripes(ConnId(2), {3, 3, 3, 3}, {0, 0, 0, 0});
+  const auto pex = first_of<PexMsg>(tell_stripes(ConnId(4), {255, 255, 255, 255}, {5, 5, 5, 5}));
+  ASSERT_TRUE(pex);
+  EXPECT_FALSE(pex->addrs.empty());
+  EXPECT_EQ(std::ranges::count(pex->addrs, "127.0.0.1:7001"), 0);
+}
+
+TEST_F(SourceEngineTest, AReportFromTheSameViewerTwiceCountsOnce) {
+  for (uint64_t c = 1; c <= 3; ++c) greet(ConnId(c));
+  subscribe(ConnId(1), kAllStripes, true);
+  report(*engine_, ConnId(2), ConnId(1), now_);
+  report(*engine_, ConnId(2), ConnId(1), now_);
+  EXPECT_EQ(stripes_pushed(publish(0))[ConnId(1)], kAllStripes);
+  report(*engine_, ConnId(3), ConnId(1), now_);
+  EXPECT_FALSE(stripes_pushed(publish(1)).contains(ConnId(1)));
+}
+
+// A viewer that says where it stands: depth and takes per stripe, and who
+// its ancestors are in stripe 0.
+Actions stands(SourceEngine& e, ConnId conn, std::vector<uint8_t> depth, std::vector<uint8_t> takes,
+               uint64_t ancestors0, WallTime now) {
+  std::vector<uint64_t> ancestors(kStripes, 0);
+  ancestors[0] = ancestors0;
+  return e.on_message(conn,
+                      StripesMsg{.home = 0,
+                                 .depth = std::move(depth),
+                                 .takes = std::move(takes),
+                                 .slots = 5,
+                                 .ancestors = std::move(ancestors)},
+                      now);
+}
+
+TEST_F(SourceEngineTest, AChildThatSaysItTakesNobodyIsDroppedWhileOthersHaveNoParent) {
+  greet(ConnId(1));
+  greet(ConnId(2));
+  ASSERT_EQ(subscribe(ConnId(1), 0b0001, true).at(ConnId(1)).pushing, 0b0001);
+  stands(*engine_, ConnId(1), {1, 255, 255, 255}, {kTakesNobody, 0, 0, 0}, 0, now_);
+  stands(*engine_, ConnId(2), {255, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  const auto told = sent_stripes(publish(0));
+  ASSERT_TRUE(told.contains(ConnId(1))) << "dropped at once";
+  EXPECT_EQ(told.at(ConnId(1)).pushing, 0);
+  EXPECT_FALSE(stripes_pushed(publish(1)).contains(ConnId(1)));
+  // Refused the stripe for barren_for (30 s), then welcome again.
+  now_ += 29s;
+  EXPECT_EQ(subscribe(ConnId(1), 0b0001, true).at(ConnId(1)).pushing, 0);
+  now_ += 1s;
+  EXPECT_EQ(subscribe(ConnId(1), 0b0001, true).at(ConnId(1)).pushing, 0b0001);
+}
+
+TEST_F(SourceEngineTest,
+       AChildThatPassesAStripeToNobodyIsDroppedAfterFourSecondsWhileOthersLackIt) {
+  greet(ConnId(1));
+  greet(ConnId(2));
+  subscribe(ConnId(1), 0b0001, true);
+  stands(*engine_, ConnId(1), {1, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  stands(*engine_, ConnId(2), {255, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  publish(0);
+  now_ += 3900ms;
+  EXPECT_EQ(stripes_pushed(publish(1))[ConnId(1)], 0b0001) << "given barren_after to take one";
+  now_ += 100ms;
+  publish(2);
+  EXPECT_FALSE(stripes_pushed(publish(3)).contains(ConnId(1)));
+}
+
+TEST_F(SourceEngineTest, ABarrenChildIsKeptWhileNobodyLacksTheStripe) {
+  greet(ConnId(1));
+  greet(ConnId(2));
+  subscribe(ConnId(1), 0b0001, true);
+  stands(*engine_, ConnId(1), {1, 255, 255, 255}, {kTakesNobody, 0, 0, 0}, 0, now_);
+  stands(*engine_, ConnId(2), {2, 2, 2, 2}, {0, 0, 0, 0}, 0, now_);  // has a parent elsewhere
+  for (uint64_t seq = 0; seq < 4; ++seq, now_ += 5s)
+    EXPECT_EQ(stripes_pushed(publish(seq))[ConnId(1)], 0b0001) << "chunk " << seq;
+}
+
+TEST_F(SourceEngineTest, AChildWithADescendantIsKeptWhileOthersLackTheStripe) {
+  greet(ConnId(1));
+  greet(ConnId(2));
+  greet(ConnId(3));
+  subscribe(ConnId(1), 0b0001, true);
+  stands(*engine_, ConnId(1), {1, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  // 2 hangs below 1 in stripe 0; 3 has no parent there.
+  stands(*engine_, ConnId(2), {2, 255, 255, 255}, {0, 0, 0, 0},
+         StripeTree::filter_bits(PeerId(101)) | StripeTree::filter_bits(PeerId(102)), now_);
+  stands(*engine_, ConnId(3), {255, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  for (uint64_t seq = 0; seq < 4; ++seq, now_ += 5s)
+    EXPECT_EQ(stripes_pushed(publish(seq))[ConnId(1)], 0b0001) << "chunk " << seq;
 }
 
 }  // namespace
