@@ -22,6 +22,13 @@ const Json& array_of(const Json& stats, const char* field) {
                                                                                : empty;
 }
 
+// An entry of "offenders" or "offended", as the viewers write them.
+bool well_formed(const Json& o, bool offence) {
+  return o.is_object() && o.contains("peer_id") && o["peer_id"].is_number_unsigned() &&
+         o.contains("at_ms") && o["at_ms"].is_number_integer() &&
+         (!offence || (o.contains("offence") && o["offence"].is_string()));
+}
+
 uint64_t id_of(const Json& stats) {
   return stats.is_object() && stats.contains("peer_id") && stats["peer_id"].is_number_unsigned()
              ? stats["peer_id"].get<uint64_t>()
@@ -46,6 +53,7 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
   for (const ReportViewer& v : viewers) {
     if (!v.hostile.empty()) continue;
     for (const Json& o : array_of(v.stats, "offenders")) {
+      if (!well_formed(o, true)) continue;
       const auto offender = o["peer_id"].get<uint64_t>();
       ++offences[o["offence"].get<std::string>()];
       if (!hostile.contains(offender)) {
@@ -53,7 +61,8 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
         continue;
       }
       std::optional<int64_t> sign;
-      if (o["first_sign_ms"].is_number()) sign = o["first_sign_ms"].get<int64_t>();
+      if (o.contains("first_sign_ms") && o["first_sign_ms"].is_number_integer())
+        sign = o["first_sign_ms"].get<int64_t>();
       drops.try_emplace({id_of(v.stats), offender}, Drop{o["at_ms"].get<int64_t>(), sign});
     }
   }
@@ -66,6 +75,7 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
   for (const ReportViewer& v : viewers) {
     if (v.hostile.empty()) continue;
     for (const Json& o : array_of(v.stats, "offended")) {
+      if (!well_formed(o, false)) continue;
       const auto victim = o["peer_id"].get<uint64_t>();
       if (!honest.contains(victim)) continue;
       ++pairs;
@@ -80,9 +90,10 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
     }
   }
   Json h;
-  h["kind"] = std::ranges::find_if(viewers, [](const ReportViewer& v) {
-                return !v.hostile.empty();
-              })->hostile;
+  const auto first = std::ranges::find_if(viewers, [](const ReportViewer& v) {
+    return !v.hostile.empty();
+  });
+  h["kind"] = first == viewers.end() ? "" : first->hostile;
   h["viewers"] = hostile.size();
   h["pairs"] = pairs;
   h["dropped"] = dropped;

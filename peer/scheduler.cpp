@@ -83,14 +83,12 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
     const auto until = it->second.find(conn);
     return until != it->second.end() && now < until->second;
   };
-  // The peer holding `seq` expected to deliver it soonest, one that
-  // answered before if any.
+  // The peer holding `seq` expected to deliver it soonest.
   const auto soonest_peer = [&](ChunkSeq seq) -> const Candidate* {
     const Candidate* best = nullptr;
     for (const Candidate& c : neighbours) {
       if (c.is_source || !c.map->has(seq) || !has_room(c) || failed_at(seq, c.conn)) continue;
-      if (!best || std::pair(!c.proven, expected(c)) < std::pair(!best->proven, expected(*best)))
-        best = &c;
+      if (!best || expected(c) < expected(*best)) best = &c;
     }
     return best;
   };

@@ -304,10 +304,11 @@ StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
   return answer;
 }
 
-void StripeTree::drop_child(ConnId conn, StripeMask stripes) {
+void StripeTree::drop_child(ConnId conn, StripeMask stripes, bool heads) {
   const auto kid = kids_.find(conn);
-  if (kid == kids_.end() || (kid->second.m.stripes & stripes) == 0) return;
+  if (kid == kids_.end()) return;
   kid->second.m.stripes &= static_cast<StripeMask>(~stripes);
+  if (heads) kid->second.m.heads = false;
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (stripes & stripe_bit(s)) std::erase(children_[s], conn);
   }

@@ -117,8 +117,9 @@ class StripeTree {
     std::vector<ConnId> displaced;  // children dropped to make room: tell them
   };
   Answer subscribe(ConnId conn, const SubscribeMsg& m);
-  // Stops pushing `stripes` to a child (it is to be told: state_for).
-  void drop_child(ConnId conn, StripeMask stripes);
+  // Stops pushing `stripes` (and, if `heads`, heads) to a child; it is to
+  // be told (state_for).
+  void drop_child(ConnId conn, StripeMask stripes, bool heads = false);
   // A node's bits in the ancestor filters (StripesMsg::ancestors) of its
   // descendants.
   static uint64_t filter_bits(PeerId id);

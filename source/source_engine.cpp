@@ -99,6 +99,7 @@ Actions SourceEngine::on_message(ConnId from, const Message& msg, WallTime now) 
   } else if (const auto* subscribe = std::get_if<SubscribeMsg>(&msg)) {
     SubscribeMsg asked = *subscribe;
     asked.stripes &= static_cast<StripeMask>(~barred_stripes(v, now));
+    asked.heads = asked.heads && !v.barred;
     const StripeTree::Answer answer = tree_.subscribe(from, asked);
     Actions out{SendAction{from, tree_.state_for(from)}};
     for (const ConnId c : answer.displaced) out.push_back(SendAction{c, tree_.state_for(c)});
@@ -210,7 +211,7 @@ Actions SourceEngine::on_offender(const Viewer& from, const OffenderMsg& m) {
   if (by.size() < config_.reports_to_bar) return {};
   offender->second.barred = true;
   const ConnId conn = offender->first;
-  tree_.drop_child(conn, kAllStripes);
+  tree_.drop_child(conn, kAllStripes, true);
   tree_changed_ = tree_.take_changed() || tree_changed_;
   return {SendAction{conn, tree_.state_for(conn)}};
 }

@@ -65,6 +65,14 @@ std::map<ConnId, StripesMsg> sent_stripes(const Actions& actions) {
   return out;
 }
 
+// Whether a CHUNK_HEAD went to `to`.
+bool heads_sent_to(const Actions& actions, ConnId to) {
+  return std::ranges::any_of(actions, [&](const Action& a) {
+    const auto* send = std::get_if<SendAction>(&a);
+    return send && send->to == to && std::holds_alternative<ChunkHeadMsg>(send->msg);
+  });
+}
+
 // Per receiving connection, the seqs announced in HAVE messages.
 std::map<ConnId, std::vector<uint64_t>> haves_sent(const Actions& actions) {
   std::map<ConnId, std::vector<uint64_t>> out;
@@ -552,9 +560,12 @@ TEST_F(SourceEngineTest, AViewerTwoOthersReportIsTakenOutOfTheTrees) {
   EXPECT_EQ(told->pushing, 0);
   const auto out = publish(1);
   EXPECT_FALSE(stripes_pushed(out).contains(ConnId(1)));
+  EXPECT_FALSE(heads_sent_to(out, ConnId(1)));
   EXPECT_EQ(haves_sent(out)[ConnId(1)], std::vector<uint64_t>{1}) << "still a viewer";
-  EXPECT_EQ(subscribe(ConnId(1), kAllStripes, false).at(ConnId(1)).pushing, 0);
-  EXPECT_FALSE(stripes_pushed(publish(2)).contains(ConnId(1)));
+  EXPECT_EQ(subscribe(ConnId(1), kAllStripes, true).at(ConnId(1)).pushing, 0);
+  const auto again = publish(2);
+  EXPECT_FALSE(stripes_pushed(again).contains(ConnId(1)));
+  EXPECT_FALSE(heads_sent_to(again, ConnId(1))) << "nor heads, though it asks for them";
 
   // Never named as a parent, however near the root it says it stands.
   tell_stripes(ConnId(1), {1, 1, 1, 1}, {0, 0, 0, 0});
