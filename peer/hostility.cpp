@@ -6,7 +6,7 @@ namespace shoal {
 
 namespace {
 
-constexpr int kFloodRequests = 100;  // per neighbour and tick
+constexpr int kFloodRequests = 300;  // per neighbour and tick
 constexpr std::chrono::milliseconds kGarbageEvery{500};
 constexpr std::chrono::milliseconds kRedialEvery{500};
 // A CANCEL this close to the end of a request's wait was its timeout.

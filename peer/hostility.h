@@ -11,7 +11,7 @@
 //   request, not even with a REJECT;
 // - slow: it accepts requests and trickles them (its uplink runs at a
 //   25th of what the engine asks for, or 8 kB/s);
-// - flood: 100 REQUESTs to each neighbour every tick (1000/s), and each
+// - flood: 300 REQUESTs to each neighbour every tick (3000/s), and each
 //   neighbour that drops it dialled again every 500 ms (20 times);
 // - garbage: a malformed or out-of-place message to each neighbour every
 //   500 ms;

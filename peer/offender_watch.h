@@ -35,7 +35,7 @@ namespace shoal {
 
 struct OffenderWatchConfig {
   int unanswered = 6;
-  int max_requests_per_second = 400;
+  int max_requests_per_second = 1000;
   size_t unreachable_ports = 3;
   size_t max_hosts = 1024;  // hosts with unreachable ports remembered, at most
 };

@@ -20,10 +20,11 @@
 namespace shoal {
 
 // What one address may cost a peer's port: a peer keeps about a dozen
-// neighbours, so far fewer connections in all than the source. REQUESTs as
-// for the source (kSourceAddressLimits).
+// neighbours, so far fewer connections in all than the source. REQUESTs
+// only as a backstop: the engine drops, bans and counts a neighbour over
+// its own limit first (OffenderWatch: 1000 a second per connection).
 inline constexpr AddressLimitsConfig kPeerAddressLimits{
-    .max_per_address = 8, .max_total = 64, .requests_per_second = 1000, .request_burst = 2000};
+    .max_per_address = 8, .max_total = 64, .requests_per_second = 2000, .request_burst = 4000};
 
 struct PeerOptions {
   ChannelId channel{};

@@ -700,5 +700,60 @@ TEST_F(EngineTest, SendsTheSourceItsBufferMapEverySecondWhileNoChunkComes) {
   EXPECT_EQ(maps_to(now_ + 2000ms, other), 0) << "not in a tree with us: every 5 s as ever";
 }
 
+// Whether `actions` drop `conn` for a reason starting with `offence`, and
+// tell the source of it.
+bool punished(const Actions& actions, ConnId conn, PeerId id, Offence offence) {
+  const std::string reason = std::string(offence_name(offence)) + ":";
+  bool dropped = false, told = false;
+  for (const Action& a : actions) {
+    if (const auto* d = std::get_if<DisconnectAction>(&a); d && d->conn == conn)
+      dropped = d->ban && d->reason.starts_with(reason);
+    if (const auto* s = std::get_if<SendAction>(&a)) {
+      const auto* m = std::get_if<OffenderMsg>(&s->msg);
+      told = told || (m && s->to == ConnId(1) && m->peer_id == id &&
+                      m->offence == static_cast<uint8_t>(offence));
+    }
+  }
+  return dropped && told;
+}
+
+TEST_F(EngineTest, ANeighbourClaimingChunksTheSourceHasNotPublishedIsALiar) {
+  join_source(10);
+  const ConnId liar(2);
+  engine_->on_connected(liar, LinkKind::dialled, Endpoint{"127.0.0.1", 7002}, now_);
+  engine_->on_message(liar, Hello{kProtocolVersion, key_.channel(), PeerId(66), 7002}, now_);
+  BufferMap map;
+  for (uint64_t s = 0; s < 40; ++s) map.add(ChunkSeq(s), s % 4 == 0);
+  EXPECT_TRUE(punished(engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_), liar,
+                       PeerId(66), Offence::liar));
+  ASSERT_EQ(engine_->stats().offenders.size(), 1u);
+  EXPECT_EQ(engine_->stats().offenders[0].id, PeerId(66));
+}
+
+TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarAndReported) {
+  join_source(10);
+  const ConnId liar(2);
+  engine_->on_connected(liar, LinkKind::dialled, Endpoint{"127.0.0.1", 7002}, now_);
+  engine_->on_message(liar, Hello{kProtocolVersion, key_.channel(), PeerId(66), 7002}, now_);
+  BufferMap map;  // every chunk there is, and a few the source has yet to tell
+  for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
+  engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
+  engine_->on_message(liar, UnchokeMsg{}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
+  int asked = 0;
+  bool dropped = false;
+  for (int step = 0; step < 400 && !dropped; ++step) {
+    now_ += 50ms;
+    const Actions actions = engine_->tick(now_);
+    for (const auto& send : only<SendAction>(actions))
+      asked += send.to == liar && std::holds_alternative<RequestMsg>(send.msg);
+    dropped = punished(actions, liar, PeerId(66), Offence::liar);
+  }
+  EXPECT_TRUE(dropped) << asked << " requests to it as it ticked";
+  ASSERT_EQ(engine_->stats().offenders.size(), 1u);
+  EXPECT_EQ(engine_->stats().offenders[0].offence, Offence::liar);
+  EXPECT_TRUE(engine_->stats().offenders[0].first_sign);
+}
+
 }  // namespace
 }  // namespace shoal

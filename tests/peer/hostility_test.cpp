@@ -131,19 +131,19 @@ TEST(Hostility, SlowSendsItsDataButTakesNoChildren) {
   EXPECT_EQ(std::get<StripesMsg>(stripes).takes, std::vector<uint8_t>(kStripes, kTakesNobody));
 }
 
-TEST(Hostility, FlooderSendsAHundredRequestsPerViewerEachTick) {
+TEST(Hostility, FlooderSendsThreeHundredRequestsPerViewerEachTick) {
   Hostility h = greeted(Offence::flood, {3, 4});
   EXPECT_TRUE(h.tick(std::nullopt, kEpoch).empty()) << "nothing to ask around yet";
   const auto requests = sent<RequestMsg>(h.tick(ChunkSeq(50), kEpoch + 100ms));
   ASSERT_EQ(requests.size(), 2u);
   for (const auto& [conn, rs] : requests) {
-    EXPECT_EQ(rs.size(), 100u);
+    EXPECT_EQ(rs.size(), 300u);
     for (const RequestMsg& r : rs) {
       EXPECT_LE(r.seq.value, 50u);
       EXPECT_GE(r.seq.value, 20u);
     }
   }
-  EXPECT_EQ(sent<RequestMsg>(h.tick(ChunkSeq(51), kEpoch + 200ms)).at(ConnId(4)).size(), 100u);
+  EXPECT_EQ(sent<RequestMsg>(h.tick(ChunkSeq(51), kEpoch + 200ms)).at(ConnId(4)).size(), 300u);
   EXPECT_EQ(offended_ids(h), (std::vector{PeerId(103), PeerId(104)}));
 }
 
