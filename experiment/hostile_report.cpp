@@ -82,17 +82,16 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
       const auto d = drops.find({victim, id_of(v.stats)});
       if (d == drops.end()) continue;
       ++dropped;
-      const int64_t offence = std::min(o["at_ms"].get<int64_t>(),
-                                       d->second.sign.value_or(o["at_ms"].get<int64_t>()));
+      const int64_t offence =
+          std::min(o["at_ms"].get<int64_t>(), d->second.sign.value_or(o["at_ms"].get<int64_t>()));
       const int64_t delay = std::max<int64_t>(0, d->second.at - offence);
       delays.push_back(delay);
       if (delay <= kWithinMs) ++within;
     }
   }
   Json h;
-  const auto first = std::ranges::find_if(viewers, [](const ReportViewer& v) {
-    return !v.hostile.empty();
-  });
+  const auto first =
+      std::ranges::find_if(viewers, [](const ReportViewer& v) { return !v.hostile.empty(); });
   h["kind"] = first == viewers.end() ? "" : first->hostile;
   h["viewers"] = hostile.size();
   h["pairs"] = pairs;
@@ -100,7 +99,8 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
   h["dropped_within_10s"] = within;
   const auto p50 = percentile(delays, 50);
   h["delay_s_p50"] = p50 ? Json(*p50 / 1000.0) : Json(nullptr);
-  h["delay_s_max"] = delays.empty() ? Json(nullptr) : Json(*std::ranges::max_element(delays) / 1000.0);
+  h["delay_s_max"] =
+      delays.empty() ? Json(nullptr) : Json(*std::ranges::max_element(delays) / 1000.0);
   h["offences"] = offences;
   h["honest_dropped"] = honest_dropped;
   return h;

@@ -11,7 +11,7 @@ constexpr std::chrono::milliseconds kGarbageEvery{500};
 constexpr std::chrono::milliseconds kRedialEvery{500};
 // A CANCEL this close to the end of a request's wait was its timeout.
 constexpr std::chrono::milliseconds kCancelSlack{200};
-constexpr double kTrickle = 25;           // the slow uplink: what is asked / this
+constexpr double kTrickle = 25;             // the slow uplink: what is asked / this
 constexpr double kTrickleUnlimited = 8000;  // bytes/s, when no limit is asked
 
 // No room for children, whatever the engine would say.
@@ -130,7 +130,8 @@ Actions Hostility::tick(std::optional<ChunkSeq> newest, WallTime now) {
       if (!newest) break;
       std::uniform_int_distribution<int> back(0, 30);
       for (int i = 0; i < kFloodRequests; ++i) {
-        const ChunkSeq seq = ChunkSeq(newest->value - std::min<uint64_t>(newest->value, back(rng_)));
+        const ChunkSeq seq =
+            ChunkSeq(newest->value - std::min<uint64_t>(newest->value, back(rng_)));
         out.push_back(SendAction{conn, RequestMsg{seq, 1000}});
       }
       offend(conn, now);

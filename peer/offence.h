@@ -21,11 +21,12 @@ namespace shoal {
 
 enum class Offence { forge, liar, slow, flood, garbage, sybil };
 
-inline constexpr std::array<Offence, 6> kOffences{Offence::forge, Offence::liar,   Offence::slow,
+inline constexpr std::array<Offence, 6> kOffences{Offence::forge, Offence::liar,    Offence::slow,
                                                   Offence::flood, Offence::garbage, Offence::sybil};
 
 constexpr std::string_view offence_name(Offence o) {
-  constexpr std::array<std::string_view, 6> names{"forge", "liar", "slow", "flood", "garbage", "sybil"};
+  constexpr std::array<std::string_view, 6> names{"forge", "liar",    "slow",
+                                                  "flood", "garbage", "sybil"};
   return names[static_cast<size_t>(o)];
 }
 

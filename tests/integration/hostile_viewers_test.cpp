@@ -19,9 +19,10 @@ using namespace std::chrono_literals;
 
 nlohmann::json run_hostile_swarm(const TempDir& dir, const std::string& kind, std::string& table) {
   auto swarm = Process::spawn(
-      {SHOAL_BINARY, "swarm", "--dir", dir / "run", "--json", dir / "report.json", "--peers", "12",
-       "--hostile", "2", "--hostile-kind", kind, "--duration", "20", "--peer-upload", "2x",
-       "--source-upload", "4x", "--decoders", "0"},
+      {SHOAL_BINARY, "swarm", "--dir",         dir / "run", "--json",          dir / "report.json",
+       "--peers",    "12",    "--hostile",     "2",         "--hostile-kind",  kind,
+       "--duration", "20",    "--peer-upload", "2x",        "--source-upload", "4x",
+       "--decoders", "0"},
       dir / "swarm.log");
   EXPECT_TRUE(swarm) << swarm.error();
   if (!swarm) return nlohmann::json::value_t::discarded;
@@ -43,7 +44,8 @@ void expect_the_honest_play_on(const nlohmann::json& report, const std::string& 
   EXPECT_EQ(h["honest_dropped"], 0) << "an honest viewer was dropped as an offender\n" << table;
   for (const auto& [offence, n] : h["offences"].items()) {
     EXPECT_TRUE(offence == kind || (kind == "slow" && offence == "liar"))
-        << n << " dropped as " << offence << " in a swarm of " << kind << "s\n" << table;
+        << n << " dropped as " << offence << " in a swarm of " << kind << "s\n"
+        << table;
   }
 }
 
