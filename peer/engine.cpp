@@ -77,7 +77,8 @@ Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
       if (!n.is_source() && n.greeted && n.address.host == to.host) there.push_back(conn);
     }
     for (const ConnId c : there)
-      punish(c, Offence::sybil, "its host hands out addresses where nobody listens", now);
+      punish(c, Offence::sybil, "its host hands out addresses where nobody listens", now,
+             Proof::pattern);
   }
   ask_hole_punch(to, now);
   maintain_neighbours(now);
@@ -164,6 +165,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
           on_request(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
+          watch_.rejected(from, now);
           scheduler_.rejected(m.seq, from, now);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
           uploader_.cancel(from, m.seq);
@@ -229,7 +231,7 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
     return punish(from, Offence::forge, "bad signature on chunk " + std::to_string(chunk.seq.value),
                   now);
   }
-  watch_.sent_data(from);
+  watch_.sent_data(from, now);
   n.received.add(chunk.payload.size(), now);
   const Assemblies::Taken taken = assemblies_.take(chunk.seq);
   if (store_.has(chunk.seq)) return;
@@ -287,7 +289,7 @@ void PeerEngine::on_head(ConnId from, const ChunkHead& head, WallTime now) {
 void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   Neighbour* n = neighbours_.find(from);
   if (!n) return;
-  watch_.sent_data(from);
+  watch_.sent_data(from, now);
   // Too late to be used, but checked all the same against what we hold: a
   // forger is found out whenever it sends.
   if (const auto held = store_.get(piece.seq)) {
@@ -441,6 +443,10 @@ Actions PeerEngine::on_chunk_sent(ConnId to, WallTime now) {
 }
 
 void PeerEngine::pump_uploads(WallTime now) {
+  // Every request gets an answer: one whose requester stopped waiting, a REJECT.
+  for (const QueuedRequest& r : uploader_.drop_stale(now)) {
+    if (neighbours_.contains(r.from)) out_.push_back(SendAction{r.from, RejectMsg{r.seq}});
+  }
   while (const auto r = uploader_.next(now)) {
     Neighbour* n = neighbours_.find(r->from);
     auto chunk = store_.get(r->seq);
@@ -708,9 +714,11 @@ Actions PeerEngine::tick(WallTime now) {
     if (!n) continue;
     out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
     if (n->is_source()) continue;
-    if (const auto offence = watch_.expired(r.conn, now))
-      punish(r.conn, *offence, "its chunks do not come when asked for", now);
+    if (const auto offence = watch_.expired(r.conn, r.sent, now))
+      punish(r.conn, *offence, "its chunks do not come when asked for", now, Proof::pattern);
   }
+  for (const ConnId c : watch_.judge(now))
+    punish(c, Offence::liar, "it let requests run out without a word", now, Proof::pattern);
   play_due(now);
   if (const auto cursor = playout_.cursor()) assemblies_.drop_before(*cursor);
   if (now - last_have_flush_ >= config_.have_interval) {
@@ -754,7 +762,8 @@ void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
 
 // The source is never counted; only a forged chunk makes its link end for
 // good (PeerRunner does not redial it).
-void PeerEngine::punish(ConnId conn, Offence offence, const std::string& what, WallTime now) {
+void PeerEngine::punish(ConnId conn, Offence offence, const std::string& what, WallTime now,
+                        Proof proof) {
   Neighbour* n = neighbours_.find(conn);
   if (!n) return;
   const bool source = n->is_source();
@@ -763,9 +772,10 @@ void PeerEngine::punish(ConnId conn, Offence offence, const std::string& what, W
     const auto sign = offence == Offence::sybil ? watch_.unreachable_since(n->address.host)
                                                 : watch_.first_sign(conn, offence);
     stats_.offenders.push_back({n->id, offence, now, sign});
-    // The source would go on pointing viewers at it as a parent.
+    // The source would go on pointing viewers at it as a parent. Only what
+    // a message proves is told: a pattern may be an honest viewer's too.
     for (const auto& [c, s] : neighbours_) {
-      if (s.is_source() && s.greeted)
+      if (proof == Proof::message && s.is_source() && s.greeted)
         out_.push_back(SendAction{c, OffenderMsg{n->id, static_cast<uint8_t>(offence)}});
     }
   }

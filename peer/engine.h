@@ -247,8 +247,10 @@ class PeerEngine {
   bool interested(const Neighbour& n) const;
   void follow_stream_rate();
   void drop(ConnId conn, std::string reason, bool ban, WallTime now);
-  // Drops a viewer for good, and counts it.
-  void punish(ConnId conn, Offence offence, const std::string& what, WallTime now);
+  // Drops a viewer for good, counts it, and tells the source if a message
+  // proved it.
+  void punish(ConnId conn, Offence offence, const std::string& what, WallTime now,
+              Proof proof = Proof::message);
   Actions take();
 
   PeerConfig config_;

@@ -37,6 +37,12 @@ constexpr std::optional<Offence> parse_offence(std::string_view name) {
   return std::nullopt;
 }
 
+// What convicted a neighbour: a message it sent (a forged piece, a
+// malformed or out-of-place message, a flood, a map past the live edge), or
+// a pattern (requests it let run out, false addresses on its host), which a
+// loaded honest neighbour or a host with stale entries may show too.
+enum class Proof { message, pattern };
+
 // A neighbour an honest viewer dropped for an offence, when, and when it
 // first showed a sign of it (for an offence that takes a pattern).
 struct OffenderDropped {

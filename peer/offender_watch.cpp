@@ -4,15 +4,34 @@
 
 namespace shoal {
 
-std::optional<Offence> OffenderWatch::expired(ConnId conn, WallTime now) {
+std::optional<Offence> OffenderWatch::expired(ConnId conn, WallTime sent, WallTime now) {
   Record& r = records_[conn];
-  if (r.answered) return std::nullopt;
+  if (r.answered || r.convicted) return std::nullopt;
   if (!r.expired_since) r.expired_since = now;
+  r.pending.emplace_back(sent, now + config_.silence_grace);
   if (++r.expired < config_.unanswered) return std::nullopt;
   return r.sent_data ? Offence::slow : Offence::liar;
 }
 
-void OffenderWatch::sent_data(ConnId conn) { records_[conn].sent_data = true; }
+std::vector<ConnId> OffenderWatch::judge(WallTime now) {
+  std::vector<ConnId> liars;
+  for (auto& [conn, r] : records_) {
+    while (!r.pending.empty() && r.pending.front().second <= now) {
+      if (r.last_word < r.pending.front().first) ++r.silent;
+      r.pending.pop_front();
+    }
+    if (r.convicted || r.answered || r.silent < config_.silent_expiries) continue;
+    r.convicted = true;
+    liars.push_back(conn);
+  }
+  return liars;
+}
+
+void OffenderWatch::sent_data(ConnId conn, WallTime now) {
+  Record& r = records_[conn];
+  r.sent_data = true;
+  r.last_word = now;
+}
 
 void OffenderWatch::answered(ConnId conn) { records_[conn].answered = true; }
 

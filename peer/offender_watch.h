@@ -4,11 +4,15 @@
 // Forged chunks and malformed messages the engine sees at once; these take
 // a pattern:
 //
+// - liar: `silent_expiries` of our requests to it expired and nothing came
+//   from it for them, no byte and no REJECT, within `silence_grace` after,
+//   and it never answered one on this link. An honest neighbour answers
+//   every request, with data or a REJECT (one it could not serve in time is
+//   REJECTed as its requester stops waiting: Uploader::drop_stale).
 // - liar, slow: `unanswered` of our requests to it expired, and it never
 //   answered one on this link. A liar never sent us a byte of chunk data, a
-//   slow one some. An honest neighbour that cannot serve in time should
-//   REJECT at once; a loaded one lets one expire now and then (in
-//   simulations of 50 and 300 viewers with 10-150 ms links, up to 5
+//   slow one some. A loaded honest neighbour lets one expire now and then
+//   (in simulations of 50 and 300 viewers with 10-150 ms links, up to 5
 //   before its first answer), but answers others.
 // - flood: more than `max_requests_per_second` REQUESTs within a second;
 //   a viewer asks a neighbour for at most a few chunks' stripes at once.
@@ -21,6 +25,7 @@
 // is then dropped for, for the stats. Sans IO; the engine calls it.
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -34,7 +39,9 @@
 namespace shoal {
 
 struct OffenderWatchConfig {
-  int unanswered = 6;
+  int unanswered = 20;
+  int silent_expiries = 3;
+  std::chrono::milliseconds silence_grace{1500};
   int max_requests_per_second = 1000;
   size_t unreachable_ports = 3;
   size_t max_hosts = 1024;  // hosts with unreachable ports remembered, at most
@@ -44,10 +51,15 @@ class OffenderWatch {
  public:
   explicit OffenderWatch(OffenderWatchConfig config = {}) : config_(config) {}
 
-  // Our request to `conn` expired unanswered: its offence, once proven.
-  std::optional<Offence> expired(ConnId conn, WallTime now);
+  // Our request to `conn`, made at `sent`, expired unanswered: its
+  // offence, once proven.
+  std::optional<Offence> expired(ConnId conn, WallTime sent, WallTime now);
+  // Neighbours proven liars by their silence now (see above); each once.
+  std::vector<ConnId> judge(WallTime now);
   // `conn` sent chunk data (even too late to use).
-  void sent_data(ConnId conn);
+  void sent_data(ConnId conn, WallTime now);
+  // `conn` REJECTed a request.
+  void rejected(ConnId conn, WallTime now) { records_[conn].last_word = now; }
   // One of our requests was answered by `conn`.
   void answered(ConnId conn);
   bool has_answered(ConnId conn) const {
@@ -73,6 +85,11 @@ class OffenderWatch {
   struct Record {
     int expired = 0;
     bool answered = false;
+    WallTime last_word{};  // data or a REJECT
+    // Expired requests: when each was made, and when its silence is judged.
+    std::deque<std::pair<WallTime, WallTime>> pending;
+    int silent = 0;
+    bool convicted = false;
     bool sent_data = false;
     WallTime second{};  // the second its requests are being counted in
     int requests = 0;

@@ -26,6 +26,16 @@ void UploadQueue::forget(ConnId from) {
   in_link_.erase(from);
 }
 
+std::vector<QueuedRequest> UploadQueue::drop_stale(WallTime now) {
+  std::vector<QueuedRequest> stale;
+  std::erase_if(queue_, [&](const QueuedRequest& r) {
+    if (now <= r.give_up) return false;
+    stale.push_back(r);
+    return true;
+  });
+  return stale;
+}
+
 std::optional<QueuedRequest> UploadQueue::pop(WallTime now) {
   while (in_link() < pipe_ && !queue_.empty()) {
     const QueuedRequest r = queue_.front();

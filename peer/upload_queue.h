@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <deque>
+#include <vector>
 #include <map>
 #include <optional>
 
@@ -43,6 +44,9 @@ class UploadQueue {
             std::optional<std::chrono::milliseconds> wait = std::nullopt,
             Priority priority = Priority::common, uint8_t stripes = 0);
   void cancel(ConnId from, ChunkSeq seq);
+  // Takes out the requests whose requesters stopped waiting: to be REJECTed,
+  // so that a requester hears an answer to every request it made.
+  std::vector<QueuedRequest> drop_stale(WallTime now);
   // The neighbour is gone or choked: its requests go, and its chunks in the
   // link no longer count.
   void forget(ConnId from);

@@ -47,6 +47,8 @@ class Uploader {
   void cancel(ConnId from, ChunkSeq seq) { queue_.cancel(from, seq); }
   // The neighbour is gone or choked.
   void forget(ConnId conn) { queue_.forget(conn); }
+  // Requests whose requesters stopped waiting for them: REJECT them.
+  std::vector<QueuedRequest> drop_stale(WallTime now) { return queue_.drop_stale(now); }
 
   // The next request to serve, if the uplink has room: then sending() its
   // chunk, or sent() at once if it cannot be served after all.

@@ -15,23 +15,43 @@ using testing::kEpoch;  // on a whole second
 
 const ConnId kNeighbour(7);
 
-// `n` of our requests to kNeighbour expire, 100 ms apart; the last verdict.
+// `n` of our requests to kNeighbour, each made a second before, expire
+// 100 ms apart; the last verdict.
 std::optional<Offence> expire(OffenderWatch& w, int n, WallTime from = kEpoch) {
   std::optional<Offence> verdict;
-  for (int i = 0; i < n; ++i) verdict = w.expired(kNeighbour, from + i * 100ms);
+  for (int i = 0; i < n; ++i) verdict = w.expired(kNeighbour, from + i * 100ms - 1s, from + i * 100ms);
   return verdict;
 }
 
-TEST(OffenderWatch, ANeighbourThatNeverAnswersIsALiarAfterSixExpiries) {
+TEST(OffenderWatch, ANeighbourThatNeverAnswersIsALiarAfterTwentyExpiries) {
   OffenderWatch w;
-  EXPECT_EQ(expire(w, 5), std::nullopt) << "a loaded honest one lets a few expire";
-  EXPECT_EQ(w.expired(kNeighbour, kEpoch + 1s), Offence::liar);
+  EXPECT_EQ(expire(w, 19), std::nullopt) << "a loaded honest one lets many expire";
+  EXPECT_EQ(w.expired(kNeighbour, kEpoch + 1s, kEpoch + 2s), Offence::liar);
 }
 
 TEST(OffenderWatch, OneThatSentDataButNeverAnsweredIsSlow) {
   OffenderWatch w;
-  w.sent_data(kNeighbour);
-  EXPECT_EQ(expire(w, 6), Offence::slow);
+  w.sent_data(kNeighbour, kEpoch - 1h);
+  EXPECT_EQ(expire(w, 20), Offence::slow);
+}
+
+TEST(OffenderWatch, ThreeRequestsLeftWithoutAWordMakeALiar) {
+  OffenderWatch w;
+  expire(w, 3);
+  EXPECT_TRUE(w.judge(kEpoch + 1s).empty()) << "judged only after the grace";
+  EXPECT_EQ(w.judge(kEpoch + 2s), std::vector{kNeighbour});
+  EXPECT_TRUE(w.judge(kEpoch + 3s).empty()) << "once";
+}
+
+TEST(OffenderWatch, AWordWithinTheGraceIsNoSilence) {
+  OffenderWatch w;
+  expire(w, 3);
+  w.rejected(kNeighbour, kEpoch + 1s);  // a REJECT after the requests, before the judging
+  EXPECT_TRUE(w.judge(kEpoch + 5s).empty());
+  OffenderWatch data;
+  expire(data, 3);
+  data.sent_data(kNeighbour, kEpoch + 1s);
+  EXPECT_TRUE(data.judge(kEpoch + 5s).empty());
 }
 
 TEST(OffenderWatch, OneThatAnsweredOnceIsNeverConvictedByExpiries) {
@@ -44,9 +64,9 @@ TEST(OffenderWatch, OneThatAnsweredOnceIsNeverConvictedByExpiries) {
 
 TEST(OffenderWatch, ExpiriesAreCountedPerNeighbour) {
   OffenderWatch w;
-  expire(w, 5);
-  EXPECT_EQ(w.expired(ConnId(8), kEpoch), std::nullopt);
-  EXPECT_EQ(w.expired(kNeighbour, kEpoch + 1s), Offence::liar);
+  expire(w, 19);
+  EXPECT_EQ(w.expired(ConnId(8), kEpoch, kEpoch), std::nullopt);
+  EXPECT_EQ(w.expired(kNeighbour, kEpoch, kEpoch + 1s), Offence::liar);
 }
 
 TEST(OffenderWatch, MoreThanAThousandRequestsInASecondIsAFlood) {
@@ -108,7 +128,7 @@ TEST(OffenderWatch, ForgetClearsARecord) {
   w.forget(ConnId(8));
   EXPECT_FALSE(w.has_answered(ConnId(8)));
   EXPECT_EQ(w.first_sign(kNeighbour, Offence::liar), std::nullopt);
-  EXPECT_EQ(w.expired(kNeighbour, kEpoch + 1s), std::nullopt) << "counting starts over";
+  EXPECT_EQ(w.expired(kNeighbour, kEpoch, kEpoch + 1s), std::nullopt) << "counting starts over";
 }
 
 }  // namespace
