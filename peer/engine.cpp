@@ -134,7 +134,9 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
   Neighbour& n = *found;
   n.last_heard = now;
   if (!n.greeted && !std::holds_alternative<Hello>(msg)) {
-    drop(from, std::string(offence_name(Offence::garbage)) + ": " + message_name(msg) + " before HELLO", false, now);
+    drop(from, std::string(offence_name(Offence::garbage)) + ": " + message_name(msg) +
+                   " before HELLO",
+         false, now);
     return take();
   }
   std::visit(
@@ -159,7 +161,8 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, PieceMsg>) {
           on_piece(from, m, now);
         } else if constexpr (std::is_same_v<T, StripesMsg>) {
-          if (!tree_.heard(from, m, now)) return punish(from, Offence::garbage, "malformed STRIPES", now);
+          if (!tree_.heard(from, m, now))
+            return punish(from, Offence::garbage, "malformed STRIPES", now);
         } else if constexpr (std::is_same_v<T, SubscribeMsg>) {
           on_subscribe(from, m, now);
         } else if constexpr (std::is_same_v<T, RequestMsg>) {
