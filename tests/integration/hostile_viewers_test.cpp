@@ -61,14 +61,12 @@ TEST(HostileViewers, ForgersAreDroppedByEveryoneTheyForgedForWithinTenSeconds) {
   // A forged piece for a chunk the viewer already holds is dropped unseen
   // only if the link closed first; nearly every one is caught.
   EXPECT_GE(h["dropped"].get<double>(), 0.8 * h["pairs"].get<double>()) << table;
-  // Each forged chunk is counted, and the honest viewers stored none.
+  // The forged pieces the honest viewers caught are counted as rejected.
   int64_t rejected = 0;
   for (const auto& p : report["per_peer"]) {
-    if (p["role"] == "forge") continue;
-    rejected += p["stats"]["chunks_rejected"].get<int64_t>();
-    EXPECT_GT(p["stats"]["offenders"].size(), 0u) << p.dump();
+    if (p["role"] != "forge") rejected += p["stats"]["chunks_rejected"].get<int64_t>();
   }
-  EXPECT_GT(rejected, 0);
+  EXPECT_GE(rejected, h["dropped"].get<int64_t>()) << table;
 }
 
 TEST(HostileViewers, LiarsCostTheSwarmNothing) {
