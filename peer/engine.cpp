@@ -90,12 +90,11 @@ Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
 // never for an address a punch itself gave.
 void PeerEngine::ask_hole_punch(const Endpoint& to, WallTime now) {
   if (config_.client_server) return;
-  const auto source = std::ranges::find_if(
-      neighbours_, [](const auto& e) { return e.second.is_source() && e.second.greeted; });
-  if (source == neighbours_.end()) return;
+  const auto source = source_link();
+  if (!source) return;
   std::erase_if(punched_, [&](const auto& e) { return now - e.second >= config_.punch_again_after; });
   if (!punched_.emplace(to.to_string(), now).second) return;
-  out_.push_back(SendAction{source->first, HolePunchMsg{{to.to_string()}}});
+  out_.push_back(SendAction{*source, HolePunchMsg{{to.to_string()}}});
 }
 
 void PeerEngine::on_hole_punch(const HolePunchMsg& m, WallTime now) {
@@ -558,13 +557,17 @@ void PeerEngine::play_due(WallTime now) {
 bool PeerEngine::claims_unpublished(const Neighbour& n) const {
   if (n.is_source()) return false;
   const auto claimed = n.map.newest();
-  if (!claimed) return false;
-  for (const auto& [conn, s] : neighbours_) {
-    if (!s.is_source()) continue;
-    const auto published = s.map.newest();
-    return published && claimed->value > published->value + kAheadOfSource;
+  const auto source = source_link();
+  if (!claimed || !source) return false;
+  const auto published = neighbours_.find(*source)->map.newest();
+  return published && claimed->value > published->value + kAheadOfSource;
+}
+
+std::optional<ConnId> PeerEngine::source_link() const {
+  for (const auto& [conn, n] : neighbours_) {
+    if (n.is_source() && n.greeted) return conn;
   }
-  return false;
+  return std::nullopt;
 }
 
 std::optional<ChunkSeq> PeerEngine::live_edge() const {
@@ -777,10 +780,8 @@ void PeerEngine::punish(ConnId conn, Offence offence, const std::string& what, W
     stats_.offenders.push_back({n->id, offence, now, sign});
     // The source would go on pointing viewers at it as a parent. Only what
     // a message proves is told: a pattern may be an honest viewer's too.
-    for (const auto& [c, s] : neighbours_) {
-      if (proof == Proof::message && s.is_source() && s.greeted)
-        out_.push_back(SendAction{c, OffenderMsg{n->id, static_cast<uint8_t>(offence)}});
-    }
+    if (const auto to = source_link(); to && proof == Proof::message)
+      out_.push_back(SendAction{*to, OffenderMsg{n->id, static_cast<uint8_t>(offence)}});
   }
   drop(conn, std::string(offence_name(offence)) + ": " + what, !source || offence == Offence::forge,
        now);

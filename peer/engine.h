@@ -236,6 +236,8 @@ class PeerEngine {
   void play_due(WallTime now);
   // The newest chunk known to exist, held here or by a neighbour.
   std::optional<ChunkSeq> live_edge() const;
+  // The source's connection, once it said HELLO.
+  std::optional<ConnId> source_link() const;
   // Whether `n` claims chunks well past the source's newest.
   bool claims_unpublished(const Neighbour& n) const;
   void request_missing(WallTime now);

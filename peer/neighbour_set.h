@@ -121,6 +121,10 @@ class NeighbourSet {
   PexMsg everyone() const;
 
   Neighbour* find(ConnId conn);
+  const Neighbour* find(ConnId conn) const {
+    const auto it = map_.find(conn);
+    return it == map_.end() ? nullptr : &it->second;
+  }
   bool contains(ConnId conn) const { return map_.contains(conn); }
   size_t peers() const;  // neighbours other than the source
   Map::iterator begin() { return map_.begin(); }
