@@ -1,6 +1,8 @@
 #include "peer/engine.h"
 
 #include <algorithm>
+#include <bit>
+#include <iterator>
 
 #include "media/chunk_signature.h"
 #include "overlay/wire/push_messages.h"
@@ -169,11 +171,13 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
           watch_.rejected(from, now);
           scheduler_.rejected(m.seq, from, now);
+          prober_.rejected(m.seq, from);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
           uploader_.cancel(from, m.seq);
         } else if constexpr (std::is_same_v<T, ChokeMsg>) {
           n.unchoked_us = n.is_source();
           scheduler_.forget(from);
+          prober_.forget(from);
         } else if constexpr (std::is_same_v<T, UnchokeMsg>) {
           n.unchoked_us = true;
         } else if constexpr (std::is_same_v<T, PexMsg>) {
@@ -259,7 +263,9 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
                         WallTime now) {
   const Chunk& chunk = *shared;
   const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
-  if (scheduler_.asked_of(chunk.seq, from)) watch_.answered(from);
+  if (scheduler_.asked_of(chunk.seq, from) || prober_.asked_of(chunk.seq, from, kAllStripes))
+    watch_.answered(from);
+  prober_.received(chunk.seq, from, kAllStripes);
   cancel_elsewhere(chunk.seq, scheduler_.received(chunk.seq, from, now));
   if (!store_.add(shared)) return;
   last_stored_ = now;
@@ -292,6 +298,9 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   Neighbour* n = neighbours_.find(from);
   if (!n) return;
   watch_.sent_data(from, now);
+  if (const auto bit = static_cast<uint8_t>(1u << stripe_of(piece.index));
+      scheduler_.asked_of(piece.seq, from, bit) || prober_.asked_of(piece.seq, from, bit))
+    watch_.sent_asked(from);
   // Too late to be used, but checked all the same against what we hold: a
   // forger is found out whenever it sends.
   if (const auto held = store_.get(piece.seq)) {
@@ -322,8 +331,10 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   n->received.add(piece.data().size(), now);
   if (const uint32_t stripe = stripe_of(piece.index);
       outcome == Assemblies::Outcome::kept && assemblies_.stripe_complete(piece.seq, stripe)) {
-    if (scheduler_.asked_of(piece.seq, from, static_cast<uint8_t>(1u << stripe)))
+    const auto bit = static_cast<uint8_t>(1u << stripe);
+    if (scheduler_.asked_of(piece.seq, from, bit) || prober_.asked_of(piece.seq, from, bit))
       watch_.answered(from);
+    prober_.received(piece.seq, from, bit);
     cancel_elsewhere(piece.seq, scheduler_.received(piece.seq, from, now,
                                                     static_cast<uint8_t>(1u << stripe)));
   }
@@ -421,6 +432,7 @@ void PeerEngine::tell_stripes() {
 
 void PeerEngine::forget(ConnId conn, WallTime now) {
   scheduler_.forget(conn);
+  prober_.forget(conn);
   choker_.forget(conn);
   uploader_.forget(conn);
   tree_.forget(conn, now);
@@ -615,10 +627,35 @@ void PeerEngine::request_missing(WallTime now) {
       if (lacking != 0) wanted.push_back({s, due, lacking});
     }
   }
-  for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) {
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now);
-    const uint8_t stripes = r.stripes == kAllStripes ? 0 : r.stripes;
-    out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count()), stripes}});
+  for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) send_request(r, now);
+  probe_suspects(candidates, now);
+}
+
+void PeerEngine::send_request(const ChunkRequest& r, WallTime now) {
+  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now);
+  const uint8_t stripes = r.stripes == kAllStripes ? 0 : r.stripes;
+  out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count()), stripes}});
+}
+
+void PeerEngine::probe_suspects(std::span<const Candidate> candidates, WallTime now) {
+  const auto cursor = playout_.cursor();
+  if (!cursor) return;
+  for (const Candidate& c : candidates) {
+    if (c.is_source || c.proven || !watch_.suspect(c.conn) || prober_.probing(c.conn, now)) continue;
+    const auto newest = c.map->newest();
+    if (!newest) continue;
+    // The newest chunk it claims that we lack: one it is likeliest to have.
+    const ChunkSeq top = std::min(*newest, *cursor + (config_.fetch_ahead - 1));
+    for (int64_t back = 0; back <= top - *cursor; ++back) {
+      const ChunkSeq s = top + (-back);
+      if (store_.has(s) || !c.map->has(s)) continue;
+      const uint8_t missing = assemblies_.missing_stripes(s);
+      const auto stripe = static_cast<uint32_t>(std::countr_zero(
+          static_cast<unsigned>(missing != 0 ? missing : kAllStripes)));
+      if (scheduler_.asked_of(s, c.conn, static_cast<uint8_t>(1u << stripe))) continue;
+      if (const auto r = prober_.probe(c.conn, s, stripe, now)) send_request(*r, now);
+      break;
+    }
   }
 }
 
@@ -715,7 +752,9 @@ Actions PeerEngine::leave(WallTime now) {
 }
 
 Actions PeerEngine::tick(WallTime now) {
-  for (const ChunkRequest& r : scheduler_.expire(now)) {
+  auto expired = scheduler_.expire(now);
+  std::ranges::move(prober_.expire(now), std::back_inserter(expired));
+  for (const ChunkRequest& r : expired) {
     const Neighbour* n = neighbours_.find(r.conn);
     if (!n) continue;
     out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
@@ -758,6 +797,7 @@ WallTime PeerEngine::next_wakeup(WallTime now) const {
     if (const auto due = playout_.deadline(*cursor, store_)) next = std::min(next, *due);
   }
   if (const auto expiry = scheduler_.next_expiry()) next = std::min(next, *expiry);
+  if (const auto expiry = prober_.next_expiry()) next = std::min(next, *expiry);
   return std::max(next, now);
 }
 

@@ -41,6 +41,7 @@
 #include "peer/offence.h"
 #include "peer/offender_watch.h"
 #include "peer/playout.h"
+#include "peer/prober.h"
 #include "peer/scheduler.h"
 #include "peer/start_point.h"
 #include "peer/stream_meter.h"
@@ -241,6 +242,9 @@ class PeerEngine {
   // Whether `n` claims chunks well past the source's newest.
   bool claims_unpublished(const Neighbour& n) const;
   void request_missing(WallTime now);
+  void send_request(const ChunkRequest& r, WallTime now);
+  // Probes each suspect neighbour (peer/prober.h) not being probed.
+  void probe_suspects(std::span<const Candidate> candidates, WallTime now);
   void rechoke(WallTime now);
   void set_unchoked(ConnId conn, bool unchoked);
   void maintain_neighbours(WallTime now);
@@ -267,6 +271,7 @@ class PeerEngine {
   Assemblies assemblies_;
   StripeTree tree_;
   OffenderWatch watch_;
+  Prober prober_;
   std::string seen_as_;
   std::map<std::string, WallTime> punched_;  // address -> when a punch was asked or given
   bool tree_changed_ = false;

@@ -8,9 +8,10 @@ std::optional<Offence> OffenderWatch::expired(ConnId conn, WallTime sent, WallTi
   Record& r = records_[conn];
   if (r.answered || r.convicted) return std::nullopt;
   if (!r.expired_since) r.expired_since = now;
+  if (!r.silent_since) r.silent_since = sent;
   r.pending.emplace_back(sent, now + config_.silence_grace);
   if (++r.expired < config_.unanswered) return std::nullopt;
-  return r.sent_data ? Offence::slow : Offence::liar;
+  return r.sent_asked ? Offence::slow : Offence::liar;
 }
 
 std::vector<ConnId> OffenderWatch::judge(WallTime now) {
@@ -28,9 +29,7 @@ std::vector<ConnId> OffenderWatch::judge(WallTime now) {
 }
 
 void OffenderWatch::sent_data(ConnId conn, WallTime now) {
-  Record& r = records_[conn];
-  r.sent_data = true;
-  r.last_word = now;
+  records_[conn].last_word = now;
 }
 
 void OffenderWatch::answered(ConnId conn) { records_[conn].answered = true; }

@@ -9,9 +9,9 @@
 //   and it never answered one on this link. An honest neighbour answers
 //   every request, with data or a REJECT (one it could not serve in time is
 //   REJECTed as its requester stops waiting: Uploader::drop_stale).
-// - liar, slow: `unanswered` of our requests to it expired, and it never
-//   answered one on this link. A liar never sent us a byte of chunk data, a
-//   slow one some. A loaded honest neighbour lets one expire now and then
+// - liar, slow: `unanswered` of our requests to it expired and it never
+//   answered one on this link: slow if it sent some of what we asked for,
+//   else a liar. A loaded honest neighbour lets one expire now and then
 //   (in simulations of 50 and 300 viewers with 10-150 ms links, up to 5
 //   before its first answer), but answers others.
 // - flood: more than `max_requests_per_second` REQUESTs within a second;
@@ -58,6 +58,8 @@ class OffenderWatch {
   std::vector<ConnId> judge(WallTime now);
   // `conn` sent chunk data (even too late to use).
   void sent_data(ConnId conn, WallTime now);
+  // `conn` sent some of a stripe or chunk we asked it for.
+  void sent_asked(ConnId conn) { records_[conn].sent_asked = true; }
   // `conn` REJECTed a request.
   void rejected(ConnId conn, WallTime now) { records_[conn].last_word = now; }
   // One of our requests was answered by `conn`.
@@ -65,6 +67,14 @@ class OffenderWatch {
   bool has_answered(ConnId conn) const {
     const auto r = records_.find(conn);
     return r != records_.end() && r->second.answered;
+  }
+  // `conn` let a request expire and has said nothing since it was made, no
+  // byte and no REJECT, and is not yet found out: a liar, perhaps, worth
+  // probing (peer/prober.h).
+  bool suspect(ConnId conn) const {
+    const auto r = records_.find(conn);
+    return r != records_.end() && r->second.silent_since && !r->second.answered &&
+           !r->second.convicted && r->second.last_word < *r->second.silent_since;
   }
   // `conn` sent a REQUEST: flood, once over the rate.
   std::optional<Offence> requested(ConnId conn, WallTime now);
@@ -90,10 +100,11 @@ class OffenderWatch {
     std::deque<std::pair<WallTime, WallTime>> pending;
     int silent = 0;
     bool convicted = false;
-    bool sent_data = false;
+    bool sent_asked = false;
     WallTime second{};  // the second its requests are being counted in
     int requests = 0;
     std::optional<WallTime> expired_since, flooding_since;
+    std::optional<WallTime> silent_since;  // when the first expired request was made
   };
   struct Host {
     std::set<uint16_t> ports;  // unreachable

@@ -743,14 +743,20 @@ TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarUntold) {
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
   int asked = 0;
   bool dropped = false;
+  std::optional<WallTime> first_cancel;
   for (int step = 0; step < 400 && !dropped; ++step) {
     now_ += 50ms;
     const Actions actions = engine_->tick(now_);
-    for (const auto& send : only<SendAction>(actions))
+    for (const auto& send : only<SendAction>(actions)) {
       asked += send.to == liar && std::holds_alternative<RequestMsg>(send.msg);
+      if (send.to == liar && std::holds_alternative<CancelMsg>(send.msg) && !first_cancel)
+        first_cancel = now_;
+    }
     dropped = punished(actions, liar, PeerId(66), Offence::liar, Proof::pattern);
   }
   EXPECT_TRUE(dropped) << asked << " requests to it as it ticked";
+  ASSERT_TRUE(first_cancel);
+  EXPECT_LE(now_ - *first_cancel, 4s) << "found out within seconds of its first silence";
   ASSERT_EQ(engine_->stats().offenders.size(), 1u);
   EXPECT_EQ(engine_->stats().offenders[0].offence, Offence::liar);
   EXPECT_TRUE(engine_->stats().offenders[0].first_sign);

@@ -29,10 +29,43 @@ TEST(OffenderWatch, ANeighbourThatNeverAnswersIsALiarAfterTwentyExpiries) {
   EXPECT_EQ(w.expired(kNeighbour, kEpoch + 1s, kEpoch + 2s), Offence::liar);
 }
 
-TEST(OffenderWatch, OneThatSentDataButNeverAnsweredIsSlow) {
+TEST(OffenderWatch, OneThatSentSomeOfWhatWeAskedButNeverAnsweredIsSlow) {
   OffenderWatch w;
-  w.sent_data(kNeighbour, kEpoch - 1h);
+  w.sent_asked(kNeighbour);
   EXPECT_EQ(expire(w, 20), Offence::slow);
+}
+
+TEST(OffenderWatch, DataWeDidNotAskForDoesNotMakeALiarSlow) {
+  OffenderWatch w;
+  w.sent_data(kNeighbour, kEpoch - 1h);  // a push down a tree
+  EXPECT_EQ(expire(w, 20), Offence::liar);
+}
+
+TEST(OffenderWatch, ASuspectLetARequestExpireAndHasSaidNothingSince) {
+  OffenderWatch w;
+  EXPECT_FALSE(w.suspect(kNeighbour));
+  w.expired(kNeighbour, kEpoch, kEpoch + 1s);
+  EXPECT_TRUE(w.suspect(kNeighbour));
+  w.rejected(kNeighbour, kEpoch + 1200ms);
+  EXPECT_FALSE(w.suspect(kNeighbour)) << "an honest busy one REJECTs";
+}
+
+TEST(OffenderWatch, AWordBeforeTheExpiredRequestWasMadeDoesNotClearASuspect) {
+  OffenderWatch w;
+  w.sent_data(kNeighbour, kEpoch - 1s);
+  w.expired(kNeighbour, kEpoch, kEpoch + 1s);
+  EXPECT_TRUE(w.suspect(kNeighbour));
+}
+
+TEST(OffenderWatch, OneThatAnsweredOrWasConvictedIsNoSuspect) {
+  OffenderWatch answered;
+  answered.expired(kNeighbour, kEpoch, kEpoch + 1s);
+  answered.answered(kNeighbour);
+  EXPECT_FALSE(answered.suspect(kNeighbour));
+  OffenderWatch convicted;
+  expire(convicted, 3);
+  EXPECT_EQ(convicted.judge(kEpoch + 5s), std::vector{kNeighbour});
+  EXPECT_FALSE(convicted.suspect(kNeighbour));
 }
 
 TEST(OffenderWatch, ThreeRequestsLeftWithoutAWordMakeALiar) {
