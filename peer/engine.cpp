@@ -601,7 +601,8 @@ void PeerEngine::request_missing(WallTime now) {
     if (const auto s = n.map.newest_random_access(); s && (!edge_ra || *s > *edge_ra)) edge_ra = s;
     if (!n.unchoked_us) continue;
     candidates.push_back({conn, n.is_source() && !config_.client_server, &n.map,
-                          n.is_source() || watch_.has_answered(conn)});
+                          n.is_source() || watch_.has_answered(conn),
+                          !n.is_source() && watch_.failed_us(conn)});
   }
   std::vector<WantedChunk> wanted;
   if (!playout_.started()) choose_start(now);

@@ -68,6 +68,11 @@ class OffenderWatch {
     const auto r = records_.find(conn);
     return r != records_.end() && r->second.answered;
   }
+  // `conn` let a request expire and never answered one.
+  bool failed_us(ConnId conn) const {
+    const auto r = records_.find(conn);
+    return r != records_.end() && r->second.expired > 0 && !r->second.answered;
+  }
   // `conn` let a request expire and has said nothing since it was made, no
   // byte and no REJECT, and is not yet found out: a liar, perhaps, worth
   // probing (peer/prober.h).

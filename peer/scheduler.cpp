@@ -84,10 +84,11 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
     return until != it->second.end() && now < until->second;
   };
   // The peer holding `seq` expected to deliver it soonest.
-  const auto soonest_peer = [&](ChunkSeq seq) -> const Candidate* {
+  const auto soonest_peer = [&](ChunkSeq seq, bool urgent) -> const Candidate* {
     const Candidate* best = nullptr;
     for (const Candidate& c : neighbours) {
       if (c.is_source || !c.map->has(seq) || !has_room(c) || failed_at(seq, c.conn)) continue;
+      if (urgent && c.failed_us) continue;
       if (!best || expected(c) < expected(*best)) best = &c;
     }
     return best;
@@ -109,7 +110,7 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
       continue;
     }
     for (const uint32_t stripe : stripes_of(w)) {
-      const Candidate* peer = soonest_peer(w.seq);
+      const Candidate* peer = soonest_peer(w.seq, true);
       // An urgent chunk goes to one that never answered only if the source
       // cannot take it.
       const bool peer_in_time = peer && peer->proven &&
@@ -137,7 +138,7 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   std::ranges::sort(by_rarity, {}, [](const auto& e) { return e.first; });
   for (const auto& [rarity, w] : by_rarity) {
     for (const uint32_t stripe : stripes_of(w)) {
-      if (const Candidate* peer = soonest_peer(w.seq)) issue(out, w, stripe, *peer, now);
+      if (const Candidate* peer = soonest_peer(w.seq, false)) issue(out, w, stripe, *peer, now);
     }
   }
   return out;

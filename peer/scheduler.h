@@ -62,6 +62,10 @@ struct Candidate {
   // only `unproven_in_flight` stripes, so that a neighbour that claims
   // chunks it does not send (or trickles them) wastes few requests.
   bool proven = true;
+  // It let a request of ours expire and never answered one: it is asked for
+  // no urgent chunk, which it would most likely fail too, until it answers
+  // one that is not.
+  bool failed_us = false;
 };
 
 // A chunk we lack, in play order, and its stripes nobody has been asked for.
