@@ -68,6 +68,7 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   failed_.erase(failed_.begin(), failed_.lower_bound(wanted.front().seq));
 
   const auto has_room = [&](const Candidate& c) {
+    if (c.is_source && now < source_rested_until_) return false;
     const int chunks = c.is_source ? config_.max_in_flight_source : config_.max_in_flight;
     const int stripes = c.proven ? chunks * static_cast<int>(kStripes) : config_.unproven_in_flight;
     return load_[c.conn] < stripes;
@@ -171,9 +172,14 @@ std::vector<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now,
 }
 
 void Scheduler::rejected(ChunkSeq seq, ConnId from, WallTime now) {
+  const bool source = std::ranges::any_of(in_flight_, [&](const auto& entry) {
+    return entry.first.first == seq && entry.second.conn == from && entry.second.source;
+  });
   const size_t before = in_flight_.size();
   drop(seq, from);
-  if (in_flight_.size() != before) failed_[seq][from] = now + config_.retry_after_reject;
+  if (in_flight_.size() == before) return;
+  failed_[seq][from] = now + config_.retry_after_reject;
+  if (source) source_rested_until_ = now + config_.retry_after_reject;
 }
 
 std::vector<ChunkRequest> Scheduler::expire(WallTime now) {

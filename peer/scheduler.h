@@ -20,7 +20,8 @@
 // before its chunk is due, expires, as does one REJECTed: the chunk is asked
 // again from someone else (the source, if nobody else has it in time); from
 // the same peer never after a timeout, and after a while after a REJECT (its
-// uplink was busy). Sans IO.
+// uplink was busy); the source, after a REJECT, for nothing for that while.
+// Sans IO.
 
 #include <chrono>
 #include <map>
@@ -138,6 +139,10 @@ class Scheduler {
   // be asked again); one that REJECTed it, after `retry_after_reject`.
   std::map<ChunkSeq, std::map<ConnId, WallTime>> failed_;
   std::unordered_map<ConnId, int> load_;  // stripes in flight per neighbour
+  // A REJECT from the source says its uplink is busy, not only for that
+  // chunk: asking it for the next at once, and the next, would make a storm
+  // of requests the source cuts off (kSourceAddressLimits).
+  WallTime source_rested_until_{};
 };
 
 }  // namespace shoal

@@ -17,8 +17,8 @@ void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now,
                 {from, seq, now + std::min(wait.value_or(max_age_), max_age_), priority, stripes});
 }
 
-void UploadQueue::cancel(ConnId from, ChunkSeq seq) {
-  std::erase_if(queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; });
+bool UploadQueue::cancel(ConnId from, ChunkSeq seq) {
+  return std::erase_if(queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; }) > 0;
 }
 
 void UploadQueue::forget(ConnId from) {

@@ -43,7 +43,8 @@ class UploadQueue {
   void push(ConnId from, ChunkSeq seq, WallTime now,
             std::optional<std::chrono::milliseconds> wait = std::nullopt,
             Priority priority = Priority::common, uint8_t stripes = 0);
-  void cancel(ConnId from, ChunkSeq seq);
+  // Withdraws `from`'s queued request for `seq`; whether there was one.
+  bool cancel(ConnId from, ChunkSeq seq);
   // Takes out the requests whose requesters stopped waiting: to be REJECTed,
   // so that a requester hears an answer to every request it made.
   std::vector<QueuedRequest> drop_stale(WallTime now);

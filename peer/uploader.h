@@ -44,7 +44,8 @@ class Uploader {
   void reserve(double bytes_per_second) { reserved_ = bytes_per_second; }
   // The source pushed `seq` to us; seeds older than `window_base` are gone.
   void seeded(ChunkSeq seq, ChunkSeq window_base);
-  void cancel(ConnId from, ChunkSeq seq) { queue_.cancel(from, seq); }
+  // Whether a queued request was withdrawn (not one being sent).
+  bool cancel(ConnId from, ChunkSeq seq) { return queue_.cancel(from, seq); }
   // The neighbour is gone or choked.
   void forget(ConnId conn) { queue_.forget(conn); }
   // Requests whose requesters stopped waiting for them: REJECT them.

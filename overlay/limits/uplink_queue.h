@@ -1,7 +1,8 @@
 #pragma once
 // UplinkQueue: the mechanism of an upload limit, sans IO. Frames wait for
 // tokens of one TokenBucket and are let through first come, first served,
-// urgent ones (pieces pushed down the trees) before the others;
+// urgent ones (pieces pushed down the trees) before the others, though
+// never so often that the others starve;
 // bytes sent without waiting are only charged. The bucket holds about 100 ms
 // of rate (at least 16 KiB); a frame larger than that goes once the bucket is
 // full and leaves debt that later frames wait for.
@@ -55,6 +56,7 @@ class UplinkQueue {
     size_t bytes;
     std::function<void()> ready;
     bool urgent = false;
+    size_t overtaken = 0;  // bytes of urgent frames let through ahead of it
   };
 
   double rate_;

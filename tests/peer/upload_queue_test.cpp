@@ -77,8 +77,8 @@ TEST(UploadQueue, CancelWithdrawsAQueuedRequestOnly) {
   q.push(kA, ChunkSeq(2), kEpoch);
   q.push(kB, ChunkSeq(2), kEpoch);
   ASSERT_EQ(drain(q, kEpoch), (Served{{kA, ChunkSeq(1)}}));
-  q.cancel(kA, ChunkSeq(2));
-  q.cancel(kA, ChunkSeq(1));  // already in the link: nothing to withdraw
+  EXPECT_TRUE(q.cancel(kA, ChunkSeq(2)));
+  EXPECT_FALSE(q.cancel(kA, ChunkSeq(1))) << "already in the link: nothing to withdraw";
   EXPECT_EQ(q.in_link(), 1);
   q.sent(kA);
   EXPECT_EQ(drain(q, kEpoch), (Served{{kB, ChunkSeq(2)}}));  // B's request for 2 stays

@@ -1,0 +1,73 @@
+// Frames wait for the uplink's tokens first come, first served; pushes down
+// the trees (urgent) go ahead of requested data, but never starve it.
+#include "overlay/limits/uplink_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace shoal {
+namespace {
+
+using namespace std::chrono_literals;
+const UplinkQueue::Clock::time_point t0 = UplinkQueue::Clock::time_point{} + 1h;
+
+// Lets everything through, time passing as the rate needs.
+void drain(UplinkQueue& q) {
+  auto now = t0;
+  while (q.waiting() > 0) {
+    now += 1s;
+    while (auto ready = q.pop_ready(now)) ready();
+  }
+}
+
+struct Recorder {
+  std::string order;
+  std::function<void()> frame(char c) {
+    return [this, c] { order += c; };
+  }
+};
+
+TEST(UplinkQueue, FramesGoFirstComeFirstServed) {
+  UplinkQueue q(1'000'000);
+  Recorder r;
+  q.add(1000, r.frame('a'));
+  q.add(1000, r.frame('b'));
+  q.add(1000, r.frame('c'));
+  drain(q);
+  EXPECT_EQ(r.order, "abc");
+}
+
+TEST(UplinkQueue, APushGoesAheadOfRequestedData) {
+  UplinkQueue q(1'000'000);
+  Recorder r;
+  q.add(1000, r.frame('a'));
+  q.add(1000, r.frame('b'));
+  q.add(1000, r.frame('P'), true);
+  q.add(1000, r.frame('Q'), true);
+  drain(q);
+  EXPECT_EQ(r.order, "PQab") << "pushes in their own order";
+}
+
+TEST(UplinkQueue, RequestedDataIsOvertakenByAtMostFourTimesItsSize) {
+  UplinkQueue q(1'000'000);
+  Recorder r;
+  q.add(1000, r.frame('a'));
+  for (int i = 0; i < 6; ++i) q.add(1000, r.frame('P'), true);
+  drain(q);
+  EXPECT_EQ(r.order, "PPPPaPP") << "a fifth of a contended uplink is left to requests";
+}
+
+TEST(UplinkQueue, EachWaiterHasItsOwnBudget) {
+  UplinkQueue q(1'000'000);
+  Recorder r;
+  q.add(1000, r.frame('a'));
+  for (int i = 0; i < 4; ++i) q.add(1000, r.frame('P'), true);
+  q.add(1000, r.frame('b'));
+  for (int i = 0; i < 2; ++i) q.add(1000, r.frame('Q'), true);
+  drain(q);
+  EXPECT_EQ(r.order, "PPPPaQQb");
+}
+
+}  // namespace
+}  // namespace shoal
