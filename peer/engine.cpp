@@ -173,7 +173,10 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           scheduler_.rejected(m.seq, from, now);
           prober_.rejected(m.seq, from);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
-          uploader_.cancel(from, m.seq);
+          // Answered all the same: a CANCEL sent as the wait ran out may
+          // overtake the REJECT we were about to send, and a requester
+          // takes a request left without a word for a liar's.
+          if (uploader_.cancel(from, m.seq)) out_.push_back(SendAction{from, RejectMsg{m.seq}});
         } else if constexpr (std::is_same_v<T, ChokeMsg>) {
           n.unchoked_us = n.is_source();
           scheduler_.forget(from);
@@ -466,6 +469,7 @@ void PeerEngine::pump_uploads(WallTime now) {
     auto chunk = store_.get(r->seq);
     if (!n || !chunk) {
       uploader_.sent(r->from);
+      if (n) out_.push_back(SendAction{r->from, RejectMsg{r->seq}});
       continue;
     }
     // In pieces, so pushes down the trees overtake it piece by piece.
