@@ -10,11 +10,6 @@ namespace {
 // but at least a few whole chunk frames' worth at low rates.
 double burst_for(double rate) { return std::max(16.0 * 1024, rate / 10); }
 
-// An urgent frame overtakes a waiting one by at most this many times that
-// one's size in all, so the others keep a fifth of a contended uplink (what
-// Uploader::request_capacity counts on) and are never starved.
-constexpr size_t kOvertake = 4;
-
 }  // namespace
 
 UplinkQueue::UplinkQueue(double bytes_per_second)
@@ -30,14 +25,7 @@ bool UplinkQueue::set_rate(double bytes_per_second, Clock::time_point now) {
 UplinkQueue::Ticket UplinkQueue::add(size_t bytes, std::function<void()> ready, bool urgent) {
   const Ticket ticket = next_ticket_++;
   auto at = waiting_.end();
-  if (urgent) {
-    at = std::ranges::find_if(waiting_, [&](const Waiter& w) {
-      return !w.urgent && w.overtaken + bytes <= kOvertake * w.bytes;
-    });
-    for (auto it = at; it != waiting_.end(); ++it) {
-      if (!it->urgent) it->overtaken += bytes;
-    }
-  }
+  if (urgent) at = std::ranges::find_if(waiting_, [](const Waiter& w) { return !w.urgent; });
   waiting_.insert(at, {ticket, bytes, std::move(ready), urgent});
   return ticket;
 }
