@@ -159,8 +159,8 @@ void Hostility::closed(ConnId conn, const std::string& host, WallTime now) {
   if (v == viewers_.end()) return;
   const Endpoint to{host, v->second.listen_port};
   viewers_.erase(v);
-  if (kind_ != Offence::flood || to.port == 0) return;
-  if (std::ranges::any_of(redials_, [&](const Redial& r) { return r.to == to; })) return;
+  // Once per viewer: a redial it drops again must not start the storm over.
+  if (kind_ != Offence::flood || to.port == 0 || !redialled_.insert(to.to_string()).second) return;
   redials_.push_back({to, now + kRedialEvery});
 }
 

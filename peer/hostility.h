@@ -29,6 +29,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -92,6 +93,7 @@ class Hostility {
   std::map<ConnId, Viewer> viewers_;  // greeted
   std::map<PeerId, WallTime> first_offence_;
   std::vector<Redial> redials_;
+  std::set<std::string> redialled_;  // viewers whose redials have begun
   WallTime last_garbage_{};
   size_t garbage_turn_ = 0;
 };

@@ -163,6 +163,10 @@ TEST(Hostility, FlooderDialsAViewerThatDroppedItAgainEveryHalfSecond) {
   int more = 0;
   for (int i = 2; i < 40; ++i) more += static_cast<int>(dials(kEpoch + i * 500ms).size());
   EXPECT_EQ(more, 19) << "20 times in all";
+  h.heard(kViewer, Hello{kProtocolVersion, {}, kViewerId, 7003}, kEpoch + 20s);
+  h.closed(kViewer, "10.0.0.3", kEpoch + 20s);  // the last redial, dropped again
+  for (int i = 41; i < 80; ++i) more += static_cast<int>(dials(kEpoch + i * 500ms).size());
+  EXPECT_EQ(more, 19) << "and not again";
 }
 
 TEST(Hostility, GarbageSendsAMalformedMessageEveryHalfSecond) {
