@@ -68,7 +68,8 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   failed_.erase(failed_.begin(), failed_.lower_bound(wanted.front().seq));
 
   const auto has_room = [&](const Candidate& c) {
-    if (c.is_source && now < source_rested_until_) return false;
+    if (const auto rest = rested_until_.find(c.conn); rest != rested_until_.end() && now < rest->second)
+      return false;
     const int chunks = c.is_source ? config_.max_in_flight_source : config_.max_in_flight;
     const int stripes = c.proven ? chunks * static_cast<int>(kStripes) : config_.unproven_in_flight;
     return load_[c.conn] < stripes;
@@ -84,13 +85,16 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
     const auto until = it->second.find(conn);
     return until != it->second.end() && now < until->second;
   };
-  // The peer holding `seq` expected to deliver it soonest.
+  // The peer holding `seq` expected to deliver it soonest; for an urgent
+  // chunk, one that failed us only if no other holds it.
   const auto soonest_peer = [&](ChunkSeq seq, bool urgent) -> const Candidate* {
     const Candidate* best = nullptr;
+    const auto key = [&](const Candidate& c) {
+      return std::pair{urgent && c.failed_us, expected(c)};
+    };
     for (const Candidate& c : neighbours) {
       if (c.is_source || !c.map->has(seq) || !has_room(c) || failed_at(seq, c.conn)) continue;
-      if (urgent && c.failed_us) continue;
-      if (!best || expected(c) < expected(*best)) best = &c;
+      if (!best || key(c) < key(*best)) best = &c;
     }
     return best;
   };
@@ -172,14 +176,11 @@ std::vector<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now,
 }
 
 void Scheduler::rejected(ChunkSeq seq, ConnId from, WallTime now) {
-  const bool source = std::ranges::any_of(in_flight_, [&](const auto& entry) {
-    return entry.first.first == seq && entry.second.conn == from && entry.second.source;
-  });
   const size_t before = in_flight_.size();
   drop(seq, from);
   if (in_flight_.size() == before) return;
   failed_[seq][from] = now + config_.retry_after_reject;
-  if (source) source_rested_until_ = now + config_.retry_after_reject;
+  rested_until_[from] = now + config_.retry_after_reject;
 }
 
 std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
@@ -209,6 +210,7 @@ std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
 }
 
 void Scheduler::forget(ConnId conn) {
+  rested_until_.erase(conn);
   std::erase_if(in_flight_, [&](const auto& entry) { return entry.second.conn == conn; });
   load_.erase(conn);
   answer_time_.erase(conn);
