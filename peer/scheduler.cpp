@@ -68,8 +68,7 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   failed_.erase(failed_.begin(), failed_.lower_bound(wanted.front().seq));
 
   const auto has_room = [&](const Candidate& c) {
-    if (const auto rest = rested_until_.find(c.conn); rest != rested_until_.end() && now < rest->second)
-      return false;
+    if (c.is_source && now < source_rested_until_) return false;
     const int chunks = c.is_source ? config_.max_in_flight_source : config_.max_in_flight;
     const int stripes = c.proven ? chunks * static_cast<int>(kStripes) : config_.unproven_in_flight;
     return load_[c.conn] < stripes;
@@ -85,16 +84,13 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
     const auto until = it->second.find(conn);
     return until != it->second.end() && now < until->second;
   };
-  // The peer holding `seq` expected to deliver it soonest; for an urgent
-  // chunk, one that failed us only if no other holds it.
+  // The peer holding `seq` expected to deliver it soonest.
   const auto soonest_peer = [&](ChunkSeq seq, bool urgent) -> const Candidate* {
     const Candidate* best = nullptr;
-    const auto key = [&](const Candidate& c) {
-      return std::pair{urgent && c.failed_us, expected(c)};
-    };
     for (const Candidate& c : neighbours) {
       if (c.is_source || !c.map->has(seq) || !has_room(c) || failed_at(seq, c.conn)) continue;
-      if (!best || key(c) < key(*best)) best = &c;
+      if (urgent && c.failed_us) continue;
+      if (!best || expected(c) < expected(*best)) best = &c;
     }
     return best;
   };
@@ -176,11 +172,14 @@ std::vector<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now,
 }
 
 void Scheduler::rejected(ChunkSeq seq, ConnId from, WallTime now) {
+  const bool source = std::ranges::any_of(in_flight_, [&](const auto& entry) {
+    return entry.first.first == seq && entry.second.conn == from && entry.second.source;
+  });
   const size_t before = in_flight_.size();
   drop(seq, from);
   if (in_flight_.size() == before) return;
   failed_[seq][from] = now + config_.retry_after_reject;
-  rested_until_[from] = now + config_.retry_after_reject;
+  if (source) source_rested_until_ = now + config_.retry_after_reject;
 }
 
 std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
@@ -210,7 +209,6 @@ std::vector<ChunkRequest> Scheduler::expire(WallTime now) {
 }
 
 void Scheduler::forget(ConnId conn) {
-  rested_until_.erase(conn);
   std::erase_if(in_flight_, [&](const auto& entry) { return entry.second.conn == conn; });
   load_.erase(conn);
   answer_time_.erase(conn);

@@ -20,7 +20,7 @@
 // before its chunk is due, expires, as does one REJECTed: the chunk is asked
 // again from someone else (the source, if nobody else has it in time); from
 // the same peer never after a timeout, and after a while after a REJECT (its
-// uplink was busy), and for nothing else either for that while.
+// uplink was busy); the source, after a REJECT, for nothing for that while.
 // Sans IO.
 
 #include <chrono>
@@ -64,8 +64,8 @@ struct Candidate {
   // chunks it does not send (or trickles them) wastes few requests.
   bool proven = true;
   // It let a request of ours expire and never answered one: it is asked for
-  // an urgent chunk, which it would most likely fail too, only if no other
-  // peer holds it and the source cannot take it.
+  // no urgent chunk, which it would most likely fail too, until it answers
+  // one that is not.
   bool failed_us = false;
 };
 
@@ -139,11 +139,10 @@ class Scheduler {
   // be asked again); one that REJECTed it, after `retry_after_reject`.
   std::map<ChunkSeq, std::map<ConnId, WallTime>> failed_;
   std::unordered_map<ConnId, int> load_;  // stripes in flight per neighbour
-  // A REJECT says the neighbour's uplink is busy (or it chokes us), not
-  // only for that chunk: asking it for the next at once, and the next, made
-  // storms of requests that the source cut off (kSourceAddressLimits) and
-  // peers took for floods. Until when each is not asked.
-  std::unordered_map<ConnId, WallTime> rested_until_;
+  // A REJECT from the source says its uplink is busy, not only for that
+  // chunk: asking it for the next at once, and the next, would make a storm
+  // of requests the source cuts off (kSourceAddressLimits).
+  WallTime source_rested_until_{};
 };
 
 }  // namespace shoal

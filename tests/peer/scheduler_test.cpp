@@ -378,30 +378,6 @@ TEST(Scheduler, ABusyPeerIsAskedAgainAfterRetryAfterReject) {
   EXPECT_EQ(asked_for(0, s.plan(kNow + 250ms, wanted, n)), kA);
 }
 
-TEST(Scheduler, ABusyPeerIsAskedForNoOtherChunkEitherForAWhile) {
-  Scheduler s({.retry_after_reject = 250ms}, 1);
-  const BufferMap a = map_of("11");
-  const Candidate n[] = {{kA, false, &a}};
-  const WantedChunk first[] = {due_in(0, 5000ms)};
-  ASSERT_EQ(asked_for(0, s.plan(kNow, first, n)), kA);
-  s.rejected(ChunkSeq(0), kA, kNow);
-  const WantedChunk next[] = {due_in(1, 5000ms)};
-  EXPECT_TRUE(s.plan(kNow + 1ms, next, n).empty()) << "no storm of requests, one per REJECT";
-  EXPECT_EQ(asked_for(1, s.plan(kNow + 250ms, next, n)), kA);
-}
-
-TEST(Scheduler, AnUrgentChunkGoesToAPeerThatFailedUsOnlyIfNoOtherHoldsIt) {
-  Scheduler s({}, 1);
-  const BufferMap a = map_of("1"), b = map_of("1");
-  Candidate failed{kA, false, &a, false, true};
-  const Candidate both[] = {failed, {kB, false, &b}};
-  const WantedChunk wanted[] = {one_stripe(due_in(0, 1200ms))};
-  EXPECT_EQ(asked_for(0, s.plan(kNow, wanted, both)), kB);
-  Scheduler alone({}, 1);
-  const Candidate only[] = {failed};
-  EXPECT_EQ(asked_for(0, alone.plan(kNow, wanted, only)), kA) << "nobody else: the source cannot help";
-}
-
 TEST(Scheduler, ARejectFromANeighbourNotAskedChangesNothing) {
   Scheduler s({}, 1);
   const BufferMap a = map_of("1"), b = map_of("1");
