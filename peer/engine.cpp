@@ -266,7 +266,7 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
                         WallTime now) {
   const Chunk& chunk = *shared;
   const bool pushed = n.is_source() && !scheduler_.in_flight(chunk.seq);
-  if (scheduler_.asked_of(chunk.seq, from) || prober_.asked_of(chunk.seq, from, kAllStripes))
+  if (asked_of(chunk.seq, from, kAllStripes))
     watch_.answered(from);
   prober_.received(chunk.seq, from, kAllStripes);
   cancel_elsewhere(chunk.seq, scheduler_.received(chunk.seq, from, now));
@@ -302,7 +302,7 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   if (!n) return;
   watch_.sent_data(from, now);
   if (const auto bit = static_cast<uint8_t>(1u << stripe_of(piece.index));
-      scheduler_.asked_of(piece.seq, from, bit) || prober_.asked_of(piece.seq, from, bit))
+      asked_of(piece.seq, from, bit))
     watch_.sent_asked(from);
   // Too late to be used, but checked all the same against what we hold: a
   // forger is found out whenever it sends.
@@ -335,7 +335,7 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   if (const uint32_t stripe = stripe_of(piece.index);
       outcome == Assemblies::Outcome::kept && assemblies_.stripe_complete(piece.seq, stripe)) {
     const auto bit = static_cast<uint8_t>(1u << stripe);
-    if (scheduler_.asked_of(piece.seq, from, bit) || prober_.asked_of(piece.seq, from, bit))
+    if (asked_of(piece.seq, from, bit))
       watch_.answered(from);
     prober_.received(piece.seq, from, bit);
     cancel_elsewhere(piece.seq, scheduler_.received(piece.seq, from, now,
@@ -634,6 +634,10 @@ void PeerEngine::request_missing(WallTime now) {
   }
   for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) send_request(r, now);
   probe_suspects(candidates, now);
+}
+
+bool PeerEngine::asked_of(ChunkSeq seq, ConnId conn, uint8_t stripes) const {
+  return scheduler_.asked_of(seq, conn, stripes) || prober_.asked_of(seq, conn, stripes);
 }
 
 void PeerEngine::send_request(const ChunkRequest& r, WallTime now) {

@@ -243,6 +243,8 @@ class PeerEngine {
   bool claims_unpublished(const Neighbour& n) const;
   void request_missing(WallTime now);
   void send_request(const ChunkRequest& r, WallTime now);
+  // Whether some of `stripes` of `seq` is asked of `conn`, by a request or a probe.
+  bool asked_of(ChunkSeq seq, ConnId conn, uint8_t stripes) const;
   // Probes each suspect neighbour (peer/prober.h) not being probed.
   void probe_suspects(std::span<const Candidate> candidates, WallTime now);
   void rechoke(WallTime now);
