@@ -148,7 +148,6 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
           if (!n.map.assign(m)) return punish(from, Offence::garbage, "malformed BUFFER_MAP", now);
           if (claims_unpublished(n)) return punish(from, Offence::liar, kUnpublished, now);
-          n.spare_upload = m.spare_upload;
           if (n.is_source()) stream_.announce(m.stream_rate);
           if (const auto newest = n.map.newest(); n.is_source() && newest && m.newest_duration_ms)
             playout_.hint(*newest, m.newest_capture,
@@ -302,16 +301,9 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   Neighbour* n = neighbours_.find(from);
   if (!n) return;
   watch_.sent_data(from, now);
-  const bool asked =
-      asked_of(piece.seq, from, static_cast<uint8_t>(1u << stripe_of(piece.index)));
-  if (asked) watch_.sent_asked(from);
-  if (const auto plays = piece_plays(piece);
-      plays && !n->is_source() && tree_.parent(stripe_of(piece.index)) != from) {
-    const auto rate = stream_.rate();
-    const bool full = !rate || static_cast<double>(n->spare_upload) < *rate;
-    if (const auto offence = watch_.piece(from, piece.seq, piece.index, *plays, asked || full, now))
-      return punish(from, *offence, "it trickles what it is asked for", now, Proof::pattern);
-  }
+  if (const auto bit = static_cast<uint8_t>(1u << stripe_of(piece.index));
+      asked_of(piece.seq, from, bit))
+    watch_.sent_asked(from);
   // Too late to be used, but checked all the same against what we hold: a
   // forger is found out whenever it sends.
   if (const auto held = store_.get(piece.seq)) {
@@ -352,15 +344,6 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   head = assemblies_.head_of(piece.seq);
   relay(piece, head->capture_time, now);
   if (outcome == Assemblies::Outcome::complete) accept(from, *n, assemblies_.finish(piece.seq), now);
-}
-
-std::optional<std::chrono::microseconds> PeerEngine::piece_plays(const PieceMsg& piece) const {
-  if (piece.count == 0) return std::nullopt;
-  std::optional<uint32_t> ms;
-  if (const ChunkHead* head = assemblies_.head_of(piece.seq)) ms = head->duration_ms;
-  else if (const auto chunk = store_.get(piece.seq)) ms = chunk->duration_ms;
-  if (!ms) return std::nullopt;
-  return std::chrono::microseconds(std::chrono::milliseconds(*ms)) / piece.count;
 }
 
 bool PeerEngine::in_time_to_relay(WallTime capture, WallTime now) const {
@@ -667,7 +650,7 @@ void PeerEngine::probe_suspects(std::span<const Candidate> candidates, WallTime 
   const auto cursor = playout_.cursor();
   if (!cursor) return;
   for (const Candidate& c : candidates) {
-    if (c.is_source || !watch_.suspect(c.conn, now) || prober_.probing(c.conn, now)) continue;
+    if (c.is_source || c.proven || !watch_.suspect(c.conn) || prober_.probing(c.conn, now)) continue;
     const auto newest = c.map->newest();
     if (!newest) continue;
     // The newest chunk it claims that we lack: one it is likeliest to have.

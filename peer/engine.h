@@ -213,9 +213,6 @@ class PeerEngine {
   void relay(const PieceMsg& piece, WallTime capture, WallTime now);
   // `to_head_children`: only to those that take heads from us; else to all.
   void relay(const ChunkHead& head, bool to_head_children, WallTime now);
-  // How long a piece plays: its chunk's duration over its pieces; nullopt
-  // while the chunk's head is unknown.
-  std::optional<std::chrono::microseconds> piece_plays(const PieceMsg& piece) const;
   bool in_time_to_relay(WallTime capture, WallTime now) const;
   void on_subscribe(ConnId from, const SubscribeMsg& m, WallTime now);
   // Sends a new child the pieces of `stripes` of the recent chunks it lacks.

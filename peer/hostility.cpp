@@ -108,11 +108,6 @@ bool Hostility::bend(ConnId to, Message& m, WallTime now) {
              !std::holds_alternative<ChunkHeadMsg>(m) && !std::holds_alternative<RejectMsg>(m);
     case Offence::slow:
       if (auto* stripes = std::get_if<StripesMsg>(&m)) no_room(*stripes);
-      // A request turned away was answered: no offence, whatever comes after.
-      if (const auto* reject = std::get_if<RejectMsg>(&m)) {
-        if (const auto v = viewers_.find(to); v != viewers_.end())
-          v->second.waiting.erase(reject->seq);
-      }
       return true;
     case Offence::sybil:
     case Offence::flood:

@@ -32,43 +32,6 @@ void OffenderWatch::sent_data(ConnId conn, WallTime now) {
   records_[conn].last_word = now;
 }
 
-std::optional<Offence> OffenderWatch::piece(ConnId conn, ChunkSeq seq, uint32_t index,
-                                            std::chrono::microseconds plays, bool excused,
-                                            WallTime now) {
-  Record& r = records_[conn];
-  // A piece of another chunk, or of a lower index, starts another request's.
-  if (r.run_pieces > 0 && seq == r.run_seq && index > r.run_index) {
-    ++r.run_pieces;
-    r.run_plays += plays;
-  } else {
-    r.run_pieces = 1;
-    r.run_start = now;
-    r.run_plays = {};
-    r.run_slow = false;
-    r.run_owed = !excused;
-  }
-  r.run_seq = seq;
-  r.run_index = index;
-  const bool slow =
-      r.run_pieces >= config_.slow_run && now - r.run_start > config_.slow_pace * r.run_plays;
-  if (!slow || !r.run_owed || r.run_slow || r.convicted) return std::nullopt;
-  r.run_slow = true;
-  if (!r.slow_since) r.slow_since = r.run_start;
-  std::erase_if(r.slow_runs, [&](WallTime t) { return now - t > config_.slow_window; });
-  r.slow_runs.push_back(now);
-  if (std::ssize(r.slow_runs) < config_.slow_runs) return std::nullopt;
-  r.convicted = true;
-  return Offence::slow;
-}
-
-bool OffenderWatch::suspect(ConnId conn, WallTime now) const {
-  const auto r = records_.find(conn);
-  if (r == records_.end() || r->second.convicted) return false;
-  const Record& c = r->second;
-  if (!c.slow_runs.empty() && now - c.slow_runs.back() <= config_.slow_window) return true;
-  return c.silent_since && !c.answered && c.last_word < *c.silent_since;
-}
-
 void OffenderWatch::answered(ConnId conn) { records_[conn].answered = true; }
 
 std::optional<Offence> OffenderWatch::requested(ConnId conn, WallTime now) {
@@ -111,13 +74,8 @@ std::optional<WallTime> OffenderWatch::first_sign(ConnId conn, Offence offence) 
   if (r == records_.end()) return std::nullopt;
   switch (offence) {
     case Offence::liar:
+    case Offence::slow:
       return r->second.expired_since;
-    case Offence::slow: {
-      const auto& e = r->second.expired_since;
-      const auto& g = r->second.slow_since;
-      if (e && g) return std::min(*e, *g);
-      return e ? e : g;
-    }
     case Offence::flood:
       return r->second.flooding_since;
     default:

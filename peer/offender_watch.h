@@ -14,16 +14,6 @@
 //   else a liar. A loaded honest neighbour lets one expire now and then
 //   (in simulations of 50 and 300 viewers with 10-150 ms links, up to 5
 //   before its first answer), but answers others.
-// - slow: twice within `slow_window`, a run of `slow_run` or more pieces of
-//   one chunk it sent us one after the other, in order (as it sends a
-//   request's stripes), came at under a `slow_pace`th of the pace they play
-//   at, begun after we had stopped waiting for them, though it said it had
-//   room for the whole stream on its uplink: it takes requests its uplink
-//   cannot carry. An honest uploader takes only what it can send within
-//   the requester's wait (Uploader), never begins what its requester gave
-//   up on, and sends a request's pieces back to back behind its pushes; one
-//   whose pushes fill its uplink trickles too, but says it has no room. A
-//   tree parent's pushes are not counted, as they follow its own parent's.
 // - flood: more than `max_requests_per_second` REQUESTs within a second;
 //   a viewer asks a neighbour for at most a few chunks' stripes at once.
 // - sybil: `unreachable_ports` ports on its host could not be dialled. The
@@ -52,10 +42,6 @@ struct OffenderWatchConfig {
   int unanswered = 20;
   int silent_expiries = 3;
   std::chrono::milliseconds silence_grace{1500};
-  int slow_runs = 2;
-  std::chrono::milliseconds slow_window{10000};
-  int slow_run = 3;
-  int slow_pace = 12;
   int max_requests_per_second = 1000;
   size_t unreachable_ports = 3;
   size_t max_hosts = 1024;  // hosts with unreachable ports remembered, at most
@@ -72,11 +58,6 @@ class OffenderWatch {
   std::vector<ConnId> judge(WallTime now);
   // `conn` sent chunk data (even too late to use).
   void sent_data(ConnId conn, WallTime now);
-  // `conn`, not our tree parent for it, sent piece `index` of `seq`, which
-  // plays for `plays`; `excused`: it came while we waited for it, or `conn`
-  // said its uplink was full. Slow, once proven.
-  std::optional<Offence> piece(ConnId conn, ChunkSeq seq, uint32_t index,
-                               std::chrono::microseconds plays, bool excused, WallTime now);
   // `conn` sent some of a stripe or chunk we asked it for.
   void sent_asked(ConnId conn) { records_[conn].sent_asked = true; }
   // `conn` REJECTed a request.
@@ -92,11 +73,14 @@ class OffenderWatch {
     const auto r = records_.find(conn);
     return r != records_.end() && r->second.expired > 0 && !r->second.answered;
   }
-  // Not yet found out, but worth probing (peer/prober.h): `conn` let a
-  // request expire and has said nothing since it was made, no byte and no
-  // REJECT, and never answered one (a liar, perhaps), or trickled a run of
-  // pieces within `slow_window` (slow, perhaps).
-  bool suspect(ConnId conn, WallTime now) const;
+  // `conn` let a request expire and has said nothing since it was made, no
+  // byte and no REJECT, and is not yet found out: a liar, perhaps, worth
+  // probing (peer/prober.h).
+  bool suspect(ConnId conn) const {
+    const auto r = records_.find(conn);
+    return r != records_.end() && r->second.silent_since && !r->second.answered &&
+           !r->second.convicted && r->second.last_word < *r->second.silent_since;
+  }
   // `conn` sent a REQUEST: flood, once over the rate.
   std::optional<Offence> requested(ConnId conn, WallTime now);
   // A dial to `to` failed: true once its host has proven to hand out false
@@ -106,8 +90,8 @@ class OffenderWatch {
   void reached(const Endpoint& to);
   // When the first port of `host` was found unreachable.
   std::optional<WallTime> unreachable_since(const std::string& host) const;
-  // When `conn` first showed a sign of `offence` (its first expiry or slow
-  // run, the first request over the rate); nullopt if it never did, or for
+  // When `conn` first showed a sign of `offence` (its first expiry, the
+  // first request over the rate); nullopt if it never did, or for
   // an offence one message shows or that is not a neighbour's alone.
   std::optional<WallTime> first_sign(ConnId conn, Offence offence) const;
   void forget(ConnId conn);
@@ -126,17 +110,6 @@ class OffenderWatch {
     int requests = 0;
     std::optional<WallTime> expired_since, flooding_since;
     std::optional<WallTime> silent_since;  // when the first expired request was made
-    // The pieces of one chunk it sends us in a row: the last, when the
-    // first came, and how long those after the first play.
-    ChunkSeq run_seq{};
-    uint32_t run_index = 0;
-    int run_pieces = 0;
-    WallTime run_start{};
-    std::chrono::microseconds run_plays{0};
-    bool run_owed = false;  // its first piece was not excused
-    bool run_slow = false;
-    std::vector<WallTime> slow_runs;  // when each was found, within slow_window
-    std::optional<WallTime> slow_since;  // when the first slow run began
   };
   struct Host {
     std::set<uint16_t> ports;  // unreachable

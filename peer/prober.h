@@ -5,9 +5,8 @@
 // asks one that never answered for little (Candidate::proven); most chunks
 // come down the stripe trees unasked. A neighbour that claims chunks it never
 // sends (a liar) or trickles them (slow) would so be asked too seldom for
-// OffenderWatch to find it out in time. A *suspect* (OffenderWatch::suspect:
-// one that let a request expire and never answered one on this link, or
-// trickled a run of pieces lately) is probed instead: asked for
+// OffenderWatch to find it out in time. A *suspect*, one that let a request
+// expire and never answered one on this link, is probed instead: asked for
 // one stripe at a time (the engine picks one of the newest chunk it claims
 // that we lack, even one coming down a tree), each with `timeout` to come.
 // An honest suspect answers, and is no longer one, or REJECTs; a probe costs

@@ -47,7 +47,6 @@ void Scheduler::issue(std::vector<ChunkRequest>& out, const WantedChunk& w, uint
     same->stripes |= bit;
   } else {
     out.push_back({conn, w.seq, expires, bit});
-    ++pace_[conn].requests;
   }
 }
 
@@ -68,12 +67,8 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
   if (wanted.empty()) return out;
   failed_.erase(failed_.begin(), failed_.lower_bound(wanted.front().seq));
 
-  const auto second = std::chrono::floor<std::chrono::seconds>(now);
   const auto has_room = [&](const Candidate& c) {
     if (c.is_source && now < source_rested_until_) return false;
-    Pace& pace = pace_[c.conn];
-    if (pace.second != second) pace = {second, 0};
-    if (pace.requests >= config_.max_requests_per_second) return false;
     const int chunks = c.is_source ? config_.max_in_flight_source : config_.max_in_flight;
     const int stripes = c.proven ? chunks * static_cast<int>(kStripes) : config_.unproven_in_flight;
     return load_[c.conn] < stripes;
@@ -217,7 +212,6 @@ void Scheduler::forget(ConnId conn) {
   std::erase_if(in_flight_, [&](const auto& entry) { return entry.second.conn == conn; });
   load_.erase(conn);
   answer_time_.erase(conn);
-  pace_.erase(conn);
 }
 
 std::optional<WallTime> Scheduler::next_expiry() const {

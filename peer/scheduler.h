@@ -52,10 +52,6 @@ struct SchedulerConfig {
   // A neighbour that REJECTed a chunk (busy) may be asked for it again after this.
   std::chrono::milliseconds retry_after_reject{250};
   std::chrono::milliseconds initial_answer_time{300};  // before a peer has answered anything
-  // REQUESTs to one neighbour within a second, at most: far above what a
-  // swarm needs, far below what reads as a flood (OffenderWatch), which a
-  // viewer turned away again and again at once on a fast link came to.
-  int max_requests_per_second = 100;
 };
 
 // What the scheduler needs to know of one neighbour we may ask.
@@ -143,11 +139,6 @@ class Scheduler {
   // be asked again); one that REJECTed it, after `retry_after_reject`.
   std::map<ChunkSeq, std::map<ConnId, WallTime>> failed_;
   std::unordered_map<ConnId, int> load_;  // stripes in flight per neighbour
-  struct Pace {
-    WallTime second;  // the second its requests are counted in
-    int requests = 0;
-  };
-  std::unordered_map<ConnId, Pace> pace_;
   // A REJECT from the source says its uplink is busy, not only for that
   // chunk: asking it for the next at once, and the next, would make a storm
   // of requests the source cuts off (kSourceAddressLimits).

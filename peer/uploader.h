@@ -3,10 +3,7 @@
 // an UploadQueue, or turns them away at once (REJECT) so that the requester
 // asks a less busy holder instead of queueing behind others: one from a
 // neighbour it chokes, for a chunk it lacks, or one its uplink could not
-// start within `max_wait` (the requester's wait, if shorter) or finish within
-// the requester's wait: a request it takes is answered in time, so that a
-// neighbour that takes requests and trickles them stands out (OffenderWatch).
-// One that could no longer be through in time is REJECTed too. A chunk the
+// start within `max_wait` (the requester's wait, if shorter). A chunk the
 // source pushed to it (a seed), which nobody else can pass on yet, goes
 // ahead of the others for its first `kSeedCopies` requests, which may wait
 // as long as their requesters said. It measures what it uploads against its
@@ -52,11 +49,7 @@ class Uploader {
   // The neighbour is gone or choked.
   void forget(ConnId conn) { queue_.forget(conn); }
   // Requests whose requesters stopped waiting for them: REJECT them.
-  // Requests whose requesters stopped waiting for them, or would before
-  // their answer is through: REJECT them.
-  std::vector<QueuedRequest> drop_stale(WallTime now) {
-    return queue_.drop_stale(now, request_capacity());
-  }
+  std::vector<QueuedRequest> drop_stale(WallTime now) { return queue_.drop_stale(now); }
 
   // The next request to serve, if the uplink has room: then sending() its
   // chunk, or sent() at once if it cannot be served after all.

@@ -378,25 +378,6 @@ TEST(Scheduler, ABusyPeerIsAskedAgainAfterRetryAfterReject) {
   EXPECT_EQ(asked_for(0, s.plan(kNow + 250ms, wanted, n)), kA);
 }
 
-TEST(Scheduler, ANeighbourIsSentAtMostMaxRequestsPerSecond) {
-  // It turns every request away at once, as a busy one on a fast link does.
-  Scheduler s({.max_requests_per_second = 3}, 1);
-  const BufferMap a = map_of("11111111");
-  const Candidate n[] = {{kA, false, &a}};
-  std::vector<WantedChunk> wanted;
-  for (uint64_t seq = 0; seq < 8; ++seq) wanted.push_back(one_stripe(due_in(seq, 5000ms)));
-  int asked = 0;
-  for (int i = 0; i < 8; ++i) {
-    const WallTime now = kNow + i * 10ms;
-    for (const ChunkRequest& r : s.plan(now, wanted, n)) {
-      ++asked;
-      s.rejected(r.seq, kA, now);
-    }
-  }
-  EXPECT_EQ(asked, 3);
-  EXPECT_FALSE(s.plan(kNow + 1s, wanted, n).empty()) << "the next second";
-}
-
 TEST(Scheduler, ARejectFromANeighbourNotAskedChangesNothing) {
   Scheduler s({}, 1);
   const BufferMap a = map_of("1"), b = map_of("1");
