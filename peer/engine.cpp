@@ -148,6 +148,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
         } else if constexpr (std::is_same_v<T, BufferMapMsg>) {
           if (!n.map.assign(m)) return punish(from, Offence::garbage, "malformed BUFFER_MAP", now);
           if (claims_unpublished(n)) return punish(from, Offence::liar, kUnpublished, now);
+          n.spare_upload = m.spare_upload;
           if (n.is_source()) stream_.announce(m.stream_rate);
           if (const auto newest = n.map.newest(); n.is_source() && newest && m.newest_duration_ms)
             playout_.hint(*newest, m.newest_capture,
@@ -256,9 +257,13 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
   }
 }
 
-void PeerEngine::cancel_elsewhere(ChunkSeq seq, const std::vector<ConnId>& conns) {
+void PeerEngine::cancel_elsewhere(ChunkSeq seq, const std::vector<ConnId>& conns, WallTime now) {
   for (const ConnId c : conns) {
-    if (neighbours_.contains(c)) out_.push_back(SendAction{c, CancelMsg{seq}});
+    const Neighbour* n = neighbours_.find(c);
+    if (!n) continue;
+    out_.push_back(SendAction{c, CancelMsg{seq}});
+    // What it sends of it after this still shows whether it trickles.
+    if (!n->is_source()) watch_.stopped_waiting(c, seq, kAllStripes, now);
   }
 }
 
@@ -269,7 +274,7 @@ void PeerEngine::accept(ConnId from, const Neighbour& n, const std::shared_ptr<c
   if (asked_of(chunk.seq, from, kAllStripes))
     watch_.answered(from);
   prober_.received(chunk.seq, from, kAllStripes);
-  cancel_elsewhere(chunk.seq, scheduler_.received(chunk.seq, from, now));
+  cancel_elsewhere(chunk.seq, scheduler_.received(chunk.seq, from, now), now);
   if (!store_.add(shared)) return;
   last_stored_ = now;
   stream_.add(chunk);
@@ -304,6 +309,11 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   if (const auto bit = static_cast<uint8_t>(1u << stripe_of(piece.index));
       asked_of(piece.seq, from, bit))
     watch_.sent_asked(from);
+  if (!n->is_source() && tree_.parent(stripe_of(piece.index)) != from) {
+    if (const auto offence = watch_.piece(from, piece.seq, stripe_of(piece.index),
+                                          piece.data().size(), stream_.rate(), n->spare_upload, now))
+      return punish(from, *offence, "it trickles what it took to send", now, Proof::pattern);
+  }
   // Too late to be used, but checked all the same against what we hold: a
   // forger is found out whenever it sends.
   if (const auto held = store_.get(piece.seq)) {
@@ -338,8 +348,9 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
     if (asked_of(piece.seq, from, bit))
       watch_.answered(from);
     prober_.received(piece.seq, from, bit);
-    cancel_elsewhere(piece.seq, scheduler_.received(piece.seq, from, now,
-                                                    static_cast<uint8_t>(1u << stripe)));
+    cancel_elsewhere(piece.seq,
+                     scheduler_.received(piece.seq, from, now, static_cast<uint8_t>(1u << stripe)),
+                     now);
   }
   head = assemblies_.head_of(piece.seq);
   relay(piece, head->capture_time, now);
@@ -359,8 +370,13 @@ void PeerEngine::relay(const PieceMsg& piece, WallTime capture, WallTime now) {
     Neighbour* t = neighbours_.find(to);
     if (!t || t->map.has(piece.seq)) continue;
     t->sent.add(bytes, now);
-    out_.push_back(SendAction{to, pushed});
+    push(to, pushed, now);
   }
+}
+
+void PeerEngine::push(ConnId to, Message m, WallTime now) {
+  if (const auto* piece = std::get_if<PieceMsg>(&m)) uploader_.pushing(piece->data().size(), now);
+  out_.push_back(SendAction{to, std::move(m)});
 }
 
 void PeerEngine::relay(const ChunkHead& head, bool to_head_children, WallTime now) {
@@ -388,14 +404,14 @@ void PeerEngine::catch_up(ConnId to, ChunkSeq from, StripeMask stripes, WallTime
        chunk = store_.get(chunk->seq + (-1))) {
     if (now - chunk->capture_time > config_.lag - config_.start_margin) break;
     if (n->map.has(chunk->seq)) continue;
-    for (Message& m : push_messages(chunk, false, stripes)) out_.push_back(SendAction{to, std::move(m)});
+    for (Message& m : push_messages(chunk, false, stripes)) push(to, std::move(m), now);
     if (chunk->seq.value == 0) break;
   }
   // A child that moved (it holds chunks) lost what its old parent had not
   // yet passed on of the chunks under way: those pieces too. A newcomer
   // is better off pulling its start than waiting for chunks under way.
   if (!n->map.newest()) return;
-  for (Message& m : assemblies_.so_far(from, stripes)) out_.push_back(SendAction{to, std::move(m)});
+  for (Message& m : assemblies_.so_far(from, stripes)) push(to, std::move(m), now);
 }
 
 // The oldest chunk a new parent should catch us up from in `stripes`: the
@@ -481,6 +497,16 @@ void PeerEngine::pump_uploads(WallTime now) {
       out_.push_back(SendAction{r->from, std::move(m)});
     }
   }
+}
+
+bool PeerEngine::tell_room(WallTime now) {
+  const auto rate = stream_.rate();
+  if (!rate) return false;
+  const bool room = static_cast<double>(uploader_.spare(now)) >= *rate;
+  if (room == had_room_ || now - room_told_ < config_.room_notice_every) return false;
+  had_room_ = room;
+  room_told_ = now;
+  return true;
 }
 
 void PeerEngine::send_buffer_map(ConnId to, Neighbour& n, WallTime now) {
@@ -650,7 +676,7 @@ void PeerEngine::probe_suspects(std::span<const Candidate> candidates, WallTime 
   const auto cursor = playout_.cursor();
   if (!cursor) return;
   for (const Candidate& c : candidates) {
-    if (c.is_source || c.proven || !watch_.suspect(c.conn) || prober_.probing(c.conn, now)) continue;
+    if (c.is_source || !watch_.suspect(c.conn, now) || prober_.probing(c.conn, now)) continue;
     const auto newest = c.map->newest();
     if (!newest) continue;
     // The newest chunk it claims that we lack: one it is likeliest to have.
@@ -768,7 +794,7 @@ Actions PeerEngine::tick(WallTime now) {
     if (!n) continue;
     out_.push_back(SendAction{r.conn, CancelMsg{r.seq}});
     if (n->is_source()) continue;
-    if (const auto offence = watch_.expired(r.conn, r.sent, now))
+    if (const auto offence = watch_.expired(r.conn, r.seq, r.stripes, r.sent, now))
       punish(r.conn, *offence, "its chunks do not come when asked for", now, Proof::pattern);
   }
   for (const ConnId c : watch_.judge(now))
@@ -783,11 +809,12 @@ Actions PeerEngine::tick(WallTime now) {
   // fall silent, and be dropped, but for a buffer map now and then.
   const bool paused =
       last_stored_ != WallTime{} && now - last_stored_ >= config_.keepalive_interval;
+  const bool room_changed = tell_room(now);
   for (auto& [conn, n] : neighbours_) {
     if (!n.greeted) continue;
     const bool busy = n.is_source() || tree_.is_parent(conn) || tree_.is_child(conn);
     const auto every = paused && busy ? config_.keepalive_interval : config_.buffer_map_interval;
-    if (now - n.last_map_sent >= every) send_buffer_map(conn, n, now);
+    if (room_changed || now - n.last_map_sent >= every) send_buffer_map(conn, n, now);
     if (!n.is_source() && now - n.last_pex_sent >= config_.pex_interval) send_pex(conn, n, now);
     if (now - n.last_time_query >= config_.time_query_interval) query_time(conn, n, now);
   }

@@ -99,6 +99,10 @@ struct PeerConfig {
   // The engine is ticked at least this often to rechoke, request and play.
   std::chrono::milliseconds idle_tick{100};
   std::chrono::milliseconds buffer_map_interval{5000};
+  // A BUFFER_MAP goes to every neighbour as soon as our uplink fills up or
+  // frees (its room for the whole stream, by which they judge a slow upload:
+  // OffenderWatch), at most once per this.
+  std::chrono::milliseconds room_notice_every{1000};
   std::chrono::milliseconds keepalive_interval{1000};
   std::chrono::milliseconds pex_interval{10'000};
   // A neighbour that traded no chunk for this long makes room for another.
@@ -203,7 +207,7 @@ class PeerEngine {
                 WallTime now);
   // A verified chunk, received whole or assembled, is stored and announced.
   // CANCELs `seq` at neighbours that were asked for what came from another.
-  void cancel_elsewhere(ChunkSeq seq, const std::vector<ConnId>& conns);
+  void cancel_elsewhere(ChunkSeq seq, const std::vector<ConnId>& conns, WallTime now);
   void accept(ConnId from, const Neighbour& n, const std::shared_ptr<const Chunk>& chunk,
               WallTime now);
   void on_head(ConnId from, const ChunkHead& head, WallTime now);
@@ -211,6 +215,11 @@ class PeerEngine {
   // Passes a verified piece on to the children of its stripe that lack its
   // chunk, and a head to those that take heads from us, while in time.
   void relay(const PieceMsg& piece, WallTime capture, WallTime now);
+  // Sends a pushed message down a tree, its bytes counted against our room.
+  void push(ConnId to, Message m, WallTime now);
+  // Whether our room for the whole stream changed since we last said: then
+  // a BUFFER_MAP says so to every neighbour.
+  bool tell_room(WallTime now);
   // `to_head_children`: only to those that take heads from us; else to all.
   void relay(const ChunkHead& head, bool to_head_children, WallTime now);
   bool in_time_to_relay(WallTime capture, WallTime now) const;
@@ -283,6 +292,8 @@ class PeerEngine {
   HaveMsg pending_haves_;
   WallTime last_have_flush_;
   WallTime last_stored_{};  // when a chunk last arrived: the stream flows
+  bool had_room_ = true;    // for the whole stream on our uplink, as we last said
+  WallTime room_told_{};
   PlaybackStats stats_;
   Actions out_;
 };

@@ -108,6 +108,11 @@ bool Hostility::bend(ConnId to, Message& m, WallTime now) {
              !std::holds_alternative<ChunkHeadMsg>(m) && !std::holds_alternative<RejectMsg>(m);
     case Offence::slow:
       if (auto* stripes = std::get_if<StripesMsg>(&m)) no_room(*stripes);
+      // A request turned away was answered: no offence, whatever comes after.
+      if (const auto* reject = std::get_if<RejectMsg>(&m)) {
+        if (const auto v = viewers_.find(to); v != viewers_.end())
+          v->second.waiting.erase(reject->seq);
+      }
       return true;
     case Offence::sybil:
     case Offence::flood:
@@ -122,8 +127,8 @@ Actions Hostility::tick(std::optional<ChunkSeq> newest, WallTime now) {
   for (auto& [conn, v] : viewers_) {
     const size_t before = v.waiting.size();
     std::erase_if(v.waiting, [&](const auto& w) { return w.second + kCancelSlack <= now; });
-    if (v.waiting.size() < before && (kind_ == Offence::liar || kind_ == Offence::slow))
-      offend(conn, now);
+    // No CANCEL came: the viewer stopped waiting, or (from the slow one) got it all in time.
+    if (v.waiting.size() < before && kind_ == Offence::liar) offend(conn, now);
   }
   if (kind_ == Offence::flood) {
     for (const auto& [conn, v] : viewers_) {

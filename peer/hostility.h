@@ -22,9 +22,10 @@
 //
 // The liar and the slow one also take no children (their STRIPES say no
 // room): both are found out by the requests they fail, and they offend a
-// viewer when it waited for one in vain (no CANCEL came before the wait it
-// asked for ran out). It notes when it first offended each neighbour, for
-// the stats. Sans IO.
+// viewer when it waited for one in vain: its CANCEL came as the wait it asked
+// for ran out, or (the liar's) no CANCEL came. A request the slow one
+// REJECTed, or that came whole in time, is no offence. It notes when it
+// first offended each neighbour, for the stats. Sans IO.
 
 #include <map>
 #include <optional>

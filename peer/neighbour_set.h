@@ -47,6 +47,7 @@ struct Neighbour {
   bool for_tree = false;     // accepted beyond the cap, as a would-be child
   WallTime connected_at;
   WallTime last_heard;  // its last message
+  uint64_t spare_upload = 0;  // bytes/s its last BUFFER_MAP said it could still add
   WallTime last_map_sent;
   WallTime last_pex_sent;
   WallTime last_time_query;

@@ -4,9 +4,12 @@
 
 namespace shoal {
 
-std::optional<Offence> OffenderWatch::expired(ConnId conn, WallTime sent, WallTime now) {
+std::optional<Offence> OffenderWatch::expired(ConnId conn, ChunkSeq seq, uint8_t stripes,
+                                              WallTime sent, WallTime now) {
+  stopped_waiting(conn, seq, stripes, now);
   Record& r = records_[conn];
-  if (r.answered || r.convicted) return std::nullopt;
+  if (r.convicted) return std::nullopt;
+  if (r.answered) return std::nullopt;
   if (!r.expired_since) r.expired_since = now;
   if (!r.silent_since) r.silent_since = sent;
   r.pending.emplace_back(sent, now + config_.silence_grace);
@@ -30,6 +33,54 @@ std::vector<ConnId> OffenderWatch::judge(WallTime now) {
 
 void OffenderWatch::sent_data(ConnId conn, WallTime now) {
   records_[conn].last_word = now;
+}
+
+void OffenderWatch::stopped_waiting(ConnId conn, ChunkSeq seq, uint8_t stripes, WallTime now) {
+  Record& r = records_[conn];
+  if (r.convicted) return;
+  // Long enough for a trickle to show, and no more: a chunk's seq is not reused.
+  std::erase_if(r.tails, [&](const auto& t) { return now - t.second.stopped > config_.slow_window; });
+  r.tails.insert_or_assign(seq, Record::Tail{stripes, now});
+}
+
+std::optional<Offence> OffenderWatch::piece(ConnId conn, ChunkSeq seq, uint32_t stripe,
+                                           size_t bytes, std::optional<double> stream_rate,
+                                           uint64_t spare, WallTime now) {
+  const auto r = records_.find(conn);
+  if (r == records_.end() || r->second.convicted) return std::nullopt;
+  const auto t = r->second.tails.find(seq);
+  if (t == r->second.tails.end() || !(t->second.stripes & (1u << stripe))) return std::nullopt;
+  Record::Tail& tail = t->second;
+  // Its first late piece may have been on its way as the wait ran out, or
+  // held up by a burst of pushes: the pace counts from it.
+  if (tail.pieces++ == 0) tail.first = now;
+  else tail.bytes += bytes;
+  if (tail.pieces < 2 || !stream_rate || static_cast<double>(spare) < *stream_rate)
+    return std::nullopt;
+  const double seconds = std::chrono::duration<double>(now - tail.first).count();
+  if (static_cast<double>(tail.bytes) >= *stream_rate / config_.slow_pace * seconds)
+    return std::nullopt;
+  auto& trickles = r->second.trickles;
+  if (!tail.trickled) {
+    tail.trickled = true;
+    std::erase_if(trickles, [&](WallTime t) { return tail.stopped - t > config_.slow_window; });
+    trickles.push_back(tail.stopped);
+  }
+  // Two late pieces may be an honest uplink caught by a burst of pushes; a
+  // longer trickle, or a second within the window, is not.
+  if (tail.pieces < config_.slow_tail && std::ssize(trickles) < config_.slow_trickles)
+    return std::nullopt;
+  r->second.convicted = true;
+  r->second.slow_since = trickles.front();
+  return Offence::slow;
+}
+
+bool OffenderWatch::suspect(ConnId conn, WallTime now) const {
+  const auto r = records_.find(conn);
+  if (r == records_.end() || r->second.convicted) return false;
+  const Record& c = r->second;
+  if (c.silent_since && !c.answered && c.last_word < *c.silent_since) return true;
+  return !c.trickles.empty() && now - c.trickles.back() <= config_.slow_window;
 }
 
 void OffenderWatch::answered(ConnId conn) { records_[conn].answered = true; }
@@ -74,8 +125,9 @@ std::optional<WallTime> OffenderWatch::first_sign(ConnId conn, Offence offence) 
   if (r == records_.end()) return std::nullopt;
   switch (offence) {
     case Offence::liar:
-    case Offence::slow:
       return r->second.expired_since;
+    case Offence::slow:
+      return r->second.slow_since ? r->second.slow_since : r->second.expired_since;
     case Offence::flood:
       return r->second.flooding_since;
     default:

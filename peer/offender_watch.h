@@ -14,6 +14,21 @@
 //   else a liar. A loaded honest neighbour lets one expire now and then
 //   (in simulations of 50 and 300 viewers with 10-150 ms links, up to 5
 //   before its first answer), but answers others.
+// - slow: a request it took ran out unfinished (or came from elsewhere
+//   first), and `slow_tail` or more pieces of it came after, at under a
+//   `slow_pace`th of the stream's rate; or `slow_trickles` such requests
+//   within `slow_window` with fewer pieces after. "At under": what came
+//   after its first late piece, over the time since that piece (which may
+//   have been on its way, or held up by a burst of pushes). All while it
+//   said it had room for the whole
+//   stream on its uplink. An honest uploader takes only what it can send
+//   within the requester's wait (Uploader) and sends a request's pieces
+//   back to back behind its pushes; one whose pushes fill its uplink may be
+//   slower, but says it has no room. Two late pieces are not enough: a
+//   burst of pushes (a new child's catch-up) may hold an honest one up for a
+//   second or two, and its last word on its room may be seconds old. One
+//   trickled request makes it a suspect, probed (peer/prober.h) for
+//   `slow_window`.
 // - flood: more than `max_requests_per_second` REQUESTs within a second;
 //   a viewer asks a neighbour for at most a few chunks' stripes at once.
 // - sybil: `unreachable_ports` ports on its host could not be dialled. The
@@ -42,6 +57,10 @@ struct OffenderWatchConfig {
   int unanswered = 20;
   int silent_expiries = 3;
   std::chrono::milliseconds silence_grace{1500};
+  int slow_pace = 12;
+  int slow_trickles = 2;
+  int slow_tail = 3;
+  std::chrono::milliseconds slow_window{10000};
   int max_requests_per_second = 1000;
   size_t unreachable_ports = 3;
   size_t max_hosts = 1024;  // hosts with unreachable ports remembered, at most
@@ -51,17 +70,26 @@ class OffenderWatch {
  public:
   explicit OffenderWatch(OffenderWatchConfig config = {}) : config_(config) {}
 
-  // Our request to `conn`, made at `sent`, expired unanswered: its
-  // offence, once proven.
-  std::optional<Offence> expired(ConnId conn, WallTime sent, WallTime now);
+  // Our request to `conn` for `stripes` of `seq`, made at `sent`, expired
+  // unanswered: its offence, once proven.
+  std::optional<Offence> expired(ConnId conn, ChunkSeq seq, uint8_t stripes, WallTime sent,
+                                 WallTime now);
   // Neighbours proven liars by their silence now (see above); each once.
   std::vector<ConnId> judge(WallTime now);
+  // We stopped waiting for `stripes` of `seq` from `conn` (it came from
+  // elsewhere), perhaps after it began to send them.
+  void stopped_waiting(ConnId conn, ChunkSeq seq, uint8_t stripes, WallTime now);
   // `conn` sent chunk data (even too late to use).
   void sent_data(ConnId conn, WallTime now);
   // `conn` sent some of a stripe or chunk we asked it for.
   void sent_asked(ConnId conn) { records_[conn].sent_asked = true; }
   // `conn` REJECTed a request.
   void rejected(ConnId conn, WallTime now) { records_[conn].last_word = now; }
+  // `conn`, not our tree parent for it, sent `bytes` of `stripe` of `seq`;
+  // the stream runs at `stream_rate` bytes/s, and `conn` last said it could
+  // add `spare` bytes/s to its uplink. Slow, once proven.
+  std::optional<Offence> piece(ConnId conn, ChunkSeq seq, uint32_t stripe, size_t bytes,
+                               std::optional<double> stream_rate, uint64_t spare, WallTime now);
   // One of our requests was answered by `conn`.
   void answered(ConnId conn);
   bool has_answered(ConnId conn) const {
@@ -73,14 +101,11 @@ class OffenderWatch {
     const auto r = records_.find(conn);
     return r != records_.end() && r->second.expired > 0 && !r->second.answered;
   }
-  // `conn` let a request expire and has said nothing since it was made, no
-  // byte and no REJECT, and is not yet found out: a liar, perhaps, worth
-  // probing (peer/prober.h).
-  bool suspect(ConnId conn) const {
-    const auto r = records_.find(conn);
-    return r != records_.end() && r->second.silent_since && !r->second.answered &&
-           !r->second.convicted && r->second.last_word < *r->second.silent_since;
-  }
+  // Not yet found out, but worth probing (peer/prober.h): `conn` let a
+  // request expire and has said nothing since it was made, no byte and no
+  // REJECT, and never answered one (a liar, perhaps), or trickled one
+  // within `slow_window` (slow, perhaps).
+  bool suspect(ConnId conn, WallTime now) const;
   // `conn` sent a REQUEST: flood, once over the rate.
   std::optional<Offence> requested(ConnId conn, WallTime now);
   // A dial to `to` failed: true once its host has proven to hand out false
@@ -110,6 +135,18 @@ class OffenderWatch {
     int requests = 0;
     std::optional<WallTime> expired_since, flooding_since;
     std::optional<WallTime> silent_since;  // when the first expired request was made
+    // Requests that ran out unfinished, by chunk, and what came of them since.
+    struct Tail {
+      uint8_t stripes;
+      WallTime stopped;  // when we stopped waiting for it
+      int pieces = 0;
+      WallTime first{};  // when its first piece came
+      size_t bytes = 0;  // after its first piece
+      bool trickled = false;
+    };
+    std::vector<WallTime> trickles;  // when each request it trickled ran out
+    std::map<ChunkSeq, Tail> tails;
+    std::optional<WallTime> slow_since;  // when the request it trickled ran out
   };
   struct Host {
     std::set<uint16_t> ports;  // unreachable

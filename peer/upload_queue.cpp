@@ -6,7 +6,7 @@ namespace shoal {
 
 void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now,
                        std::optional<std::chrono::milliseconds> wait, Priority priority,
-                       uint8_t stripes) {
+                       uint8_t stripes, double bytes) {
   const bool queued = std::ranges::any_of(
       queue_, [&](const QueuedRequest& r) { return r.from == from && r.seq == seq; });
   if (queued) return;
@@ -14,7 +14,7 @@ void UploadQueue::push(ConnId from, ChunkSeq seq, WallTime now,
                       ? queue_.end()
                       : std::ranges::find(queue_, Priority::common, &QueuedRequest::priority);
   queue_.insert(at,
-                {from, seq, now + std::min(wait.value_or(max_age_), max_age_), priority, stripes});
+                {from, seq, now + std::min(wait.value_or(max_age_), max_age_), priority, stripes, bytes});
 }
 
 bool UploadQueue::cancel(ConnId from, ChunkSeq seq) {
@@ -26,10 +26,15 @@ void UploadQueue::forget(ConnId from) {
   in_link_.erase(from);
 }
 
-std::vector<QueuedRequest> UploadQueue::drop_stale(WallTime now) {
+std::vector<QueuedRequest> UploadQueue::drop_stale(WallTime now,
+                                                   std::optional<double> bytes_per_second) {
   std::vector<QueuedRequest> stale;
+  const double rate = bytes_per_second.value_or(0);
   std::erase_if(queue_, [&](const QueuedRequest& r) {
-    if (now <= r.give_up) return false;
+    const auto through = rate > 0 ? std::chrono::milliseconds(
+                                        static_cast<int64_t>(1000 * r.bytes / rate))
+                                  : std::chrono::milliseconds(0);
+    if (now + through <= r.give_up) return false;
     stale.push_back(r);
     return true;
   });

@@ -33,6 +33,7 @@ struct QueuedRequest {
   WallTime give_up;  // its requester no longer waits for it after this
   Priority priority = Priority::common;
   uint8_t stripes = 0;  // as in its REQUEST: 0, the whole chunk
+  double bytes = 0;     // what answering it sends, about; 0: not known
 };
 
 class UploadQueue {
@@ -42,12 +43,15 @@ class UploadQueue {
   // `wait`: how long the requester waits, if it said (at most max_age).
   void push(ConnId from, ChunkSeq seq, WallTime now,
             std::optional<std::chrono::milliseconds> wait = std::nullopt,
-            Priority priority = Priority::common, uint8_t stripes = 0);
+            Priority priority = Priority::common, uint8_t stripes = 0, double bytes = 0);
   // Withdraws `from`'s queued request for `seq`; whether there was one.
   bool cancel(ConnId from, ChunkSeq seq);
-  // Takes out the requests whose requesters stopped waiting: to be REJECTed,
-  // so that a requester hears an answer to every request it made.
-  std::vector<QueuedRequest> drop_stale(WallTime now);
+  // Takes out the requests whose requesters stopped waiting, or would before
+  // their answer could be through an uplink of `bytes_per_second` even if it
+  // started now: to be REJECTed, so that a requester hears an answer to
+  // every request it made, and in time to ask someone else.
+  std::vector<QueuedRequest> drop_stale(WallTime now,
+                                        std::optional<double> bytes_per_second = std::nullopt);
   // The neighbour is gone or choked: its requests go, and its chunks in the
   // link no longer count.
   void forget(ConnId from);

@@ -31,7 +31,7 @@ bool Uploader::request(ConnId from, const RequestMsg& r, bool unchoked, bool hel
   if (r.stripes != 0) chunk_bytes *= static_cast<double>(std::popcount(r.stripes)) / kStripes;
   // A choked requester sent it before our CHOKE reached it.
   if (!unchoked || !held || busy(wait, priority, chunk_bytes, r.stripes != 0)) return false;
-  queue_.push(from, r.seq, now, wait, priority, r.stripes);
+  queue_.push(from, r.seq, now, wait, priority, r.stripes, chunk_bytes);
   if (seed != seeds_.end() && --seed->second == 0) seeds_.erase(seed);
   return true;
 }
@@ -47,9 +47,12 @@ bool Uploader::busy(std::optional<std::chrono::milliseconds> wait, Priority prio
                     double chunk_bytes, bool partial) const {
   const auto limit = wait.value_or(config_.max_wait);
   const std::optional<double> left = request_capacity();
-  // What pushes leave of the uplink must carry it within the requester's wait.
-  if (left && *left > 0 && 1000 * chunk_bytes / *left > static_cast<double>(limit.count()))
-    return true;
+  // What pushes leave of the uplink must carry it, behind what is queued,
+  // within the requester's wait: a request accepted is answered in time.
+  if (left && *left > 0) {
+    const auto own = std::chrono::milliseconds(static_cast<int64_t>(1000 * chunk_bytes / *left));
+    if (own > limit || queue_.would_wait(limit - own, chunk_bytes, left, priority)) return true;
+  }
   // A seed has no other holder, and a repair of the stripes a tree did not
   // bring is small and late: their requesters may wait as long as they said.
   const bool patient = priority == Priority::seed || partial;
@@ -76,7 +79,9 @@ UplinkLoad Uploader::load(WallTime now) {
 
 uint64_t Uploader::spare(WallTime now) {
   if (!capacity()) return kUnlimitedSpare;
-  return static_cast<uint64_t>(std::max(0.0, *request_capacity() - uploaded_.rate(now)));
+  const double asked = uploaded_.rate(now);
+  const double all = *capacity() - asked - pushed_.rate(now);
+  return static_cast<uint64_t>(std::max(0.0, std::min(*request_capacity() - asked, all)));
 }
 
 }  // namespace shoal

@@ -3,7 +3,10 @@
 // an UploadQueue, or turns them away at once (REJECT) so that the requester
 // asks a less busy holder instead of queueing behind others: one from a
 // neighbour it chokes, for a chunk it lacks, or one its uplink could not
-// start within `max_wait` (the requester's wait, if shorter). A chunk the
+// start within `max_wait` (the requester's wait, if shorter) or finish within
+// the requester's wait: a request it takes is answered in time, so that a
+// neighbour that takes requests and trickles them stands out (OffenderWatch).
+// One that could no longer be through in time is REJECTed too. A chunk the
 // source pushed to it (a seed), which nobody else can pass on yet, goes
 // ahead of the others for its first `kSeedCopies` requests, which may wait
 // as long as their requesters said. It measures what it uploads against its
@@ -48,14 +51,19 @@ class Uploader {
   bool cancel(ConnId from, ChunkSeq seq) { return queue_.cancel(from, seq); }
   // The neighbour is gone or choked.
   void forget(ConnId conn) { queue_.forget(conn); }
-  // Requests whose requesters stopped waiting for them: REJECT them.
-  std::vector<QueuedRequest> drop_stale(WallTime now) { return queue_.drop_stale(now); }
+  // Requests whose requesters stopped waiting for them, or would before
+  // their answer is through: REJECT them.
+  std::vector<QueuedRequest> drop_stale(WallTime now) {
+    return queue_.drop_stale(now, request_capacity());
+  }
 
   // The next request to serve, if the uplink has room: then sending() its
   // chunk, or sent() at once if it cannot be served after all.
   std::optional<QueuedRequest> next(WallTime now) { return queue_.pop(now); }
-  // What it sends on request (pushes are reserved, not counted).
+  // What it sends on request.
   void sending(size_t bytes, WallTime now) { uploaded_.add(bytes, now); }
+  // What it pushes down the trees, a new child's catch-up too.
+  void pushing(size_t bytes, WallTime now) { pushed_.add(bytes, now); }
   // A chunk handed to `to` has left through the uplink.
   void sent(ConnId to) { queue_.sent(to); }
 
@@ -65,7 +73,8 @@ class Uploader {
   std::optional<double> capacity() const { return capacity_.value(); }
   bool uploads() const { return !capacity() || *capacity() > 0; }
   UplinkLoad load(WallTime now);
-  // bytes/s it could still add, as it tells the source.
+  // bytes/s of requests it could still add, what it pushes counted, as it
+  // tells its neighbours.
   uint64_t spare(WallTime now);
 
  private:
@@ -78,7 +87,8 @@ class Uploader {
   UploaderConfig config_;
   UploadQueue queue_;
   UploadCapacity capacity_;
-  RateMeter uploaded_{5};
+  RateMeter uploaded_{5};  // on request
+  RateMeter pushed_{5};
   double reserved_ = 0;
   // Chunks the source pushed to us, and how many requests for each still go
   // ahead of the others.

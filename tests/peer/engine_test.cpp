@@ -221,18 +221,19 @@ TEST_F(EngineTest, RejectsARequestItsUplinkCouldNotStartWithinMaxUploadWait) {
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   const std::vector<ConnId> viewers = greet_viewers(3);
   engine_->tick(now_);  // the interested newcomers are unchoked
-  EXPECT_TRUE(serves(only<SendAction>(engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8)}, now_))));
-  // The second starts 250 ms from now, within max_upload_wait (300 ms).
-  EXPECT_TRUE(only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8)}, now_)).empty());
+  EXPECT_TRUE(serves(only<SendAction>(engine_->on_message(viewers[0], RequestMsg{ChunkSeq(8), 1000}, now_))));
+  // The second starts 250 ms from now, within max_upload_wait (300 ms), and
+  // is through well within the second its requester waits.
+  EXPECT_TRUE(only<SendAction>(engine_->on_message(viewers[1], RequestMsg{ChunkSeq(8), 1000}, now_)).empty());
   // The third would start 500 ms from now.
   const auto third =
-      only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(8)}, now_));
+      only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(8), 1000}, now_));
   ASSERT_EQ(third.size(), 1u);
   EXPECT_EQ(std::get<RejectMsg>(third[0].msg).seq, ChunkSeq(8));
   // Once the first has left, the uplink takes requests again.
   EXPECT_TRUE(serves(only<SendAction>(engine_->on_chunk_sent(viewers[0], now_ + 250ms))));
   EXPECT_TRUE(
-      only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(8)}, now_ + 250ms))
+      only<SendAction>(engine_->on_message(viewers[2], RequestMsg{ChunkSeq(8), 1000}, now_ + 250ms))
           .empty());
 }
 

@@ -224,6 +224,22 @@ TEST(Hostility, ACancelAsTheWaitRunsOutIsAnOffenceToo) {
   EXPECT_EQ(h.offended()[0].at, kEpoch + 850ms);
 }
 
+TEST(Hostility, ARequestTheSlowOneTurnedAwayIsNoOffence) {
+  Hostility h = greeted(Offence::slow);
+  h.heard(kViewer, RequestMsg{ChunkSeq(5), 1000}, kEpoch);
+  Message reject = RejectMsg{ChunkSeq(5)};
+  EXPECT_TRUE(h.bend(kViewer, reject, kEpoch + 900ms));
+  h.tick(std::nullopt, kEpoch + 5s);
+  EXPECT_TRUE(h.offended().empty());
+}
+
+TEST(Hostility, ARequestTheSlowOneFinishedInTimeIsNoOffence) {
+  Hostility h = greeted(Offence::slow);
+  h.heard(kViewer, RequestMsg{ChunkSeq(5), 3000}, kEpoch);  // no CANCEL: it all came
+  h.tick(std::nullopt, kEpoch + 5s);
+  EXPECT_TRUE(h.offended().empty());
+}
+
 TEST(Hostility, OnlyTheFirstOffenceAgainstAViewerIsNoted) {
   Hostility h = greeted(Offence::garbage);
   h.tick(std::nullopt, kEpoch);

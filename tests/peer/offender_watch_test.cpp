@@ -14,19 +14,23 @@ using namespace std::chrono_literals;
 using testing::kEpoch;  // on a whole second
 
 const ConnId kNeighbour(7);
+// A stream of 96 000 bytes/s: its twelfth is 8 000 bytes/s.
+constexpr double kRate = 96000;
+constexpr uint64_t kRoom = 200000;  // spare upload it claims
 
 // `n` of our requests to kNeighbour, each made a second before, expire
 // 100 ms apart; the last verdict.
 std::optional<Offence> expire(OffenderWatch& w, int n, WallTime from = kEpoch) {
   std::optional<Offence> verdict;
-  for (int i = 0; i < n; ++i) verdict = w.expired(kNeighbour, from + i * 100ms - 1s, from + i * 100ms);
+  for (int i = 0; i < n; ++i)
+    verdict = w.expired(kNeighbour, ChunkSeq(1), kAllStripes, from + i * 100ms - 1s, from + i * 100ms);
   return verdict;
 }
 
 TEST(OffenderWatch, ANeighbourThatNeverAnswersIsALiarAfterTwentyExpiries) {
   OffenderWatch w;
   EXPECT_EQ(expire(w, 19), std::nullopt) << "a loaded honest one lets many expire";
-  EXPECT_EQ(w.expired(kNeighbour, kEpoch + 1s, kEpoch + 2s), Offence::liar);
+  EXPECT_EQ(w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch + 1s, kEpoch + 2s), Offence::liar);
 }
 
 TEST(OffenderWatch, OneThatSentSomeOfWhatWeAskedButNeverAnsweredIsSlow) {
@@ -43,29 +47,36 @@ TEST(OffenderWatch, DataWeDidNotAskForDoesNotMakeALiarSlow) {
 
 TEST(OffenderWatch, ASuspectLetARequestExpireAndHasSaidNothingSince) {
   OffenderWatch w;
-  EXPECT_FALSE(w.suspect(kNeighbour));
-  w.expired(kNeighbour, kEpoch, kEpoch + 1s);
-  EXPECT_TRUE(w.suspect(kNeighbour));
+  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 2s));
+  w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
+  EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 2s));
   w.rejected(kNeighbour, kEpoch + 1200ms);
-  EXPECT_FALSE(w.suspect(kNeighbour)) << "an honest busy one REJECTs";
+  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 2s)) << "an honest busy one REJECTs";
 }
 
 TEST(OffenderWatch, AWordBeforeTheExpiredRequestWasMadeDoesNotClearASuspect) {
   OffenderWatch w;
   w.sent_data(kNeighbour, kEpoch - 1s);
-  w.expired(kNeighbour, kEpoch, kEpoch + 1s);
-  EXPECT_TRUE(w.suspect(kNeighbour));
+  w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
+  EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 2s));
 }
 
-TEST(OffenderWatch, OneThatAnsweredOrWasConvictedIsNoSuspect) {
-  OffenderWatch answered;
-  answered.expired(kNeighbour, kEpoch, kEpoch + 1s);
-  answered.answered(kNeighbour);
-  EXPECT_FALSE(answered.suspect(kNeighbour));
+TEST(OffenderWatch, OneThatAnsweredIsASuspectWhileItTrickledARequestLately) {
+  OffenderWatch w;
+  w.answered(kNeighbour);
+  w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
+  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 1s)) << "an honest one is late now and then";
+  w.piece(kNeighbour, ChunkSeq(1), 0, 8000, kRate, kRoom, kEpoch + 1100ms);
+  w.piece(kNeighbour, ChunkSeq(1), 1, 8000, kRate, kRoom, kEpoch + 2600ms);
+  EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 3s)) << "it may trickle";
+  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 12s));
+}
+
+TEST(OffenderWatch, OneThatWasConvictedIsNoSuspect) {
   OffenderWatch convicted;
   expire(convicted, 3);
   EXPECT_EQ(convicted.judge(kEpoch + 5s), std::vector{kNeighbour});
-  EXPECT_FALSE(convicted.suspect(kNeighbour));
+  EXPECT_FALSE(convicted.suspect(kNeighbour, kEpoch + 5s));
 }
 
 TEST(OffenderWatch, ThreeRequestsLeftWithoutAWordMakeALiar) {
@@ -98,8 +109,8 @@ TEST(OffenderWatch, OneThatAnsweredOnceIsNeverConvictedByExpiries) {
 TEST(OffenderWatch, ExpiriesAreCountedPerNeighbour) {
   OffenderWatch w;
   expire(w, 19);
-  EXPECT_EQ(w.expired(ConnId(8), kEpoch, kEpoch), std::nullopt);
-  EXPECT_EQ(w.expired(kNeighbour, kEpoch, kEpoch + 1s), Offence::liar);
+  EXPECT_EQ(w.expired(ConnId(8), ChunkSeq(1), kAllStripes, kEpoch, kEpoch), std::nullopt);
+  EXPECT_EQ(w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s), Offence::liar);
 }
 
 TEST(OffenderWatch, MoreThanAThousandRequestsInASecondIsAFlood) {
@@ -153,6 +164,88 @@ TEST(OffenderWatch, FirstSignOfAFloodIsTheFirstRequestOverTheRate) {
   EXPECT_EQ(w.first_sign(kNeighbour, Offence::flood), kEpoch + 500ms);
 }
 
+// Our request for `stripes` of `seq` ran out at `expired`, and two pieces
+// of it came: one just after, the next `gap` later; the second's verdict.
+std::optional<Offence> trickle(OffenderWatch& w, ChunkSeq seq, WallTime expired,
+                               std::chrono::milliseconds gap, uint8_t stripes = 0b0010) {
+  w.expired(kNeighbour, seq, stripes, expired - 1s, expired);
+  EXPECT_EQ(w.piece(kNeighbour, seq, 1, 8000, kRate, kRoom, expired + 100ms), std::nullopt)
+      << "the first late piece was on its way";
+  return w.piece(kNeighbour, seq, 1, 8000, kRate, kRoom, expired + 100ms + gap);
+}
+
+TEST(OffenderWatch, TwoRequestsTakenAndTrickledPastTheirWaitWithinTenSecondsAreSlow) {
+  OffenderWatch w;
+  w.answered(kNeighbour);  // it answered before: tricklers do, in the end
+  EXPECT_EQ(trickle(w, ChunkSeq(5), kEpoch + 1s, 1500ms), std::nullopt) << "8 000 bytes in 1.5 s, once";
+  EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 3s));
+  EXPECT_EQ(trickle(w, ChunkSeq(9), kEpoch + 10s, 1500ms), Offence::slow);
+  EXPECT_EQ(w.first_sign(kNeighbour, Offence::slow), kEpoch + 1s);
+}
+
+TEST(OffenderWatch, ThreePiecesTrickledAfterARequestRanOutAreSlowAtOnce) {
+  OffenderWatch w;
+  w.expired(kNeighbour, ChunkSeq(5), kAllStripes, kEpoch, kEpoch + 1s);
+  w.piece(kNeighbour, ChunkSeq(5), 0, 8000, kRate, kRoom, kEpoch + 1100ms);
+  EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(5), 1, 8000, kRate, kRoom, kEpoch + 2600ms), std::nullopt);
+  EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(5), 2, 8000, kRate, kRoom, kEpoch + 4100ms), Offence::slow)
+      << "16 000 bytes in 3 s";
+}
+
+TEST(OffenderWatch, ALateBurstIsNoTrickle) {
+  // An honest uploader held up by its pushes, then sending at its pace.
+  OffenderWatch w;
+  trickle(w, ChunkSeq(2), kEpoch + 1s, 1500ms);
+  w.expired(kNeighbour, ChunkSeq(5), kAllStripes, kEpoch + 2s, kEpoch + 3s);
+  for (const std::chrono::milliseconds at : {4000ms, 4400ms, 4500ms, 4600ms})
+    EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(5), 0, 8000, kRate, kRoom, kEpoch + at), std::nullopt);
+}
+
+TEST(OffenderWatch, TricklesMoreThanTenSecondsApartAreForgiven) {
+  OffenderWatch w;
+  EXPECT_EQ(trickle(w, ChunkSeq(5), kEpoch + 1s, 1500ms), std::nullopt);
+  EXPECT_EQ(trickle(w, ChunkSeq(9), kEpoch + 12s, 1500ms), std::nullopt);
+  EXPECT_EQ(trickle(w, ChunkSeq(12), kEpoch + 14s, 1500ms), Offence::slow);
+}
+
+TEST(OffenderWatch, TheRestOfARequestComingAtPaceIsNoOffence) {
+  OffenderWatch w;
+  trickle(w, ChunkSeq(2), kEpoch + 1s, 1500ms);  // one more would convict
+  w.expired(kNeighbour, ChunkSeq(5), kAllStripes, kEpoch + 2s, kEpoch + 3s);
+  for (int i = 1; i <= 10; ++i)
+    EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(5), i % 4, 8000, kRate, kRoom, kEpoch + 3s + i * 100ms),
+              std::nullopt);
+}
+
+TEST(OffenderWatch, ATrickleIsExcusedWhenItSaidItsUplinkWasFull) {
+  OffenderWatch w;
+  trickle(w, ChunkSeq(2), kEpoch + 1s, 1500ms);
+  w.expired(kNeighbour, ChunkSeq(5), kAllStripes, kEpoch + 2s, kEpoch + 3s);
+  w.piece(kNeighbour, ChunkSeq(5), 0, 8000, kRate, 1000, kEpoch + 3100ms);
+  EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(5), 1, 8000, kRate, 1000, kEpoch + 5s), std::nullopt);
+}
+
+TEST(OffenderWatch, AREJECTForTheChunkDoesNotExcuseATrickleOfIt) {
+  // Its other stripes were queued behind the trickle, and turned away.
+  OffenderWatch w;
+  trickle(w, ChunkSeq(2), kEpoch + 1s, 1500ms);
+  w.expired(kNeighbour, ChunkSeq(5), kAllStripes, kEpoch + 2s, kEpoch + 3s);
+  w.rejected(kNeighbour, kEpoch + 3100ms);
+  w.piece(kNeighbour, ChunkSeq(5), 0, 8000, kRate, kRoom, kEpoch + 3200ms);
+  EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(5), 1, 8000, kRate, kRoom, kEpoch + 5s), Offence::slow);
+}
+
+TEST(OffenderWatch, OnlyTheStripesAskedForMakeATrickle) {
+  OffenderWatch w;
+  trickle(w, ChunkSeq(2), kEpoch + 1s, 1500ms);
+  w.expired(kNeighbour, ChunkSeq(5), 0b0001, kEpoch + 2s, kEpoch + 3s);
+  w.piece(kNeighbour, ChunkSeq(5), 0, 8000, kRate, kRoom, kEpoch + 3100ms);
+  EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(5), 2, 8000, kRate, kRoom, kEpoch + 5s), std::nullopt)
+      << "a stripe we did not ask it for";
+  EXPECT_EQ(w.piece(kNeighbour, ChunkSeq(6), 0, 8000, kRate, kRoom, kEpoch + 5s), std::nullopt)
+      << "another chunk";
+}
+
 TEST(OffenderWatch, ForgetClearsARecord) {
   OffenderWatch w;
   expire(w, 5);
@@ -161,7 +254,8 @@ TEST(OffenderWatch, ForgetClearsARecord) {
   w.forget(ConnId(8));
   EXPECT_FALSE(w.has_answered(ConnId(8)));
   EXPECT_EQ(w.first_sign(kNeighbour, Offence::liar), std::nullopt);
-  EXPECT_EQ(w.expired(kNeighbour, kEpoch, kEpoch + 1s), std::nullopt) << "counting starts over";
+  EXPECT_EQ(w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s), std::nullopt)
+      << "counting starts over";
 }
 
 }  // namespace

@@ -123,6 +123,15 @@ TEST(UploadQueue, ARequestIsDroppedOnceItsRequesterStoppedWaiting) {
   EXPECT_TRUE(drain(q, kEpoch + 2001ms).empty());
 }
 
+TEST(UploadQueue, ARequestThatCouldNotBeThroughBeforeItsRequesterGivesUpIsDropped) {
+  UploadQueue q(2000ms, 1);
+  q.push(kA, ChunkSeq(1), kEpoch, 300ms, Priority::common, 0, 1000);  // 250 ms at 4000 bytes/s
+  EXPECT_TRUE(q.drop_stale(kEpoch + 50ms, 4000).empty());
+  EXPECT_TRUE(q.drop_stale(kEpoch + 100ms).empty()) << "on an unlimited uplink";
+  ASSERT_EQ(q.drop_stale(kEpoch + 51ms, 4000).size(), 1u);
+  EXPECT_EQ(q.waiting(), 0u);
+}
+
 TEST(UploadQueue, ARepeatedRequestIsQueuedOnce) {
   UploadQueue q(2000ms, 5);
   q.push(kA, ChunkSeq(1), kEpoch);

@@ -29,10 +29,30 @@ TEST(Uploader, TurnsAwayWhatItsUplinkCouldNotStartWithinMaxWait) {
   Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 4000}});
   ASSERT_TRUE(u.request(kA, request(1), true, true, kChunk, kEpoch));
   ASSERT_TRUE(u.next(kEpoch));  // in the uplink
-  ASSERT_TRUE(u.request(kA, request(3), true, true, kChunk, kEpoch)) << "250 ms behind it";
-  EXPECT_FALSE(u.request(kB, request(2), true, true, kChunk, kEpoch)) << "500 ms behind them";
+  ASSERT_TRUE(u.request(kA, request(3, 1000), true, true, kChunk, kEpoch)) << "250 ms behind it";
+  EXPECT_FALSE(u.request(kB, request(2, 1000), true, true, kChunk, kEpoch)) << "500 ms behind";
   u.sent(kA);
-  EXPECT_TRUE(u.request(kB, request(2), true, true, kChunk, kEpoch));
+  EXPECT_TRUE(u.request(kB, request(2, 1000), true, true, kChunk, kEpoch));
+}
+
+TEST(Uploader, TurnsAwayWhatItCouldNotFinishWithinItsRequestersWait) {
+  // 250 ms behind the chunk in the uplink, and 250 ms its own: done at 500 ms.
+  Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 4000}});
+  ASSERT_TRUE(u.request(kA, request(1), true, true, kChunk, kEpoch));
+  ASSERT_TRUE(u.next(kEpoch));
+  EXPECT_FALSE(u.request(kB, request(2, 450), true, true, kChunk, kEpoch));
+  EXPECT_TRUE(u.request(kB, request(2, 500), true, true, kChunk, kEpoch));
+}
+
+TEST(Uploader, TurnsAwayAQueuedRequestOnceItCouldNoLongerBeThroughInTime) {
+  Uploader u({.max_wait = 300ms, .upload = {.bytes_per_second = 4000}});
+  ASSERT_TRUE(u.request(kA, request(1), true, true, kChunk, kEpoch));
+  ASSERT_TRUE(u.next(kEpoch));
+  ASSERT_TRUE(u.request(kB, request(2, 600), true, true, kChunk, kEpoch));
+  EXPECT_TRUE(u.drop_stale(kEpoch + 350ms).empty()) << "still through at 600 ms if it starts now";
+  const auto late = u.drop_stale(kEpoch + 351ms);
+  ASSERT_EQ(late.size(), 1u) << "the chunk ahead of it took too long";
+  EXPECT_EQ(late[0].from, kB);
 }
 
 TEST(Uploader, TurnsAwayAChunkThatWouldTakeLongerThanItsRequesterWaits) {
