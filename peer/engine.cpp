@@ -171,7 +171,7 @@ Actions PeerEngine::on_message(ConnId from, const Message& msg, WallTime now) {
           on_request(from, n, m, now);
         } else if constexpr (std::is_same_v<T, RejectMsg>) {
           watch_.rejected(from, now);
-          scheduler_.rejected(m.seq, from, now);
+          if (scheduler_.rejected(m.seq, from, now) && !n.is_source()) watch_.failed(from, now);
           prober_.rejected(m.seq, from);
         } else if constexpr (std::is_same_v<T, CancelMsg>) {
           // Answered all the same: a CANCEL sent as the wait ran out may
@@ -632,7 +632,7 @@ void PeerEngine::request_missing(WallTime now) {
     if (!n.unchoked_us) continue;
     candidates.push_back({conn, n.is_source() && !config_.client_server, &n.map,
                           n.is_source() || watch_.has_answered(conn),
-                          !n.is_source() && watch_.failed_us(conn)});
+                          !n.is_source() && watch_.failed_us(conn, now)});
   }
   std::vector<WantedChunk> wanted;
   if (!playout_.started()) choose_start(now);

@@ -77,14 +77,15 @@ void Hostility::heard(ConnId from, const Message& m, WallTime now) {
     viewers_[from] = {hello->peer_id, hello->listen_port};
   } else if (const auto* r = std::get_if<RequestMsg>(&m)) {
     if (const auto v = viewers_.find(from); v != viewers_.end())
-      v->second.waiting[r->seq] = now + r->wait().value_or(std::chrono::milliseconds(1000));
+      v->second.waiting[r->seq] = {now + r->wait().value_or(std::chrono::milliseconds(1000))};
   } else if (const auto* c = std::get_if<CancelMsg>(&m)) {
     const auto v = viewers_.find(from);
     if (v == viewers_.end()) return;
     const auto w = v->second.waiting.find(c->seq);
     if (w == v->second.waiting.end()) return;
     // Cancelled as its wait ran out, not because the chunk came from elsewhere.
-    if (now >= w->second - kCancelSlack && (kind_ == Offence::liar || kind_ == Offence::slow))
+    const bool in_vain = now >= w->second.until - kCancelSlack;
+    if (in_vain && (kind_ == Offence::liar || (kind_ == Offence::slow && w->second.begun)))
       offend(from, now);
     v->second.waiting.erase(w);
   }
@@ -108,6 +109,12 @@ bool Hostility::bend(ConnId to, Message& m, WallTime now) {
              !std::holds_alternative<ChunkHeadMsg>(m) && !std::holds_alternative<RejectMsg>(m);
     case Offence::slow:
       if (auto* stripes = std::get_if<StripesMsg>(&m)) no_room(*stripes);
+      if (const auto* piece = std::get_if<PieceMsg>(&m)) {
+        if (const auto v = viewers_.find(to); v != viewers_.end()) {
+          if (const auto w = v->second.waiting.find(piece->seq); w != v->second.waiting.end())
+            w->second.begun = true;
+        }
+      }
       // A request turned away was answered: no offence, whatever comes after.
       if (const auto* reject = std::get_if<RejectMsg>(&m)) {
         if (const auto v = viewers_.find(to); v != viewers_.end())
@@ -126,7 +133,7 @@ Actions Hostility::tick(std::optional<ChunkSeq> newest, WallTime now) {
   Actions out;
   for (auto& [conn, v] : viewers_) {
     const size_t before = v.waiting.size();
-    std::erase_if(v.waiting, [&](const auto& w) { return w.second + kCancelSlack <= now; });
+    std::erase_if(v.waiting, [&](const auto& w) { return w.second.until + kCancelSlack <= now; });
     // No CANCEL came: the viewer stopped waiting, or (from the slow one) got it all in time.
     if (v.waiting.size() < before && kind_ == Offence::liar) offend(conn, now);
   }

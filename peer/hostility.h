@@ -23,9 +23,10 @@
 // The liar and the slow one also take no children (their STRIPES say no
 // room): both are found out by the requests they fail, and they offend a
 // viewer when it waited for one in vain: its CANCEL came as the wait it asked
-// for ran out, or (the liar's) no CANCEL came. A request the slow one
-// REJECTed, or that came whole in time, is no offence. It notes when it
-// first offended each neighbour, for the stats. Sans IO.
+// for ran out, or (the liar's) no CANCEL came. The slow one offends only with
+// a request it began to send (trickled): one it held queued and REJECTed, as
+// a busy honest viewer does, or that came whole in time, is no offence. It
+// notes when it first offended each neighbour, for the stats. Sans IO.
 
 #include <map>
 #include <optional>
@@ -79,8 +80,13 @@ class Hostility {
   struct Viewer {
     PeerId id;
     uint16_t listen_port = 0;
-    // Its requests not cancelled yet: until when it waits for each.
-    std::map<ChunkSeq, WallTime> waiting;
+    // Its requests not cancelled yet: until when it waits for each, and
+    // whether we began to send it.
+    struct Waiting {
+      WallTime until;
+      bool begun = false;
+    };
+    std::map<ChunkSeq, Waiting> waiting;
   };
   struct Redial {
     Endpoint to;

@@ -8,8 +8,8 @@ std::optional<Offence> OffenderWatch::expired(ConnId conn, ChunkSeq seq, uint8_t
                                               WallTime sent, WallTime now) {
   stopped_waiting(conn, seq, stripes, now);
   Record& r = records_[conn];
-  if (r.convicted) return std::nullopt;
-  if (r.answered) return std::nullopt;
+  r.last_failure = now;
+  if (r.answered || r.convicted) return std::nullopt;
   if (!r.expired_since) r.expired_since = now;
   if (!r.silent_since) r.silent_since = sent;
   r.pending.emplace_back(sent, now + config_.silence_grace);

@@ -85,6 +85,9 @@ class OffenderWatch {
   void sent_asked(ConnId conn) { records_[conn].sent_asked = true; }
   // `conn` REJECTed a request.
   void rejected(ConnId conn, WallTime now) { records_[conn].last_word = now; }
+  // `conn` kept a request of ours most of its wait and then REJECTed it:
+  // as costly as one it let expire, for failed_us().
+  void failed(ConnId conn, WallTime now) { records_[conn].last_failure = now; }
   // `conn`, not our tree parent for it, sent `bytes` of `stripe` of `seq`;
   // the stream runs at `stream_rate` bytes/s, and `conn` last said it could
   // add `spare` bytes/s to its uplink. Slow, once proven.
@@ -96,10 +99,14 @@ class OffenderWatch {
     const auto r = records_.find(conn);
     return r != records_.end() && r->second.answered;
   }
-  // `conn` let a request expire and never answered one.
-  bool failed_us(ConnId conn) const {
+  // `conn` let a request expire and never answered one, or let one expire
+  // (or failed() us) within `slow_window`.
+  bool failed_us(ConnId conn, WallTime now) const {
     const auto r = records_.find(conn);
-    return r != records_.end() && r->second.expired > 0 && !r->second.answered;
+    if (r == records_.end()) return false;
+    const Record& c = r->second;
+    return (c.expired > 0 && !c.answered) ||
+           (c.last_failure && now - *c.last_failure <= config_.slow_window);
   }
   // Not yet found out, but worth probing (peer/prober.h): `conn` let a
   // request expire and has said nothing since it was made, no byte and no
@@ -135,6 +142,7 @@ class OffenderWatch {
     int requests = 0;
     std::optional<WallTime> expired_since, flooding_since;
     std::optional<WallTime> silent_since;  // when the first expired request was made
+    std::optional<WallTime> last_failure;
     // Requests that ran out unfinished, by chunk, and what came of them since.
     struct Tail {
       uint8_t stripes;

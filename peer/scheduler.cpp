@@ -171,15 +171,19 @@ std::vector<ConnId> Scheduler::received(ChunkSeq seq, ConnId from, WallTime now,
   return elsewhere;
 }
 
-void Scheduler::rejected(ChunkSeq seq, ConnId from, WallTime now) {
-  const bool source = std::ranges::any_of(in_flight_, [&](const auto& entry) {
-    return entry.first.first == seq && entry.second.conn == from && entry.second.source;
-  });
+bool Scheduler::rejected(ChunkSeq seq, ConnId from, WallTime now) {
+  bool source = false, late = false;
+  for (const auto& [part, out] : in_flight_) {
+    if (part.first != seq || out.conn != from) continue;
+    source = source || out.source;
+    late = late || now - out.sent > (out.expires - out.sent) / 2;
+  }
   const size_t before = in_flight_.size();
   drop(seq, from);
-  if (in_flight_.size() == before) return;
+  if (in_flight_.size() == before) return false;
   failed_[seq][from] = now + config_.retry_after_reject;
   if (source) source_rested_until_ = now + config_.retry_after_reject;
+  return late;
 }
 
 std::vector<ChunkRequest> Scheduler::expire(WallTime now) {

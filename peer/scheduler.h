@@ -63,9 +63,9 @@ struct Candidate {
   // only `unproven_in_flight` stripes, so that a neighbour that claims
   // chunks it does not send (or trickles them) wastes few requests.
   bool proven = true;
-  // It let a request of ours expire and never answered one: it is asked for
-  // no urgent chunk, which it would most likely fail too, until it answers
-  // one that is not.
+  // It let a request of ours expire and never answered one, or let one
+  // expire lately (OffenderWatch::failed_us): it is asked for no urgent
+  // chunk, which it would most likely fail too.
   bool failed_us = false;
 };
 
@@ -97,8 +97,9 @@ class Scheduler {
   // should be CANCELled (and are forgotten, all of their stripes).
   std::vector<ConnId> received(ChunkSeq seq, ConnId from, WallTime now,
                                uint8_t stripes = kAllStripes);
-  // `from` will not serve `seq`: it is asked of someone else.
-  void rejected(ChunkSeq seq, ConnId from, WallTime now);
+  // `from` will not serve `seq`: it is asked of someone else. Whether the
+  // REJECT came late, past half the wait we asked for.
+  bool rejected(ChunkSeq seq, ConnId from, WallTime now);
   // Requests given up on; they are forgotten, so the caller should cancel them.
   std::vector<ChunkRequest> expire(WallTime now);
   // The neighbour is gone or choked us; its outstanding requests are forgotten.

@@ -216,12 +216,31 @@ TEST(Hostility, ALiarOffendsWhenARequestRunsOutNotWhenCancelledEarly) {
   EXPECT_EQ(h.offended()[0].at, asked + 1200ms);
 }
 
-TEST(Hostility, ACancelAsTheWaitRunsOutIsAnOffenceToo) {
+// The slow one's first piece of chunk `seq` to kViewer.
+void begin_to_send(Hostility& h, ChunkSeq seq, WallTime now) {
+  for (Message m : push_messages(shared_chunk(testing::test_key(), seq.value))) {
+    if (std::holds_alternative<PieceMsg>(m)) {
+      ASSERT_TRUE(h.bend(kViewer, m, now));
+      return;
+    }
+  }
+}
+
+TEST(Hostility, ACancelAsTheWaitForARequestItTrickledRunsOutIsAnOffence) {
   Hostility h = greeted(Offence::slow);
   h.heard(kViewer, RequestMsg{ChunkSeq(5), 1000}, kEpoch);
+  begin_to_send(h, ChunkSeq(5), kEpoch + 100ms);
   h.heard(kViewer, CancelMsg{ChunkSeq(5)}, kEpoch + 850ms);  // its timeout, not the chunk
   ASSERT_EQ(h.offended().size(), 1u);
   EXPECT_EQ(h.offended()[0].at, kEpoch + 850ms);
+}
+
+TEST(Hostility, ARequestTheSlowOneHeldQueuedIsNoOffence) {
+  // Its REJECT comes after the CANCEL, as a busy honest viewer's may.
+  Hostility h = greeted(Offence::slow);
+  h.heard(kViewer, RequestMsg{ChunkSeq(5), 1000}, kEpoch);
+  h.heard(kViewer, CancelMsg{ChunkSeq(5)}, kEpoch + 1s);
+  EXPECT_TRUE(h.offended().empty());
 }
 
 TEST(Hostility, ARequestTheSlowOneTurnedAwayIsNoOffence) {

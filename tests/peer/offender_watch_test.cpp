@@ -246,6 +246,20 @@ TEST(OffenderWatch, OnlyTheStripesAskedForMakeATrickle) {
       << "another chunk";
 }
 
+TEST(OffenderWatch, OneThatLetARequestExpireLatelyFailedUs) {
+  OffenderWatch w;
+  w.answered(kNeighbour);
+  EXPECT_FALSE(w.failed_us(kNeighbour, kEpoch));
+  w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
+  EXPECT_TRUE(w.failed_us(kNeighbour, kEpoch + 2s));
+  EXPECT_FALSE(w.failed_us(kNeighbour, kEpoch + 12s)) << "it answered before";
+  w.failed(kNeighbour, kEpoch + 20s);  // a REJECT at the end of the wait
+  EXPECT_TRUE(w.failed_us(kNeighbour, kEpoch + 21s));
+  OffenderWatch never;
+  never.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
+  EXPECT_TRUE(never.failed_us(kNeighbour, kEpoch + 12s)) << "until it answers one";
+}
+
 TEST(OffenderWatch, ForgetClearsARecord) {
   OffenderWatch w;
   expire(w, 5);

@@ -378,6 +378,17 @@ TEST(Scheduler, ABusyPeerIsAskedAgainAfterRetryAfterReject) {
   EXPECT_EQ(asked_for(0, s.plan(kNow + 250ms, wanted, n)), kA);
 }
 
+TEST(Scheduler, AREJECTPastHalfTheWaitIsLate) {
+  Scheduler s({.request_timeout = 1000ms}, 1);
+  const BufferMap a = map_of("1");
+  const Candidate n[] = {{kA, false, &a}};
+  const WantedChunk wanted[] = {due_in(0, 5000ms)};
+  ASSERT_EQ(asked_for(0, s.plan(kNow, wanted, n)), kA);
+  EXPECT_FALSE(s.rejected(ChunkSeq(0), kA, kNow + 500ms));
+  ASSERT_EQ(asked_for(0, s.plan(kNow + 1s, wanted, n)), kA);
+  EXPECT_TRUE(s.rejected(ChunkSeq(0), kA, kNow + 1501ms));
+}
+
 TEST(Scheduler, ARejectFromANeighbourNotAskedChangesNothing) {
   Scheduler s({}, 1);
   const BufferMap a = map_of("1"), b = map_of("1");
