@@ -3,11 +3,12 @@
 // play on, the source stays near one copy, no honest viewer is dropped by
 // another, and every viewer dropped is dropped for what it did. A forger is
 // caught by its first bad piece; liars and trickling uploaders at this size
-// are asked too little to be convicted (each honest viewer asks a neighbour
-// that never answered for at most one chunk at once, and only for a chunk
-// the source could not take): what shows is that they cost the swarm
-// nothing. Their conviction is in the unit tests (EngineTest,
-// OffenderWatch) and the hour of benchmarks (docs/benchmarks.md).
+// are asked too little to be sure to be convicted (each honest viewer asks a
+// neighbour that never answered for at most one chunk at once, and only for
+// a chunk the source could not take; a trickler offends one or two viewers
+// in 20 s): what shows is that they cost the swarm nothing. Their conviction
+// is in the unit tests (EngineTest, OffenderWatch) and the benchmarks
+// (docs/benchmarks.md).
 #include <gtest/gtest.h>
 
 #include "harness.h"
