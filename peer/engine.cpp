@@ -306,12 +306,12 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   Neighbour* n = neighbours_.find(from);
   if (!n) return;
   watch_.sent_data(from, now);
-  if (const auto bit = static_cast<uint8_t>(1u << stripe_of(piece.index));
-      asked_of(piece.seq, from, bit))
-    watch_.sent_asked(from);
-  if (!n->is_source() && tree_.parent(stripe_of(piece.index)) != from) {
-    if (const auto offence = watch_.piece(from, piece.seq, stripe_of(piece.index),
-                                          piece.data().size(), stream_.rate(), n->spare_upload, now))
+  const uint32_t stripe = stripe_of(piece.index);
+  const auto bit = static_cast<uint8_t>(1u << stripe);
+  if (asked_of(piece.seq, from, bit)) watch_.sent_asked(from);
+  if (!n->is_source() && tree_.parent(stripe) != from) {
+    if (const auto offence = watch_.piece(from, piece.seq, stripe, piece.data().size(),
+                                          stream_.rate(), n->spare_upload, now))
       return punish(from, *offence, "it trickles what it took to send", now, Proof::pattern);
   }
   // Too late to be used, but checked all the same against what we hold: a
@@ -342,15 +342,10 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
   }
   if (outcome != Assemblies::Outcome::kept && outcome != Assemblies::Outcome::complete) return;
   n->received.add(piece.data().size(), now);
-  if (const uint32_t stripe = stripe_of(piece.index);
-      outcome == Assemblies::Outcome::kept && assemblies_.stripe_complete(piece.seq, stripe)) {
-    const auto bit = static_cast<uint8_t>(1u << stripe);
-    if (asked_of(piece.seq, from, bit))
-      watch_.answered(from);
+  if (outcome == Assemblies::Outcome::kept && assemblies_.stripe_complete(piece.seq, stripe)) {
+    if (asked_of(piece.seq, from, bit)) watch_.answered(from);
     prober_.received(piece.seq, from, bit);
-    cancel_elsewhere(piece.seq,
-                     scheduler_.received(piece.seq, from, now, static_cast<uint8_t>(1u << stripe)),
-                     now);
+    cancel_elsewhere(piece.seq, scheduler_.received(piece.seq, from, now, bit), now);
   }
   head = assemblies_.head_of(piece.seq);
   relay(piece, head->capture_time, now);

@@ -109,16 +109,14 @@ bool Hostility::bend(ConnId to, Message& m, WallTime now) {
              !std::holds_alternative<ChunkHeadMsg>(m) && !std::holds_alternative<RejectMsg>(m);
     case Offence::slow:
       if (auto* stripes = std::get_if<StripesMsg>(&m)) no_room(*stripes);
-      if (const auto* piece = std::get_if<PieceMsg>(&m)) {
-        if (const auto v = viewers_.find(to); v != viewers_.end()) {
-          if (const auto w = v->second.waiting.find(piece->seq); w != v->second.waiting.end())
-            w->second.begun = true;
+      if (const auto v = viewers_.find(to); v != viewers_.end()) {
+        auto& waiting = v->second.waiting;
+        if (const auto* piece = std::get_if<PieceMsg>(&m)) {
+          if (const auto w = waiting.find(piece->seq); w != waiting.end()) w->second.begun = true;
+        } else if (const auto* reject = std::get_if<RejectMsg>(&m)) {
+          // A request turned away was answered: no offence, whatever comes after.
+          waiting.erase(reject->seq);
         }
-      }
-      // A request turned away was answered: no offence, whatever comes after.
-      if (const auto* reject = std::get_if<RejectMsg>(&m)) {
-        if (const auto v = viewers_.find(to); v != viewers_.end())
-          v->second.waiting.erase(reject->seq);
       }
       return true;
     case Offence::sybil:
