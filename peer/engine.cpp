@@ -71,8 +71,12 @@ Actions PeerEngine::on_connected(ConnId conn, LinkKind kind, const Endpoint& rem
   return take();
 }
 
-Actions PeerEngine::on_dial_failed(const Endpoint& to, WallTime now) {
+Actions PeerEngine::on_dial_failed(const Endpoint& to, DialFailure failure, WallTime now) {
   neighbours_.dial_failed(to, now);
+  if (failure == DialFailure::local) {
+    maintain_neighbours(now);
+    return take();
+  }
   if (watch_.unreachable(to, now)) {
     std::vector<ConnId> there;
     for (const auto& [conn, n] : neighbours_) {

@@ -153,6 +153,8 @@ struct PlaybackStats {
   std::vector<OffenderDropped> offenders;  // in the order dropped
 };
 
+enum class DialFailure { unanswered, local };
+
 class PeerEngine {
  public:
   explicit PeerEngine(PeerConfig config);
@@ -162,7 +164,9 @@ class PeerEngine {
   // A connection is up. `remote` is the address dialled, or for an accepted
   // one the remote end (its port is replaced by the HELLO's listen port).
   Actions on_connected(ConnId conn, LinkKind kind, const Endpoint& remote, WallTime now);
-  Actions on_dial_failed(const Endpoint& to, WallTime now);
+  // A dial failed: nobody answered at `to`, or the fault lay on this host (a
+  // dial crossed with `to`'s own), which says nothing about `to`.
+  Actions on_dial_failed(const Endpoint& to, DialFailure failure, WallTime now);
   Actions on_message(ConnId from, const Message& msg, WallTime now);
   // A request's data (a CHUNK, or its last PIECE) has left through the uplink.
   Actions on_chunk_sent(ConnId to, WallTime now);

@@ -104,14 +104,15 @@ void PeerRunner::on_dialled(ConnId conn, const Endpoint& to) {
   run(engine_.on_connected(conn, k, to, now()));
 }
 
-void PeerRunner::on_dial_failed(const Endpoint& to, const std::string& why) {
+void PeerRunner::on_dial_failed(const Endpoint& to, const DialError& error) {
   if (stopped_) return;
   if (to == source_) {
-    transport_.log("cannot reach source " + to.to_string() + ": " + why);
+    transport_.log("cannot reach source " + to.to_string() + ": " + error.why);
     return redial_source_later();
   }
+  if (error.local) return run(engine_.on_dial_failed(to, DialFailure::local, now()));
   peer_dials_failed_.insert(to.to_string());
-  run(engine_.on_dial_failed(to, now()));
+  run(engine_.on_dial_failed(to, DialFailure::unanswered, now()));
 }
 
 void PeerRunner::on_message(ConnId conn, const Message& m, size_t bytes) {

@@ -69,7 +69,7 @@ class PeerRunner : private LinkEvents {
  private:
   void on_accepted(ConnId conn, const Endpoint& remote) override;
   void on_dialled(ConnId conn, const Endpoint& to) override;
-  void on_dial_failed(const Endpoint& to, const std::string& why) override;
+  void on_dial_failed(const Endpoint& to, const DialError& error) override;
   void on_message(ConnId conn, const Message& m, size_t bytes) override;
   void on_written(ConnId conn) override { links_.written(conn); }
   void on_closed(ConnId conn, const std::string& reason) override { links_.lost(conn, reason); }

@@ -15,7 +15,7 @@ void SimNetwork::dial(SimTransport& from, const Endpoint& to) {
   events_.after(latency, [this, &from, to, latency] {
     const auto it = listening_.find(to.to_string());
     if (it == listening_.end()) {
-      events_.after(latency, [&from, to] { from.node_->on_dial_failed(to, "connection refused"); });
+      events_.after(latency, [&from, to] { from.node_->on_dial_failed(to, {"connection refused"}); });
       return;
     }
     const Endpoint remote{from.address().host, next_port_};

@@ -41,7 +41,7 @@ class SourceRunner : private LinkEvents {
  private:
   void on_accepted(ConnId conn, const Endpoint& remote) override;
   void on_dialled(ConnId conn, const Endpoint&) override { transport_.close(conn); }
-  void on_dial_failed(const Endpoint&, const std::string&) override {}
+  void on_dial_failed(const Endpoint&, const DialError&) override {}
   void on_message(ConnId conn, const Message& m, size_t bytes) override;
   void on_written(ConnId conn) override { links_.written(conn); }
   void on_closed(ConnId conn, const std::string& reason) override { links_.lost(conn, reason); }

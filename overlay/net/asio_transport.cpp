@@ -56,20 +56,23 @@ void AsioTransport::dial(const Endpoint& to) {
     if (!ec) socket->close(ec);
   });
   const auto alive = std::weak_ptr(alive_);
-  const auto failed = [this, alive, to](const std::string& why) {
-    if (!alive.expired()) events_->on_dial_failed(to, why);
+  const auto failed = [this, alive, to](const DialError& error) {
+    if (!alive.expired()) events_->on_dial_failed(to, error);
   };
   resolver->async_resolve(
       to.host, std::to_string(to.port),
       [this, alive, resolver, socket, deadline, to, failed](boost::system::error_code ec,
                                                            tcp::resolver::results_type eps) {
-        if (ec) return failed("cannot resolve: " + ec.message());
+        if (ec) return failed({"cannot resolve: " + ec.message()});
         if (alive.expired()) return;
         const uint16_t port = listener_ ? listener_->local().port : 0;
         async_dial(*socket, eps, dial_from_, port,
                    [this, alive, socket, deadline, to, failed](boost::system::error_code ec) {
                      deadline->cancel();
-                     if (ec) return failed(ec.message());
+                     if (ec) {
+                       return failed({ec.message(), ec == boost::system::errc::address_not_available ||
+                                                        ec == boost::system::errc::address_in_use});
+                     }
                      if (alive.expired()) return;
                      events_->on_dialled(adopt(std::move(*socket)), to);
                    });

@@ -26,8 +26,8 @@ void DelayedTransport::on_dialled(ConnId conn, const Endpoint& to) {
   later(conn, [conn, to](LinkEvents& e) { e.on_dialled(conn, to); });
 }
 
-void DelayedTransport::on_dial_failed(const Endpoint& to, const std::string& why) {
-  later(std::nullopt, [to, why](LinkEvents& e) { e.on_dial_failed(to, why); });
+void DelayedTransport::on_dial_failed(const Endpoint& to, const DialError& error) {
+  later(std::nullopt, [to, error](LinkEvents& e) { e.on_dial_failed(to, error); });
 }
 
 void DelayedTransport::on_message(ConnId conn, const Message& m, size_t bytes) {

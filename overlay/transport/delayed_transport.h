@@ -44,7 +44,7 @@ class DelayedTransport : public Transport, private LinkEvents {
   // LinkEvents, from the inner transport.
   void on_accepted(ConnId conn, const Endpoint& remote) override;
   void on_dialled(ConnId conn, const Endpoint& to) override;
-  void on_dial_failed(const Endpoint& to, const std::string& why) override;
+  void on_dial_failed(const Endpoint& to, const DialError& error) override;
   void on_message(ConnId conn, const Message& m, size_t bytes) override;
   void on_written(ConnId conn) override { events_->on_written(conn); }
   void on_closed(ConnId conn, const std::string& reason) override;

@@ -59,6 +59,15 @@ class Timer {
   virtual void cancel() = 0;
 };
 
+// Why a dial failed. `local` when the fault lies on this host, not at the
+// address dialled: mostly that address dialled this node from its listening
+// port at the same moment, so the link between the two ports stands already
+// (dials leave from the listening port, for NATs).
+struct DialError {
+  std::string why;
+  bool local = false;
+};
+
 // What a transport tells its runner.
 class LinkEvents {
  public:
@@ -67,7 +76,7 @@ class LinkEvents {
   virtual void on_accepted(ConnId conn, const Endpoint& remote) = 0;
   // A dial to `to` connected, or failed.
   virtual void on_dialled(ConnId conn, const Endpoint& to) = 0;
-  virtual void on_dial_failed(const Endpoint& to, const std::string& why) = 0;
+  virtual void on_dial_failed(const Endpoint& to, const DialError& error) = 0;
   // A frame arrived whole: its message and its size on the wire.
   virtual void on_message(ConnId conn, const Message& m, size_t bytes) = 0;
   // The frame being written on `conn` is out; the next may be written.

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <boost/asio.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -29,7 +30,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
-  if (::testing::Test::HasFailure()) {
+  if (::testing::Test::HasFailure() || std::getenv("SHOAL_KEEP_TEST_DIRS")) {
     std::cerr << "keeping " << path_ << " for inspection\n";
   } else {
     std::error_code ignored;

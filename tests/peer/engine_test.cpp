@@ -651,11 +651,11 @@ TEST_F(EngineTest, AsksTheSourceToPunchToAViewerItCouldNotDialOnceAWhile) {
     }
     return out;
   };
-  const auto asked = punches(engine_->on_dial_failed(far, now_));
+  const auto asked = punches(engine_->on_dial_failed(far, DialFailure::unanswered, now_));
   ASSERT_EQ(asked.size(), 1u);
   EXPECT_EQ(asked[0].addrs, std::vector<std::string>{"203.0.113.2:7002"});
-  EXPECT_TRUE(punches(engine_->on_dial_failed(far, now_ + 59s)).empty());
-  EXPECT_EQ(punches(engine_->on_dial_failed(far, now_ + 60s)).size(), 1u);
+  EXPECT_TRUE(punches(engine_->on_dial_failed(far, DialFailure::unanswered, now_ + 59s)).empty());
+  EXPECT_EQ(punches(engine_->on_dial_failed(far, DialFailure::unanswered, now_ + 60s)).size(), 1u);
 }
 
 TEST_F(EngineTest, DialsWhereTheSourceSaysAtOnceAndAsksNoPunchBackWhenThatFails) {
@@ -664,8 +664,26 @@ TEST_F(EngineTest, DialsWhereTheSourceSaysAtOnceAndAsksNoPunchBackWhenThatFails)
   std::vector<Endpoint> dialled;
   for (const auto& d : only<DialAction>(engine_->on_message(kSource, punch, now_))) dialled.push_back(d.to);
   EXPECT_EQ(dialled, (std::vector<Endpoint>{{"203.0.113.2", 7002}, {"192.168.1.12", 7002}}));
-  for (const auto& send : only<SendAction>(engine_->on_dial_failed(dialled[0], now_)))
+  for (const auto& send : only<SendAction>(engine_->on_dial_failed(dialled[0], DialFailure::unanswered, now_)))
     EXPECT_FALSE(std::holds_alternative<HolePunchMsg>(send.msg)) << "no punch for a punch";
+}
+
+// Dials leave from the listening port, so dialling a viewer that has just
+// dialled us collides with its link on this host: no sign of a sybil.
+TEST_F(EngineTest, DropsNeighboursOnAHostOnlyForPortsThereThatNobodyAnswered) {
+  join_source(10);
+  const ConnId viewer = greet_viewers(1)[0];  // on 127.0.0.1
+  const auto drops = [&](DialFailure failure, uint16_t first_port) {
+    size_t n = 0;
+    for (uint16_t port = first_port; port < first_port + 3; ++port)
+      n += only<DisconnectAction>(engine_->on_dial_failed({"127.0.0.1", port}, failure, now_)).size();
+    return n;
+  };
+  EXPECT_EQ(drops(DialFailure::local, 7101), 0u);
+  const auto dropped = only<DisconnectAction>(
+      engine_->on_dial_failed({"127.0.0.1", 7201}, DialFailure::unanswered, now_));
+  EXPECT_TRUE(dropped.empty()) << "one port nobody answered";
+  EXPECT_EQ(drops(DialFailure::unanswered, 7202), 1u) << "three: the host's viewer " << viewer.value;
 }
 
 TEST_F(EngineTest, DropsANeighbourThatFellSilentSoonerIfItIsTheSource) {

@@ -138,7 +138,7 @@ TEST_F(PeerRunnerTest, RedialsTheSourceASecondAfterLosingIt) {
 TEST_F(PeerRunnerTest, RedialsASourceThatCannotBeReached) {
   make(options());
   runner_->start();
-  t_.node().on_dial_failed(kSourceAt, "connection refused");
+  t_.node().on_dial_failed(kSourceAt, {"connection refused"});
   t_.advance(1s);
   EXPECT_EQ(t_.dials.size(), 2u);
 }

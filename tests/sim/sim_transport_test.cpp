@@ -19,8 +19,8 @@ struct Heard : LinkEvents {
   explicit Heard(EventQueue& q) : queue(q) {}
   void on_accepted(ConnId c, const Endpoint& remote) override { note("accepted", c, remote.host); }
   void on_dialled(ConnId c, const Endpoint& to) override { note("dialled", c, to.to_string()); }
-  void on_dial_failed(const Endpoint& to, const std::string& why) override {
-    note("failed", ConnId(0), to.to_string() + " " + why);
+  void on_dial_failed(const Endpoint& to, const DialError& error) override {
+    note("failed", ConnId(0), to.to_string() + " " + error.why);
   }
   void on_message(ConnId c, const Message& m, size_t bytes) override {
     note(message_name(m), c, std::to_string(bytes));

@@ -19,7 +19,7 @@ class Recorder : public LinkEvents {
 
   void on_accepted(ConnId, const Endpoint&) override { note("accepted"); }
   void on_dialled(ConnId, const Endpoint&) override { note("dialled"); }
-  void on_dial_failed(const Endpoint&, const std::string&) override { note("dial failed"); }
+  void on_dial_failed(const Endpoint&, const DialError&) override { note("dial failed"); }
   void on_message(ConnId, const Message& m, size_t) override { note(message_name(m)); }
   void on_written(ConnId) override { note("written"); }
   void on_closed(ConnId, const std::string&) override { note("closed"); }

@@ -31,7 +31,7 @@ class LinksTest : public ::testing::Test {
   struct Runner : LinkEvents {
     void on_accepted(ConnId, const Endpoint&) override {}
     void on_dialled(ConnId, const Endpoint&) override {}
-    void on_dial_failed(const Endpoint&, const std::string&) override {}
+    void on_dial_failed(const Endpoint&, const DialError&) override {}
     void on_message(ConnId, const Message&, size_t) override {}
     void on_written(ConnId c) override { links->written(c); }
     void on_closed(ConnId c, const std::string& reason) override { links->lost(c, reason); }
