@@ -641,6 +641,7 @@ void PeerEngine::request_missing(WallTime now) {
         probe && store_.map().empty() && !scheduler_.in_flight(*probe))
       wanted.push_back({*probe, std::nullopt});
   } else if (edge) {
+    scheduler_.played_to(*playout_.cursor());
     const ChunkSeq last = std::min(*edge, *playout_.cursor() + (config_.fetch_ahead - 1));
     for (ChunkSeq s = *playout_.cursor(); s <= last; s = s.next()) {
       if (store_.has(s)) continue;

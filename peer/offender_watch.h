@@ -61,7 +61,7 @@ struct OffenderWatchConfig {
   int slow_trickles = 2;
   int slow_tail = 3;
   std::chrono::milliseconds slow_window{10000};
-  int max_requests_per_second = 1000;
+  int max_requests_per_second = 100;
   size_t unreachable_ports = 3;
   size_t max_hosts = 1024;  // hosts with unreachable ports remembered, at most
 };

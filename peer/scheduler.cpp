@@ -65,7 +65,6 @@ std::vector<ChunkRequest> Scheduler::plan(WallTime now, std::span<const WantedCh
                                           std::span<const Candidate> neighbours) {
   std::vector<ChunkRequest> out;
   if (wanted.empty()) return out;
-  failed_.erase(failed_.begin(), failed_.lower_bound(wanted.front().seq));
 
   const auto has_room = [&](const Candidate& c) {
     if (c.is_source && now < source_rested_until_) return false;

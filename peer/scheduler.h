@@ -104,6 +104,10 @@ class Scheduler {
   std::vector<ChunkRequest> expire(WallTime now);
   // The neighbour is gone or choked us; its outstanding requests are forgotten.
   void forget(ConnId conn);
+  // Chunks before `cursor` are played or skipped: who failed them is forgotten.
+  // (Not the first chunk wanted: one all in flight is not wanted, and those
+  // who REJECTed it would be asked again at once.)
+  void played_to(ChunkSeq cursor) { failed_.erase(failed_.begin(), failed_.lower_bound(cursor)); }
 
   bool in_flight(ChunkSeq seq) const { return in_flight_stripes(seq) != 0; }
   // Whether some stripe of `seq` (of `stripes`) is asked of `conn` now.

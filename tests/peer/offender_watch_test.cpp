@@ -113,13 +113,15 @@ TEST(OffenderWatch, ExpiriesAreCountedPerNeighbour) {
   EXPECT_EQ(w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s), Offence::liar);
 }
 
-TEST(OffenderWatch, MoreThanAThousandRequestsInASecondIsAFlood) {
+// Honest viewers ask a neighbour at most some 17 times a second (simulation,
+// every hostile kind); a flooder's first burst is 300.
+TEST(OffenderWatch, MoreThanAHundredRequestsInASecondIsAFlood) {
   OffenderWatch w;
-  for (int i = 0; i < 1000; ++i)
+  for (int i = 0; i < 100; ++i)
     ASSERT_EQ(w.requested(kNeighbour, kEpoch + 900ms), std::nullopt) << "request " << i;
   EXPECT_EQ(w.requested(kNeighbour, kEpoch + 999ms), Offence::flood);
   // A new second starts over.
-  for (int i = 0; i < 1000; ++i)
+  for (int i = 0; i < 100; ++i)
     ASSERT_EQ(w.requested(kNeighbour, kEpoch + 1s), std::nullopt) << "request " << i;
   EXPECT_EQ(w.requested(kNeighbour, kEpoch + 1s), Offence::flood);
 }

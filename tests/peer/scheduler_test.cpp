@@ -378,6 +378,27 @@ TEST(Scheduler, ABusyPeerIsAskedAgainAfterRetryAfterReject) {
   EXPECT_EQ(asked_for(0, s.plan(kNow + 250ms, wanted, n)), kA);
 }
 
+// While a chunk is all in flight it is not wanted: planning the chunks after
+// it must not forget who REJECTed it, or they are asked again at once (a
+// REJECT loop that made honest viewers look like flooders).
+TEST(Scheduler, ARejecterIsNotAskedAgainSoonerThanRetryAfterRejectWhileOthersServe) {
+  Scheduler s({.retry_after_reject = 250ms}, 1);
+  const BufferMap a = map_of("11"), b = map_of("11");
+  const Candidate n[] = {{kA, false, &a}, {kB, false, &b}};
+  const WantedChunk zero[] = {one_stripe(due_in(0, 5000ms))};
+  const auto first = s.plan(kNow, zero, n);
+  ASSERT_EQ(first.size(), 1u);
+  const ConnId rejecter = first[0].conn;
+  s.rejected(ChunkSeq(0), rejecter, kNow + 5ms);
+  const auto second = s.plan(kNow + 5ms, zero, n);
+  ASSERT_EQ(second.size(), 1u);
+  ASSERT_NE(second[0].conn, rejecter);
+  const WantedChunk after[] = {one_stripe(due_in(1, 5500ms))};
+  s.plan(kNow + 6ms, after, n);
+  s.rejected(ChunkSeq(0), second[0].conn, kNow + 10ms);
+  EXPECT_TRUE(s.plan(kNow + 10ms, zero, n).empty()) << "both REJECTed chunk 0 within 250 ms";
+}
+
 TEST(Scheduler, AREJECTPastHalfTheWaitIsLate) {
   Scheduler s({.request_timeout = 1000ms}, 1);
   const BufferMap a = map_of("1");
