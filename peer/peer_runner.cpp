@@ -150,7 +150,11 @@ void PeerRunner::run(Actions actions) {
       if (!links_.contains(drop->conn)) continue;
       transport_.log("dropping " + links_.remote(drop->conn).to_string() + ": " + drop->reason);
       if (drop->ban && drop->conn == source_link_) source_banned_ = true;
-      links_.close(drop->conn, drop->reason);
+      if (drop->ban) {
+        links_.cut(drop->conn, drop->reason);
+      } else {
+        links_.close(drop->conn, drop->reason);
+      }
     }
   }
   // A limit relative to the stream is set by the engine once it knows the rate.

@@ -41,6 +41,14 @@ void Links::close(ConnId conn, const std::string& reason) {
   pump(conn);
 }
 
+void Links::cut(ConnId conn, const std::string& reason) {
+  const auto it = links_.find(conn);
+  if (it == links_.end()) return;
+  if (const auto wait = it->second.queue.drop_chunks()) uplink_.cancel(wait);
+  if (!it->second.closing) return close(conn, reason);
+  pump(conn);
+}
+
 void Links::close_all(const std::string& reason) {
   std::vector<ConnId> conns;
   for (const auto& [conn, link] : links_) conns.push_back(conn);

@@ -57,6 +57,10 @@ class Links {
   // Lets what is queued go out (chunks still wait for the uplink), then
   // shuts the link. Safe to call more than once.
   void close(ConnId conn, const std::string& reason);
+  // As close(), but the chunk data queued is dropped, not sent: an offender
+  // is not worth the uplink (what a flooder had asked for, sent on, held up
+  // the pushes to every other neighbour for a second).
+  void cut(ConnId conn, const std::string& reason);
   // BYE to every link, and closes them all.
   void close_all(const std::string& reason);
 

@@ -44,6 +44,13 @@ std::optional<SendQueue::TokenAsk> SendQueue::wants_tokens() const {
   return std::nullopt;
 }
 
+SendQueue::Ticket SendQueue::drop_chunks() {
+  urgent_.clear();
+  data_.clear();
+  granted_ = Lane::none;
+  return std::exchange(wait_, 0);
+}
+
 SendQueue::Ticket SendQueue::clear() {
   control_.clear();
   urgent_.clear();

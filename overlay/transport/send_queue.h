@@ -52,6 +52,8 @@ class SendQueue {
   size_t queued_chunks() const { return urgent_.size() + data_.size(); }
   // Drops everything; returns the uplink wait to cancel (0: none).
   Ticket clear();
+  // Drops the chunk data not yet being written; the same return.
+  Ticket drop_chunks();
 
  private:
   enum class Lane { none, urgent, data };

@@ -139,6 +139,38 @@ TEST_F(LinksTest, ClosingFlushesWhatIsQueuedThenShutsAndReportsOnce) {
   EXPECT_FALSE(links.contains(kA));
 }
 
+TEST_F(LinksTest, CuttingALinkSendsItsControlFramesButNoneOfItsChunks) {
+  Links& links = make();
+  links.open(kA, kRemote);
+  links.open(kB, kRemote);
+  uplink_.charge(16 * 1024);  // an empty bucket: chunks wait
+  links.send(kA, chunk(1, 20'000));
+  links.send(kA, chunk(2, 20'000));
+  links.send(kA, ByeMsg{"flood"});
+  links.send(kB, chunk(3, 20'000));
+  links.cut(kA, "flood");
+  settle();
+  ASSERT_EQ(transport_.written.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<ByeMsg>(*transport_.written[0].second.msg));
+  EXPECT_EQ(transport_.written[1].first, kB) << "B's chunk no longer waits behind A's";
+  EXPECT_TRUE(transport_.closed.contains(kA));
+  ASSERT_EQ(ended_.size(), 1u);
+  EXPECT_EQ(ended_[0].reason, "flood");
+}
+
+TEST_F(LinksTest, CuttingALinkAlreadyClosingStillShutsIt) {
+  Links& links = make();
+  links.open(kA, kRemote);
+  uplink_.charge(16 * 1024);
+  links.send(kA, chunk(1, 1000));
+  links.close(kA, "leaving");
+  links.cut(kA, "flood");
+  EXPECT_TRUE(transport_.closed.contains(kA));
+  EXPECT_EQ(uplink_.waiting(), 0u);
+  ASSERT_EQ(ended_.size(), 1u);
+  EXPECT_EQ(ended_[0].reason, "leaving");
+}
+
 TEST_F(LinksTest, ALostLinkGivesUpItsTurnAtTheUplink) {
   Links& links = make();
   links.open(kA, kRemote);

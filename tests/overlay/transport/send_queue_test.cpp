@@ -104,6 +104,20 @@ TEST(SendQueue, AChunkAsksForItsTokensOnceAndGoesOnlyWhenGranted) {
   EXPECT_EQ(q.queued_chunks(), 1u);
 }
 
+TEST(SendQueue, DroppingChunksKeepsControlFramesAndHandsBackTheWait) {
+  SendQueue q;
+  q.push(chunk(1));
+  q.push(control(2));
+  q.push(chunk(3));
+  q.waiting(7);
+  EXPECT_EQ(q.drop_chunks(), 7u);
+  EXPECT_EQ(q.queued_chunks(), 0u);
+  EXPECT_FALSE(q.wants_tokens());
+  EXPECT_EQ(seq_of(*q.start_write()), 2u);
+  q.written();
+  EXPECT_TRUE(q.idle());
+}
+
 TEST(SendQueue, ClearingHandsBackTheWaitToCancel) {
   SendQueue q;
   q.push(chunk(1));
