@@ -755,7 +755,8 @@ void PeerEngine::maintain_neighbours(WallTime now) {
   std::vector<ConnId> idle_children;
   for (auto& [conn, n] : neighbours_) {
     if (!n.for_tree) continue;
-    if (tree_.is_child(conn)) {
+    // One we took a stripe from is kept as any parent is.
+    if (tree_.is_child(conn) || tree_.is_parent(conn)) {
       n.for_tree = false;
     } else if (now - n.connected_at >= config_.child_grace) {
       idle_children.push_back(conn);

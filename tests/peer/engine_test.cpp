@@ -405,6 +405,41 @@ TEST_F(PushTest, AForgedPieceIsNeitherKeptNorPassedOnAndItsSenderIsDropped) {
   EXPECT_FALSE(engine_->store().has(ChunkSeq(10)));
 }
 
+// A viewer taken in beyond max_neighbours, for the trees, goes if it takes
+// no stripe from us within child_grace; not if we took one from it.
+TEST_F(PushTest, KeepsAViewerTakenInForTheTreesThatBecameItsParent) {
+  engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .max_neighbours = 1,
+                            .silent_after = 1min, .busy_silent_after = 1min});
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  // The source makes stripe 0 our home but takes nobody in any stripe.
+  engine_->on_message(kSource,
+                      StripesMsg{.home = kStripes,
+                                 .depth = {0, 0, 0, 0},
+                                 .takes = {kTakesNobody, kTakesNobody, kTakesNobody, kTakesNobody},
+                                 .your_home = 0,
+                                 .slots = 4,
+                                 .ancestors = {0, 0, 0, 0}},
+                      now_);
+  const auto viewers = greet_viewers(3);  // the last two beyond max_neighbours
+  const ConnId parent = viewers[1], idle = viewers[2];
+  StripesMsg offer{.home = 1, .depth = {1, 1, 1, 1}, .takes = {0, 0, 0, 0}, .slots = 4,
+                   .ancestors = {0, 0, 0, 0}};
+  Actions out = engine_->on_message(parent, offer, now_);
+  for (Action& a : engine_->tick(now_ + 100ms)) out.push_back(std::move(a));
+  for (const auto& send : only<SendAction>(out)) {
+    if (const auto* sub = std::get_if<SubscribeMsg>(&send.msg); sub && send.to == parent) {
+      offer.pushing = sub->stripes;
+      offer.answer = sub->ask;
+    }
+  }
+  ASSERT_NE(offer.pushing, 0) << "it subscribed to the viewer";
+  engine_->on_message(parent, offer, now_ + 200ms);
+  std::vector<ConnId> dropped;
+  for (const auto& d : only<DisconnectAction>(engine_->tick(now_ + 6s))) dropped.push_back(d.conn);
+  EXPECT_EQ(dropped, std::vector<ConnId>{idle});
+}
+
 TEST_F(PushTest, AHeadNotSignedByTheChannelDropsItsSender) {
   join_source(10);
   const ConnId pusher = greet_viewers(1)[0];
