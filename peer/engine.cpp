@@ -659,7 +659,7 @@ void PeerEngine::request_missing(WallTime now) {
     }
   }
   for (const ChunkRequest& r : scheduler_.plan(now, wanted, candidates)) send_request(r, now);
-  probe_suspects(candidates, now);
+  probe_suspects(now);
 }
 
 bool PeerEngine::asked_of(ChunkSeq seq, ConnId conn, uint8_t stripes) const {
@@ -672,25 +672,33 @@ void PeerEngine::send_request(const ChunkRequest& r, WallTime now) {
   out_.push_back(SendAction{r.conn, RequestMsg{r.seq, static_cast<uint32_t>(wait.count()), stripes}});
 }
 
-void PeerEngine::probe_suspects(std::span<const Candidate> candidates, WallTime now) {
+void PeerEngine::probe_suspects(WallTime now) {
   const auto cursor = playout_.cursor();
   if (!cursor) return;
-  for (const Candidate& c : candidates) {
-    if (c.is_source || !watch_.suspect(c.conn, now) || prober_.probing(c.conn, now)) continue;
-    const auto newest = c.map->newest();
+  for (const auto& [conn, n] : neighbours_) {
+    if (!n.greeted || n.is_source() || !watch_.suspect(conn, now) || prober_.probing(conn, now))
+      continue;
+    const auto newest = n.map.newest();
     if (!newest) continue;
     // The newest chunk it claims that we lack: one it is likeliest to have.
+    // Else the newest it claims at all, which an honest one sends or REJECTs
+    // as surely: a liar whose claims fell behind our playout would never be
+    // asked again, nor found out.
+    std::optional<std::pair<ChunkSeq, uint32_t>> probe;
     const ChunkSeq top = std::min(*newest, *cursor + (config_.fetch_ahead - 1));
     for (int64_t back = 0; back <= top - *cursor; ++back) {
       const ChunkSeq s = top + (-back);
-      if (store_.has(s) || !c.map->has(s)) continue;
+      if (store_.has(s) || !n.map.has(s)) continue;
       const uint8_t missing = assemblies_.missing_stripes(s);
       const auto stripe = static_cast<uint32_t>(std::countr_zero(
           static_cast<unsigned>(missing != 0 ? missing : kAllStripes)));
-      if (scheduler_.asked_of(s, c.conn, static_cast<uint8_t>(1u << stripe))) continue;
-      if (const auto r = prober_.probe(c.conn, s, stripe, now)) send_request(*r, now);
+      if (scheduler_.asked_of(s, conn, static_cast<uint8_t>(1u << stripe))) continue;
+      probe = {s, stripe};
       break;
     }
+    if (!probe && !scheduler_.asked_of(*newest, conn)) probe = {*newest, 0};
+    if (!probe) continue;
+    if (const auto r = prober_.probe(conn, probe->first, probe->second, now)) send_request(*r, now);
   }
 }
 

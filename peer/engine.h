@@ -258,8 +258,9 @@ class PeerEngine {
   void send_request(const ChunkRequest& r, WallTime now);
   // Whether some of `stripes` of `seq` is asked of `conn`, by a request or a probe.
   bool asked_of(ChunkSeq seq, ConnId conn, uint8_t stripes) const;
-  // Probes each suspect neighbour (peer/prober.h) not being probed.
-  void probe_suspects(std::span<const Candidate> candidates, WallTime now);
+  // Probes each suspect neighbour (peer/prober.h) not being probed, one
+  // that chokes us too: an honest one REJECTs, a liar says nothing.
+  void probe_suspects(WallTime now);
   void rechoke(WallTime now);
   void set_unchoked(ConnId conn, bool unchoked);
   void maintain_neighbours(WallTime now);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "overlay/wire/push_messages.h"
 #include "test_chunks.h"
 
@@ -814,6 +816,43 @@ TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarUntold) {
   ASSERT_EQ(engine_->stats().offenders.size(), 1u);
   EXPECT_EQ(engine_->stats().offenders[0].offence, Offence::liar);
   EXPECT_TRUE(engine_->stats().offenders[0].first_sign);
+}
+
+// A liar that fell behind claims only chunks we hold: it is asked for the
+// newest of them, which an honest neighbour would send or REJECT.
+TEST_F(EngineTest, ASuspectWhoseClaimsFellBehindIsStillProbedAndFoundOut) {
+  join_source(10);
+  const ConnId liar(2);
+  engine_->on_connected(liar, LinkKind::dialled, Endpoint{"127.0.0.1", 7002}, now_);
+  engine_->on_message(liar, Hello{kProtocolVersion, key_.channel(), PeerId(66), 7002}, now_);
+  BufferMap map;
+  for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
+  engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
+  engine_->on_message(liar, UnchokeMsg{}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
+  bool cancelled = false;
+  for (int step = 0; step < 100 && !cancelled; ++step) {
+    now_ += 50ms;
+    for (const auto& send : only<SendAction>(engine_->tick(now_)))
+      cancelled = cancelled || (send.to == liar && std::holds_alternative<CancelMsg>(send.msg));
+  }
+  ASSERT_TRUE(cancelled) << "a request to it ran out";
+  BufferMap behind;  // only the chunk we hold
+  behind.add(ChunkSeq(4), true);
+  engine_->on_message(liar, behind.to_message(ChunkSeq(0), 120), now_);
+  bool dropped = false;
+  std::set<uint64_t> probed;
+  for (int step = 0; step < 200 && !dropped; ++step) {
+    now_ += 50ms;
+    const Actions actions = engine_->tick(now_);
+    for (const auto& send : only<SendAction>(actions)) {
+      if (const auto* r = std::get_if<RequestMsg>(&send.msg); r && send.to == liar)
+        probed.insert(r->seq.value);
+    }
+    dropped = punished(actions, liar, PeerId(66), Offence::liar, Proof::pattern);
+  }
+  EXPECT_TRUE(dropped);
+  EXPECT_TRUE(probed.contains(4)) << "asked for the chunk it claims, though held";
 }
 
 }  // namespace
