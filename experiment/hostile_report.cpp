@@ -66,20 +66,32 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
       drops.try_emplace({id_of(v.stats), offender}, Drop{o["at_ms"].get<int64_t>(), sign});
     }
   }
-  std::set<uint64_t> honest;
+  // Honest viewers, and when each began to leave (if it said).
+  std::map<uint64_t, std::optional<int64_t>> honest;
   for (const ReportViewer& v : viewers) {
-    if (v.hostile.empty()) honest.insert(id_of(v.stats));
+    if (!v.hostile.empty()) continue;
+    std::optional<int64_t> left;
+    if (v.stats.is_object() && v.stats.contains("left_ms") && v.stats["left_ms"].is_number_integer())
+      left = v.stats["left_ms"].get<int64_t>();
+    honest.emplace(id_of(v.stats), left);
   }
-  int64_t pairs = 0, dropped = 0, within = 0;
+  int64_t pairs = 0, dropped = 0, within = 0, leaving = 0;
   std::vector<int64_t> delays;
   for (const ReportViewer& v : viewers) {
     if (v.hostile.empty()) continue;
     for (const Json& o : array_of(v.stats, "offended")) {
       if (!well_formed(o, false)) continue;
       const auto victim = o["peer_id"].get<uint64_t>();
-      if (!honest.contains(victim)) continue;
-      ++pairs;
+      const auto h = honest.find(victim);
+      if (h == honest.end()) continue;
       const auto d = drops.find({victim, id_of(v.stats)});
+      // Offended as it was about to leave, and not dropped: it could not be
+      // held to 10 s.
+      if (d == drops.end() && h->second && *h->second - o["at_ms"].get<int64_t>() < kWithinMs) {
+        ++leaving;
+        continue;
+      }
+      ++pairs;
       if (d == drops.end()) continue;
       ++dropped;
       const int64_t offence =
@@ -95,6 +107,7 @@ Json hostile_report(const std::vector<ReportViewer>& viewers) {
   h["kind"] = first == viewers.end() ? "" : first->hostile;
   h["viewers"] = hostile.size();
   h["pairs"] = pairs;
+  h["pairs_leaving"] = leaving;
   h["dropped"] = dropped;
   h["dropped_within_10s"] = within;
   const auto p50 = percentile(delays, 50);
@@ -116,7 +129,10 @@ void print_hostile_report(const Json& h, std::ostream& out) {
   out << "  hostile            " << h["viewers"] << " " << h["kind"].get<std::string>()
       << ": offended " << h["pairs"] << " honest neighbours, dropped by " << h["dropped"] << " ("
       << h["dropped_within_10s"] << " within 10 s; delay p50/max " << seconds(h["delay_s_p50"])
-      << " / " << seconds(h["delay_s_max"]) << " s)\n"
+      << " / " << seconds(h["delay_s_max"]) << " s)";
+  if (h.value("pairs_leaving", 0) > 0)
+    out << "; " << h["pairs_leaving"] << " more offended in their last 10 s, not dropped";
+  out << "\n"
       << "  drops by offence   ";
   if (h["offences"].empty()) out << "none";
   for (const auto& [offence, n] : h["offences"].items()) out << offence << " " << n << "  ";

@@ -10,6 +10,8 @@
 // saw a sign of it, whichever came first) to the drop; channel time, as both
 // read the source's clock. Figures:
 // - pairs, dropped, dropped_within_10s, delay_s_p50/max: over the pairs;
+// - pairs_leaving: pairs left out of those, offended less than 10 s before
+//   the honest one began to leave (left_ms) and not dropped;
 // - offences: honest viewers' drops by offence, hostile or not;
 // - honest_dropped: drops of honest viewers by honest ones (false alarms).
 

@@ -100,6 +100,7 @@ nlohmann::json PeerReport::to_json() const {
           {"peers_dialled", peers_dialled},
           {"peer_dials_failed", peer_dials_failed},
           {"peer_id", peer_id.value},
+          {"left_ms", or_null(left_ms)},
           {"offenders", offenders_json(offenders)},
           {"hostile", hostile ? nlohmann::json(offence_name(*hostile)) : nlohmann::json(nullptr)},
           {"offended", offended_json(offended)},

@@ -48,6 +48,9 @@ struct PeerReport {
   std::set<std::string> peers_dialled;
   std::set<std::string> peer_dials_failed;
   PeerId peer_id;
+  // When it began to leave, channel time (ms since the epoch); null if it
+  // never did (killed, or still watching).
+  std::optional<int64_t> left_ms;
   // Viewers it dropped for misbehaving (peer/offence.h).
   std::vector<OffenderDropped> offenders;
   // A hostile viewer: how, and the viewers it offended.

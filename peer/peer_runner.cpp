@@ -52,7 +52,9 @@ void PeerRunner::misbehave() {
 }
 
 void PeerRunner::leave() {
-  if (!stopped_) run(engine_.leave(now()));
+  if (stopped_) return;
+  left_ = now();
+  run(engine_.leave(*left_));
 }
 
 void PeerRunner::stop() {
@@ -190,6 +192,7 @@ PeerReport PeerRunner::report() const {
   r.clock_offset_ms = clock_offset();
   r.clock_error_ms = clock_error();
   r.peer_id = engine_.self();
+  if (left_) r.left_ms = left_->time_since_epoch().count();
   if (hostility_) {
     r.hostile = hostility_->kind();
     r.offended = hostility_->offended();

@@ -102,6 +102,7 @@ class PeerRunner : private LinkEvents {
   PeerTraffic closed_traffic_;  // of links already gone
   MonoTime started_{};
   std::optional<MonoTime> first_play_;
+  std::optional<WallTime> left_;  // channel time
   bool clock_told_ = false;  // the log has the clock's offset
   std::set<std::string> peers_dialled_;      // reached
   std::set<std::string> peer_dials_failed_;  // not reached

@@ -64,6 +64,20 @@ TEST(HostileReport, CountsHonestViewersDropsByOffenceAndItsFalseAlarms) {
   EXPECT_EQ(h["honest_dropped"], 1);
 }
 
+TEST(HostileReport, AViewerOffendedInItsLastTenSecondsAndNotDroppedIsNoPair) {
+  std::vector<ReportViewer> v = swarm();
+  v[4].stats["left_ms"] = 12'999;  // liar 1 offended it at 3 000
+  Json h = hostile_report(v);
+  EXPECT_EQ(h["pairs"], 3);
+  EXPECT_EQ(h["pairs_leaving"], 1);
+  v[4].stats["left_ms"] = 13'000;
+  h = hostile_report(v);
+  EXPECT_EQ(h["pairs"], 4);
+  EXPECT_EQ(h["pairs_leaving"], 0);
+  v[2].stats["left_ms"] = 1'500;  // dropped liar 1 all the same: a pair
+  EXPECT_EQ(hostile_report(v)["pairs"], 4);
+}
+
 TEST(HostileReport, DelaysAreNullWhenNobodyWasDropped) {
   std::vector<ReportViewer> v = swarm();
   v[2].stats["offenders"] = Json::array();
