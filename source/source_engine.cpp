@@ -237,6 +237,9 @@ void SourceEngine::prune_barren(WallTime now, Actions& out) {
         v.child_since[s].reset();
         continue;
       }
+      // Rescued, it holds no slot a viewer that passes the stripe on could
+      // have, and nobody else can reach it.
+      if (tree_.rescued(conn)) continue;
       if (!v.child_since[s]) v.child_since[s] = now;
       // One that says it takes no child there at all need not be waited for.
       const bool closed = v.tree && v.tree->takes[s] >= kTakesNobody;

@@ -633,6 +633,20 @@ TEST_F(SourceEngineTest,
   EXPECT_FALSE(stripes_pushed(publish(3)).contains(ConnId(1)));
 }
 
+// One behind a NAT that changes ports, rescued (taken beyond the slots:
+// nobody else can reach it), is no barren child however long it has none.
+TEST_F(SourceEngineTest, ARescuedChildIsKeptThoughItPassesTheStripeToNobody) {
+  greet_from(*engine_, key_, ConnId(1), {"203.0.113.1", 40001}, 7001, "192.168.1.11", now_);
+  greet(ConnId(2));
+  stands(*engine_, ConnId(1), {255, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  stands(*engine_, ConnId(2), {255, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  publish(0);  // rescues 1
+  ASSERT_EQ(subscribe(ConnId(1), 0b0001, true).at(ConnId(1)).pushing, 0b0001);
+  stands(*engine_, ConnId(1), {1, 255, 255, 255}, {0, 0, 0, 0}, 0, now_);
+  for (uint64_t seq = 1; seq < 5; ++seq, now_ += 5s)
+    EXPECT_EQ(stripes_pushed(publish(seq))[ConnId(1)], 0b0001) << "chunk " << seq;
+}
+
 TEST_F(SourceEngineTest, ABarrenChildIsKeptWhileNobodyLacksTheStripe) {
   greet(ConnId(1));
   greet(ConnId(2));
