@@ -69,6 +69,12 @@ class EngineTest : public ::testing::Test {
     }
   }
 
+  // A viewer we dialled on `conn` greets as `id`.
+  void dialled_viewer(ConnId conn, PeerId id) {
+    engine_->on_connected(conn, LinkKind::dialled, Endpoint{"127.0.0.1", 7002}, now_);
+    engine_->on_message(conn, Hello{kProtocolVersion, key_.channel(), id, 7002}, now_);
+  }
+
   // `n` viewers connect and greet; they are connections 2, 3, ...
   std::vector<ConnId> greet_viewers(uint64_t n) {
     std::vector<ConnId> viewers;
@@ -777,8 +783,7 @@ bool punished(const Actions& actions, ConnId conn, PeerId id, Offence offence,
 TEST_F(EngineTest, ANeighbourClaimingChunksTheSourceHasNotPublishedIsALiar) {
   join_source(10);
   const ConnId liar(2);
-  engine_->on_connected(liar, LinkKind::dialled, Endpoint{"127.0.0.1", 7002}, now_);
-  engine_->on_message(liar, Hello{kProtocolVersion, key_.channel(), PeerId(66), 7002}, now_);
+  dialled_viewer(liar, PeerId(66));
   BufferMap map;
   for (uint64_t s = 0; s < 40; ++s) map.add(ChunkSeq(s), s % 4 == 0);
   EXPECT_TRUE(punished(engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_), liar,
@@ -790,8 +795,7 @@ TEST_F(EngineTest, ANeighbourClaimingChunksTheSourceHasNotPublishedIsALiar) {
 TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarUntold) {
   join_source(10);
   const ConnId liar(2);
-  engine_->on_connected(liar, LinkKind::dialled, Endpoint{"127.0.0.1", 7002}, now_);
-  engine_->on_message(liar, Hello{kProtocolVersion, key_.channel(), PeerId(66), 7002}, now_);
+  dialled_viewer(liar, PeerId(66));
   BufferMap map;  // every chunk there is, and a few the source has yet to tell
   for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
   engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
@@ -823,8 +827,7 @@ TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarUntold) {
 TEST_F(EngineTest, ASuspectWhoseClaimsFellBehindIsStillProbedAndFoundOut) {
   join_source(10);
   const ConnId liar(2);
-  engine_->on_connected(liar, LinkKind::dialled, Endpoint{"127.0.0.1", 7002}, now_);
-  engine_->on_message(liar, Hello{kProtocolVersion, key_.channel(), PeerId(66), 7002}, now_);
+  dialled_viewer(liar, PeerId(66));
   BufferMap map;
   for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
   engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
