@@ -98,25 +98,33 @@ std::optional<Offence> OffenderWatch::requested(ConnId conn, WallTime now) {
 }
 
 bool OffenderWatch::unreachable(const Endpoint& to, WallTime now) {
-  auto host = unreachable_.find(to.host);
-  if (host == unreachable_.end()) {
-    if (unreachable_.size() >= config_.max_hosts) return false;
-    host = unreachable_.emplace(to.host, Host{{}, now}).first;
+  auto host = hosts_.find(to.host);
+  if (host == hosts_.end()) {
+    if (hosts_.size() >= config_.max_hosts) return false;
+    host = hosts_.emplace(to.host, Host{}).first;
   }
-  host->second.ports.insert(to.port);
-  return host->second.ports.size() >= config_.unreachable_ports;
+  Host& h = host->second;
+  if (!h.since) h.since = now;
+  h.ports.insert(to.port);
+  h.reached.erase(to.port);
+  return h.ports.size() >= config_.unreachable_ports && h.ports.size() > h.reached.size();
 }
 
 void OffenderWatch::reached(const Endpoint& to) {
-  const auto host = unreachable_.find(to.host);
-  if (host == unreachable_.end()) return;
-  host->second.ports.erase(to.port);
-  if (host->second.ports.empty()) unreachable_.erase(host);
+  auto host = hosts_.find(to.host);
+  if (host == hosts_.end()) {
+    if (hosts_.size() >= config_.max_hosts) return;
+    host = hosts_.emplace(to.host, Host{}).first;
+  }
+  Host& h = host->second;
+  h.ports.erase(to.port);
+  h.reached.insert(to.port);
+  if (h.ports.empty()) h.since.reset();
 }
 
 std::optional<WallTime> OffenderWatch::unreachable_since(const std::string& host) const {
-  const auto h = unreachable_.find(host);
-  if (h == unreachable_.end()) return std::nullopt;
+  const auto h = hosts_.find(host);
+  if (h == hosts_.end()) return std::nullopt;
   return h->second.since;
 }
 

@@ -31,10 +31,12 @@
 //   `slow_window`.
 // - flood: more than `max_requests_per_second` REQUESTs within a second;
 //   a viewer asks a neighbour for at most a few chunks' stripes at once.
-// - sybil: `unreachable_ports` ports on its host could not be dialled. The
-//   tracker pairs the port a viewer announces with the address it sees the
-//   announce come from, so a viewer can announce false addresses only on
-//   its own host; a viewer that left makes one unreachable port, not three.
+// - sybil: `unreachable_ports` ports on its host could not be dialled, and
+//   more than could. The tracker pairs the port a viewer announces with the
+//   address it sees the announce come from, so a viewer can announce false
+//   addresses only on its own host; a viewer that left makes one
+//   unreachable port, not three, and behind a NAT shared with others that
+//   answer, those who left do not outnumber them.
 //
 // It also notes when each neighbour first showed a sign of the offence it
 // is then dropped for, for the stats. Sans IO; the engine calls it.
@@ -157,13 +159,14 @@ class OffenderWatch {
     std::optional<WallTime> slow_since;  // when the request it trickled ran out
   };
   struct Host {
-    std::set<uint16_t> ports;  // unreachable
-    WallTime since;
+    std::set<uint16_t> ports;    // unreachable
+    std::set<uint16_t> reached;  // dialled and connected
+    std::optional<WallTime> since;  // the first port found unreachable
   };
 
   OffenderWatchConfig config_;
   std::map<ConnId, Record> records_;
-  std::map<std::string, Host> unreachable_;
+  std::map<std::string, Host> hosts_;
 };
 
 }  // namespace shoal

@@ -147,6 +147,15 @@ TEST(OffenderWatch, AReachedPortIsForgiven) {
   EXPECT_TRUE(w.unreachable({"10.0.0.1", 5004}, kEpoch + 2s));
 }
 
+// Behind a NAT shared with viewers that answer, three that left are no sybil.
+TEST(OffenderWatch, UnreachablePortsMustOutnumberTheReachedOnesOnTheirHost) {
+  OffenderWatch w;
+  for (uint16_t port = 6001; port <= 6004; ++port) w.reached({"10.0.0.1", port});
+  for (uint16_t port = 5001; port <= 5004; ++port)
+    EXPECT_FALSE(w.unreachable({"10.0.0.1", port}, kEpoch)) << port;
+  EXPECT_TRUE(w.unreachable({"10.0.0.1", 5005}, kEpoch + 1s)) << "five against four";
+}
+
 TEST(OffenderWatch, FirstSignIsTheFirstExpiry) {
   OffenderWatch w;
   EXPECT_EQ(w.first_sign(kNeighbour, Offence::liar), std::nullopt);
