@@ -37,18 +37,24 @@ uint8_t StripeTree::depth(uint32_t stripe) const {
   // loop, made of moves decided on stale word, that nothing comes down.
   // Said at once, so that every node of the loop moves.
   if (const auto asked = asked_.find(*parents_[stripe]);
-      asked != asked_.end() && said.answer == asked->second.ask &&
-      (said.ancestors[stripe] & me_) == me_)
+      asked != asked_.end() && said.answer == asked->second.ask && below_me(said, stripe))
     return kNoDepth;
   const uint8_t d = said.depth[stripe];
   return d >= config_.max_depth ? kNoDepth : static_cast<uint8_t>(d + 1);
 }
 
+bool StripeTree::below_me(const StripesMsg& m, uint32_t stripe) const {
+  // Nobody lies below a node without children: were its bits taken as
+  // proof, a leaf whose two bits happen to be in a node's filter near the
+  // root would shun that node's whole subtree.
+  return !children_[stripe].empty() && (m.ancestors[stripe] & me_) == me_;
+}
 
 uint8_t StripeTree::rank(uint32_t parent_home, uint32_t stripe, uint32_t child_home,
                          size_t child_slots) {
   if (parent_home != stripe && parent_home != kStripes) return 0;
-  return static_cast<uint8_t>(1 + (child_home == stripe ? 2 : 0) + (child_slots > 0 ? 1 : 0));
+  const bool uploads = child_slots > 0;
+  return static_cast<uint8_t>(1 + (child_home == stripe && uploads ? 2 : 0) + (uploads ? 1 : 0));
 }
 
 uint32_t StripeTree::home_of(ConnId conn) const {
@@ -56,8 +62,10 @@ uint32_t StripeTree::home_of(ConnId conn) const {
   return it == homes_.end() ? kHomeUndecided : it->second;
 }
 
-uint8_t StripeTree::rank_of(const SubscribeMsg& m, uint32_t stripe) const {
-  return rank(home_, stripe, m.home, m.slots);
+uint8_t StripeTree::rank_of(ConnId conn, const SubscribeMsg& m, uint32_t stripe) const {
+  const auto told = heard_.find(conn);
+  const size_t slots = told == heard_.end() ? m.slots : std::min(m.slots, told->second.m.slots);
+  return rank(home_, stripe, m.home, slots);
 }
 
 uint8_t StripeTree::my_rank(uint32_t stripe, uint32_t parent_home) const {
@@ -85,7 +93,7 @@ uint8_t StripeTree::takes(uint32_t stripe) const {
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (root() && s != stripe) continue;
     for (const ConnId c : children_[s]) {
-      if (!rescued_.contains(c)) lowest = std::min(lowest, rank_of(kids_.at(c).m, s));
+      if (!rescued_.contains(c)) lowest = std::min(lowest, rank_of(c, kids_.at(c).m, s));
     }
   }
   return static_cast<uint8_t>(std::min<int>(lowest + 1, kTakesNobody));
@@ -118,8 +126,7 @@ bool StripeTree::eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime
   const uint8_t d = depth_of(conn, stripe);
   if (d == kNoDepth) return false;
   if (std::ranges::find(children_[stripe], conn) != children_[stripe].end()) return false;
-  // One of its descendants (or, rarely, one the filter mistakes for one).
-  return (h.m.ancestors[stripe] & me_) != me_;
+  return !below_me(h.m, stripe);
 }
 
 void StripeTree::look_now(WallTime until) {
@@ -270,7 +277,7 @@ StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
   const bool rescued = rescued_.contains(conn);
   for (uint32_t s = 0; s < kStripes; ++s) {
     if (!(m.stripes & stripe_bit(s)) || (kid.m.stripes & stripe_bit(s))) continue;
-    if (!rescued && rank_of(m, s) < told_takes(s)) continue;
+    if (!rescued && rank_of(conn, m, s) < told_takes(s)) continue;
     if (!rescued && used_slots(s) >= slots_) {
       // Make room: drop the lowest-ranked child, the newest among equals.
       std::optional<std::pair<ConnId, uint32_t>> lowest;
@@ -278,7 +285,7 @@ StripeTree::Answer StripeTree::subscribe(ConnId conn, const SubscribeMsg& m) {
       for (uint32_t t = 0; t < kStripes; ++t) {
         if (root() && t != s) continue;
         for (const ConnId c : children_[t]) {
-          const uint8_t r = rank_of(kids_.at(c).m, t);
+          const uint8_t r = rank_of(c, kids_.at(c).m, t);
           if (c != conn && !rescued_.contains(c) && r <= lowest_rank) {
             lowest = {c, t};
             lowest_rank = r;
@@ -324,7 +331,10 @@ void StripeTree::rebuild_children() {
 }
 
 uint64_t StripeTree::ancestors(uint32_t stripe) const {
-  if (root() || !parents_[stripe]) return me_;
+  // The root lies above everyone: its bits in every filter would only add
+  // false alarms.
+  if (root()) return 0;
+  if (!parents_[stripe]) return me_;
   const auto it = heard_.find(*parents_[stripe]);
   return me_ | (it == heard_.end() ? 0 : it->second.m.ancestors[stripe]);
 }

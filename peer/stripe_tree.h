@@ -18,11 +18,13 @@
 // `better_by` levels nearer when there is one; it takes every chunk's head
 // from the nearest of its parents. As a parent it ranks children: one that
 // passes the stripe on (it is home there) before a leaf, one that uploads
-// before a free rider; a full parent makes room for a child of a higher rank
-// by dropping its lowest. Each node tells, per stripe, a Bloom filter of its
-// ancestors, so none takes a descendant as parent; a loop made of stale
-// word anyway is broken as soon as a node's parent counts the node among
-// its ancestors (else, at the latest, once its depths count up to
+// before a free rider, each as its SUBSCRIBE says unless its STRIPES tell
+// others it has no room (a liar's do); a full parent makes room for a child
+// of a higher rank by dropping its lowest. Each node tells, per stripe, a
+// Bloom filter of its ancestors (the root's left out), so that a node with
+// children there takes none of its descendants as parent; a loop made of
+// stale word anyway is broken as soon as a node's parent counts the node
+// among its ancestors (else, at the latest, once its depths count up to
 // `max_depth`). A node that lost its parent says so at once (no depth), and
 // its children look for other parents at once too. A node that leaves
 // says so and hands its children over: they move at once, their own
@@ -150,8 +152,8 @@ class StripeTree {
   // At the root: the home dealt to `conn`; kHomeUndecided if none.
   uint32_t home_of(ConnId conn) const;
   // A child's rank among a parent's: 0 in a stripe the parent passes on only
-  // while it has room; else 1, +2 if the child passes the stripe on, +1 if
-  // it uploads at all. A parent that takes rank r takes every child of r or
+  // while it has room; else 1, +2 if the child passes the stripe on (its
+  // home, and it has slots), +1 if it uploads at all (has slots). A parent that takes rank r takes every child of r or
   // more.
   static uint8_t rank(uint32_t parent_home, uint32_t stripe, uint32_t child_home,
                       size_t child_slots);
@@ -171,7 +173,10 @@ class StripeTree {
     SubscribeMsg m;
   };
 
-  uint8_t rank_of(const SubscribeMsg& m, uint32_t stripe) const;
+  // A child's rank, by its SUBSCRIBE and the slots its STRIPES tell: one
+  // that tells others it has no room passes nothing on, whatever it said
+  // subscribing.
+  uint8_t rank_of(ConnId conn, const SubscribeMsg& m, uint32_t stripe) const;
   uint8_t my_rank(uint32_t stripe, uint32_t parent_home) const;
   // Children counted against the slots that `stripe` would use.
   size_t used_slots(uint32_t stripe) const;
@@ -179,6 +184,9 @@ class StripeTree {
   // Depth of `conn` in `stripe` as it said; kNoDepth if unknown or counted out.
   uint8_t depth_of(ConnId conn, uint32_t stripe) const;
   bool eligible(ConnId conn, const Heard& h, uint32_t stripe, WallTime now) const;
+  // Whether the sender of `m` is, by its ancestor filter, one of its
+  // descendants in `stripe` (or, rarely, one the filter mistakes for one).
+  bool below_me(const StripesMsg& m, uint32_t stripe) const;
   void leave(uint32_t stripe, WallTime now);
   // `d` times a random factor between 0.5 and 1.5.
   WallTime::duration jittered(std::chrono::milliseconds d);

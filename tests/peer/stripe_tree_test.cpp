@@ -75,6 +75,9 @@ TEST(StripeTree, ALeavingNodeKeepsItsParentsRankedBelowEveryOtherChild) {
 
 TEST(StripeTree, AParentThatCountsItAmongItsAncestorsSinceTakingItIsALoop) {
   Child c;
+  // Only a node with children can be in a loop.
+  c.tree.subscribe(ConnId{7}, SubscribeMsg{.stripes = kAllStripes, .home = 0, .slots = 5, .ask = 1});
+  ASSERT_EQ(c.tree.children(0).size(), 1u);
   StripesMsg looped = stripes_at(1, 0);
   looped.ancestors.assign(kStripes, ~uint64_t{0});  // every node's bits
   looped.pushing = kAllStripes;
@@ -86,6 +89,49 @@ TEST(StripeTree, AParentThatCountsItAmongItsAncestorsSinceTakingItIsALoop) {
   c.tree.heard(c.parent, looped, kT0);
   EXPECT_EQ(c.tree.depth(0), kNoDepth);
   EXPECT_EQ(c.tree.state_for(c.other).depth[0], kNoDepth);
+}
+
+TEST(StripeTree, ALeafTakesAParentWhoseFilterHappensToHoldItsBits) {
+  Child c;
+  // A node near the root whose two bits cover ours: no descendant of ours,
+  // as we have no children.
+  StripesMsg near = stripes_at(0, 0);
+  near.ancestors.assign(kStripes, StripeTree::filter_bits(PeerId{}));
+  const ConnId nearer{3};
+  c.tree.heard(nearer, near, kT0);
+  c.tree.heard(c.parent, stripes_at(kNoDepth, 0), kT0);  // it lost its own
+  const auto out = c.tree.choose(kT0);
+  for (uint32_t s = 0; s < kStripes; ++s) EXPECT_EQ(c.tree.parent(s), nearer);
+  ASSERT_NE(subscription_to(out, nearer), nullptr);
+  // Taken, it counts us among its ancestors by the filter alone: no loop.
+  near.pushing = kAllStripes;
+  near.answer = subscription_to(out, nearer)->ask;
+  c.tree.heard(nearer, near, kT0);
+  EXPECT_EQ(c.tree.depth(0), 1);
+}
+
+TEST(StripeTree, AChildThatTellsItHasNoRoomRanksAsALeafWhateverItsSubscriptionSaid) {
+  StripeTree parent{PeerId{5}, false, {}, 1};
+  parent.set_slots(1);
+  const ConnId up{1}, liar{2}, leaf{3};
+  StripesMsg from_up = stripes_at(0, kStripes);
+  from_up.your_home = 0;
+  parent.heard(up, from_up, kT0);
+  parent.choose(kT0);
+  ASSERT_EQ(parent.home(), 0u);
+  // It subscribes as one that passes stripe 0 on, and tells everyone it has
+  // no room for children.
+  StripesMsg no_room = stripes_at(kNoDepth, 0);
+  no_room.slots = 0;
+  parent.heard(liar, no_room, kT0);
+  ASSERT_EQ(parent.subscribe(liar, {.stripes = stripe_bit(0), .home = 0, .slots = 5, .ask = 1}).pushing,
+            stripe_bit(0));
+  // An honest leaf that uploads takes its place.
+  parent.heard(leaf, stripes_at(kNoDepth, 1), kT0);
+  const StripeTree::Answer a =
+      parent.subscribe(leaf, {.stripes = stripe_bit(0), .home = 1, .slots = 5, .ask = 1});
+  EXPECT_EQ(a.pushing, stripe_bit(0));
+  EXPECT_EQ(a.displaced, std::vector<ConnId>{liar});
 }
 
 TEST(StripeTree, ALeavingNodeTakesNoNewChild) {
