@@ -96,7 +96,9 @@ void PeerRunner::on_accepted(ConnId conn, const Endpoint& remote) {
 
 void PeerRunner::on_dialled(ConnId conn, const Endpoint& to) {
   if (stopped_) return transport_.close(conn);  // the socket is dropped unused
-  // The engine never dials the source's address: only this runner does.
+  // The engine never dials the source's address: only this runner does. A
+  // dial of it that timed out and connected after all is one link too many.
+  if (to == source_ && source_link_) return transport_.close(conn);
   if (to == source_) source_link_ = conn;
   const LinkKind k = kind(conn, false);
   transport_.log("connected to " + std::string(k == LinkKind::source ? "source " : "peer ") +

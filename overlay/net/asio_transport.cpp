@@ -13,6 +13,11 @@ using namespace std::chrono_literals;
 
 namespace {
 constexpr auto kDialTimeout = 3s;
+// A dial given up on keeps trying this long: behind a NAT its mapping stays
+// open for the one it dialled to dial back (TCP simultaneous open). Closed
+// sooner, its SYN would leave the NAT tracking a connection nobody holds,
+// and drop the answer to that dial back for minutes.
+constexpr auto kDialLinger = 30s;
 }
 
 AsioTransport::AsioTransport(asio::io_context& io, std::unique_ptr<Listener> listener,
@@ -52,13 +57,21 @@ void AsioTransport::dial(const Endpoint& to) {
   auto resolver = std::make_shared<tcp::resolver>(io_);
   auto socket = std::make_shared<tcp::socket>(io_);
   auto deadline = std::make_shared<asio::steady_timer>(io_, kDialTimeout);
-  deadline->async_wait([socket](boost::system::error_code ec) {
-    if (!ec) socket->close(ec);
-  });
+  // Told once, at the timeout or at the error, whichever comes first.
+  auto told = std::make_shared<bool>(false);
   const auto alive = std::weak_ptr(alive_);
-  const auto failed = [this, alive, to](const DialError& error) {
-    if (!alive.expired()) events_->on_dial_failed(to, error);
+  const auto failed = [this, alive, to, told](const DialError& error) {
+    if (std::exchange(*told, true) || alive.expired()) return;
+    events_->on_dial_failed(to, error);
   };
+  deadline->async_wait([socket, deadline, failed](boost::system::error_code ec) {
+    if (ec) return;
+    failed({"timed out"});
+    deadline->expires_after(kDialLinger - kDialTimeout);
+    deadline->async_wait([socket](boost::system::error_code ec) {
+      if (!ec) socket->close(ec);
+    });
+  });
   resolver->async_resolve(
       to.host, std::to_string(to.port),
       [this, alive, resolver, socket, deadline, to, failed](boost::system::error_code ec,
@@ -74,6 +87,7 @@ void AsioTransport::dial(const Endpoint& to) {
                                                         ec == boost::system::errc::address_in_use});
                      }
                      if (alive.expired()) return;
+                     // After a timeout too: the one it dialled dialled back.
                      events_->on_dialled(adopt(std::move(*socket)), to);
                    });
       });

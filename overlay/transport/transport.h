@@ -99,7 +99,8 @@ class Transport {
   // stop_accepting(); a transport with no address accepts none.
   virtual void start_accepting() = 0;
   virtual void stop_accepting() = 0;
-  // Starts a connection to `to`: on_dialled or on_dial_failed follows.
+  // Starts a connection to `to`: on_dialled or on_dial_failed follows (a
+  // dial that failed by timing out may yet come as on_dialled later).
   virtual void dial(const Endpoint& to) = 0;
   // Writes one frame on an open connection; on_written follows. One frame
   // at a time: the next only after on_written.
