@@ -395,22 +395,28 @@ void PeerEngine::on_subscribe(ConnId from, const SubscribeMsg& m, WallTime now) 
 }
 
 // A new child needs the chunks it could still start at, or the rest of
-// those it was receiving from another parent.
+// those it was receiving from another parent. They go behind the pieces
+// pushed down the trees: a burst of them for one child would hold up the
+// stream to every other child's subtree.
 void PeerEngine::catch_up(ConnId to, ChunkSeq from, StripeMask stripes, WallTime now) {
   const Neighbour* n = neighbours_.find(to);
   if (!n || stripes == 0) return;
+  const auto send = [&](Message m) {
+    if (auto* piece = std::get_if<PieceMsg>(&m)) piece->repair = true;
+    push(to, std::move(m), now);
+  };
   for (auto chunk = store_.newest(); chunk && chunk->seq >= from;
        chunk = store_.get(chunk->seq + (-1))) {
     if (now - chunk->capture_time > config_.lag - config_.start_margin) break;
     if (n->map.has(chunk->seq)) continue;
-    for (Message& m : push_messages(chunk, false, stripes)) push(to, std::move(m), now);
+    for (Message& m : push_messages(chunk, false, stripes)) send(std::move(m));
     if (chunk->seq.value == 0) break;
   }
   // A child that moved (it holds chunks) lost what its old parent had not
   // yet passed on of the chunks under way: those pieces too. A newcomer
   // is better off pulling its start than waiting for chunks under way.
   if (!n->map.newest()) return;
-  for (Message& m : assemblies_.so_far(from, stripes)) push(to, std::move(m), now);
+  for (Message& m : assemblies_.so_far(from, stripes)) send(std::move(m));
 }
 
 // The oldest chunk a new parent should catch us up from in `stripes`: the

@@ -123,8 +123,8 @@ struct PieceMsg {
   uint32_t count = 0;  // pieces in the chunk
   std::shared_ptr<const Chunk> whole;
   std::vector<uint8_t> bytes;
-  // Not on the wire. A repair of stripes a tree did not bring goes behind
-  // pushed pieces; the last piece sent for a request ends it (the uploader
+  // Not on the wire. A repair of stripes a tree did not bring, or a new
+  // child's catch-up, goes behind pushed pieces; the last piece sent for a request ends it (the uploader
   // may start the next).
   bool repair = false;
   bool ends_request = false;

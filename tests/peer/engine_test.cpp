@@ -343,11 +343,12 @@ TEST_F(PushTest, PassesEachPieceOfAPushedChunkOnAsItArrivesToANeighbourThatLacks
     const auto on = pieces_to(viewer, engine_->on_message(kSource, messages[i], now_));
     ASSERT_EQ(on.size(), 1u) << "piece " << i - 1;
     EXPECT_EQ(on[0].index, i - 1);
+    EXPECT_FALSE(on[0].repair);  // ahead of requested data and catch-ups
   }
   EXPECT_TRUE(engine_->store().has(ChunkSeq(10)));
 }
 
-TEST_F(PushTest, ANewParentCatchesAChildThatMovedUpOnAChunkUnderWayButNotANewcomer) {
+TEST_F(PushTest, ANewParentCatchesAChildThatMovedUpOnAChunkUnderWayBehindItsPushesButNotANewcomer) {
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   under_the_source();
@@ -370,6 +371,8 @@ TEST_F(PushTest, ANewParentCatchesAChildThatMovedUpOnAChunkUnderWayButNotANewcom
   ASSERT_EQ(pieces.size(), 2u);
   EXPECT_EQ(pieces[0].index, 0u);
   EXPECT_EQ(pieces[1].index, 1u);
+  // Behind what is pushed down the trees to every child.
+  for (const PieceMsg& p : pieces) EXPECT_TRUE(p.repair);
   // A newcomer pulls its start rather than wait for chunks under way.
   EXPECT_TRUE(pieces_to(viewers[1], subscribe(viewers[1])).empty());
 }
