@@ -92,6 +92,10 @@ void Hostility::heard(ConnId from, const Message& m, WallTime now) {
 }
 
 bool Hostility::bend(ConnId to, Message& m, WallTime now) {
+  // A viewer we choke forgets what it asked of us and waits for none of it
+  // (so cannot find out that it was never coming).
+  if (const auto v = viewers_.find(to); v != viewers_.end() && std::holds_alternative<ChokeMsg>(m))
+    v->second.waiting.clear();
   switch (kind_) {
     case Offence::forge:
       if (auto* piece = std::get_if<PieceMsg>(&m)) {

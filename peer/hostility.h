@@ -23,7 +23,8 @@
 // The liar and the slow one also take no children (their STRIPES say no
 // room): both are found out by the requests they fail, and they offend a
 // viewer when it waited for one in vain: its CANCEL came as the wait it asked
-// for ran out, or (the liar's) no CANCEL came. The slow one offends only with
+// for ran out, or (the liar's) no CANCEL came; a request it CHOKEd the
+// viewer with was not waited for. The slow one offends only with
 // a request it began to send (trickled): one it held queued and REJECTed, as
 // a busy honest viewer does, or that came whole in time, is no offence. It
 // notes when it first offended each neighbour, for the stats. Sans IO.

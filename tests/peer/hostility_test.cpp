@@ -216,6 +216,16 @@ TEST(Hostility, ALiarOffendsWhenARequestRunsOutNotWhenCancelledEarly) {
   EXPECT_EQ(h.offended()[0].at, asked + 1200ms);
 }
 
+TEST(Hostility, ARequestPendingWhenTheLiarChokedItsViewerIsNoOffence) {
+  // The viewer forgets it, as BitTorrent's CHOKE says, and sends no CANCEL.
+  Hostility h = greeted(Offence::liar);
+  h.heard(kViewer, RequestMsg{ChunkSeq(5), 1000}, kEpoch);
+  Message choke = ChokeMsg{};
+  EXPECT_TRUE(h.bend(kViewer, choke, kEpoch + 100ms));
+  h.tick(std::nullopt, kEpoch + 5s);
+  EXPECT_TRUE(h.offended().empty());
+}
+
 // The slow one's first piece of chunk `seq` to kViewer.
 void begin_to_send(Hostility& h, ChunkSeq seq, WallTime now) {
   for (Message m : push_messages(shared_chunk(testing::test_key(), seq.value))) {
