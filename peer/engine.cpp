@@ -772,7 +772,9 @@ void PeerEngine::maintain_neighbours(WallTime now) {
     // One we took a stripe from is kept as any parent is.
     if (tree_.is_child(conn) || tree_.is_parent(conn)) {
       n.for_tree = false;
-    } else if (now - n.connected_at >= config_.child_grace) {
+    } else if (now - n.connected_at >= config_.child_grace && !watch_.suspect(conn, now)) {
+      // A suspect stays till it answers or is found out (probes take a few
+      // seconds): let go untold, it would come back to fail us again.
       idle_children.push_back(conn);
     }
   }

@@ -90,7 +90,7 @@ struct PeerConfig {
   std::chrono::milliseconds relay_before{300};
   std::chrono::milliseconds repair_before{1000};
   // A viewer taken in beyond the neighbour cap, as a would-be child, that has
-  // not subscribed within this is let go.
+  // not subscribed within this is let go (a suspect once found out or cleared).
   std::chrono::milliseconds child_grace{5000};
   // A stripe without a parent this long makes it dial more neighbours.
   std::chrono::milliseconds orphan_after{1000};

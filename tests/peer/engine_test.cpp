@@ -825,6 +825,38 @@ TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarUntold) {
   EXPECT_TRUE(engine_->stats().offenders[0].first_sign);
 }
 
+TEST_F(EngineTest, ASuspectTakenInForTheTreesIsKeptTillItIsFoundOut) {
+  engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .max_neighbours = 1,
+                            .child_grace = 1000ms, .silent_after = 1min,
+                            .busy_silent_after = 1min});
+  join_source(10);
+  engine_->on_message(kSource,
+                      StripesMsg{.home = kStripes,
+                                 .depth = {0, 0, 0, 0},
+                                 .takes = {kTakesNobody, kTakesNobody, kTakesNobody, kTakesNobody},
+                                 .your_home = 0,
+                                 .slots = 4,
+                                 .ancestors = {0, 0, 0, 0}},
+                      now_);
+  const ConnId liar = greet_viewers(2)[1];  // beyond max_neighbours, for the trees
+  BufferMap map;
+  for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
+  engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
+  engine_->on_message(liar, UnchokeMsg{}, now_);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
+  std::string let_go;
+  bool convicted = false;
+  for (int step = 0; step < 400 && !convicted && let_go.empty(); ++step) {
+    now_ += 50ms;
+    const Actions actions = engine_->tick(now_);
+    for (const auto& d : only<DisconnectAction>(actions)) {
+      if (d.conn == liar && !d.ban) let_go = d.reason;
+    }
+    convicted = punished(actions, liar, PeerId(8), Offence::liar, Proof::pattern);
+  }
+  EXPECT_TRUE(convicted) << "let go: " << let_go;
+}
+
 // A liar that fell behind claims only chunks we hold: it is asked for the
 // newest of them, which an honest neighbour would send or REJECT.
 TEST_F(EngineTest, ASuspectWhoseClaimsFellBehindIsStillProbedAndFoundOut) {
