@@ -97,29 +97,27 @@ std::optional<Offence> OffenderWatch::requested(ConnId conn, WallTime now) {
   return Offence::flood;
 }
 
+OffenderWatch::Host* OffenderWatch::host(const std::string& name) {
+  if (const auto it = hosts_.find(name); it != hosts_.end()) return &it->second;
+  if (hosts_.size() >= config_.max_hosts) return nullptr;
+  return &hosts_[name];
+}
+
 bool OffenderWatch::unreachable(const Endpoint& to, WallTime now) {
-  auto host = hosts_.find(to.host);
-  if (host == hosts_.end()) {
-    if (hosts_.size() >= config_.max_hosts) return false;
-    host = hosts_.emplace(to.host, Host{}).first;
-  }
-  Host& h = host->second;
-  if (!h.since) h.since = now;
-  h.ports.insert(to.port);
-  h.reached.erase(to.port);
-  return h.ports.size() >= config_.unreachable_ports && h.ports.size() > h.reached.size();
+  Host* h = host(to.host);
+  if (!h) return false;
+  if (!h->since) h->since = now;
+  h->ports.insert(to.port);
+  h->reached.erase(to.port);
+  return h->ports.size() >= config_.unreachable_ports && h->ports.size() > h->reached.size();
 }
 
 void OffenderWatch::reached(const Endpoint& to) {
-  auto host = hosts_.find(to.host);
-  if (host == hosts_.end()) {
-    if (hosts_.size() >= config_.max_hosts) return;
-    host = hosts_.emplace(to.host, Host{}).first;
-  }
-  Host& h = host->second;
-  h.ports.erase(to.port);
-  h.reached.insert(to.port);
-  if (h.ports.empty()) h.since.reset();
+  Host* h = host(to.host);
+  if (!h) return;
+  h->ports.erase(to.port);
+  h->reached.insert(to.port);
+  if (h->ports.empty()) h->since.reset();
 }
 
 std::optional<WallTime> OffenderWatch::unreachable_since(const std::string& host) const {

@@ -164,6 +164,9 @@ class OffenderWatch {
     std::optional<WallTime> since;  // the first port found unreachable
   };
 
+  // `name`'s record, made if there is room for another host; null if not.
+  Host* host(const std::string& name);
+
   OffenderWatchConfig config_;
   std::map<ConnId, Record> records_;
   std::map<std::string, Host> hosts_;

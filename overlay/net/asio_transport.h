@@ -3,7 +3,8 @@
 // Connections; dials resolve the host, leave from the node's own address
 // (dial.h) and are given up on after 3 s (on_dial_failed), though the socket
 // keeps trying for 30 s and a connection it makes then comes as on_dialled
-// after all; accepted sockets come from the node's Listener. The clocks are the system's (wall) and steady_clock (monotonic).
+// after all; accepted sockets come from the node's Listener. The clocks are
+// the system's (wall) and steady_clock (monotonic).
 //
 // Threading: the io_context's thread. Lifetime: it may be destroyed with
 // operations pending; their handlers then do nothing. Open connections are

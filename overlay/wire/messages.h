@@ -124,8 +124,8 @@ struct PieceMsg {
   std::shared_ptr<const Chunk> whole;
   std::vector<uint8_t> bytes;
   // Not on the wire. A repair of stripes a tree did not bring, or a new
-  // child's catch-up, goes behind pushed pieces; the last piece sent for a request ends it (the uploader
-  // may start the next).
+  // child's catch-up, goes behind pushed pieces; the last piece sent for a
+  // request ends it (the uploader may start the next).
   bool repair = false;
   bool ends_request = false;
 

@@ -75,6 +75,19 @@ class EngineTest : public ::testing::Test {
     engine_->on_message(conn, Hello{kProtocolVersion, key_.channel(), id, 7002}, now_);
   }
 
+  // The source makes stripe 0 our home but takes nobody in any stripe.
+  void home_without_room() {
+    engine_->on_message(
+        kSource,
+        StripesMsg{.home = kStripes,
+                   .depth = {0, 0, 0, 0},
+                   .takes = {kTakesNobody, kTakesNobody, kTakesNobody, kTakesNobody},
+                   .your_home = 0,
+                   .slots = 4,
+                   .ancestors = {0, 0, 0, 0}},
+        now_);
+  }
+
   // `n` viewers connect and greet; they are connections 2, 3, ...
   std::vector<ConnId> greet_viewers(uint64_t n) {
     std::vector<ConnId> viewers;
@@ -423,15 +436,7 @@ TEST_F(PushTest, KeepsAViewerTakenInForTheTreesThatBecameItsParent) {
                             .silent_after = 1min, .busy_silent_after = 1min});
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
-  // The source makes stripe 0 our home but takes nobody in any stripe.
-  engine_->on_message(kSource,
-                      StripesMsg{.home = kStripes,
-                                 .depth = {0, 0, 0, 0},
-                                 .takes = {kTakesNobody, kTakesNobody, kTakesNobody, kTakesNobody},
-                                 .your_home = 0,
-                                 .slots = 4,
-                                 .ancestors = {0, 0, 0, 0}},
-                      now_);
+  home_without_room();
   const auto viewers = greet_viewers(3);  // the last two beyond max_neighbours
   const ConnId parent = viewers[1], idle = viewers[2];
   StripesMsg offer{.home = 1, .depth = {1, 1, 1, 1}, .takes = {0, 0, 0, 0}, .slots = 4,
@@ -830,14 +835,7 @@ TEST_F(EngineTest, ASuspectTakenInForTheTreesIsKeptTillItIsFoundOut) {
                             .child_grace = 1000ms, .silent_after = 1min,
                             .busy_silent_after = 1min});
   join_source(10);
-  engine_->on_message(kSource,
-                      StripesMsg{.home = kStripes,
-                                 .depth = {0, 0, 0, 0},
-                                 .takes = {kTakesNobody, kTakesNobody, kTakesNobody, kTakesNobody},
-                                 .your_home = 0,
-                                 .slots = 4,
-                                 .ancestors = {0, 0, 0, 0}},
-                      now_);
+  home_without_room();
   const ConnId liar = greet_viewers(2)[1];  // beyond max_neighbours, for the trees
   BufferMap map;
   for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
