@@ -43,8 +43,11 @@ Assemblies::Outcome Assemblies::piece(ConnId from, const PieceMsg& p, WallTime n
     return Outcome::early;
   }
   if (p.index >= a.pieces.size() || p.count != a.pieces.size()) return Outcome::forged;
-  if (a.pieces[p.index]) return Outcome::ignored;
   const auto data = p.data();
+  // A copy of one held already is checked against it: a forger is found
+  // out whenever it sends.
+  if (a.pieces[p.index])
+    return std::ranges::equal(data, a.pieces[p.index]->data()) ? Outcome::ignored : Outcome::forged;
   const size_t size = piece_bytes(a.head->size);
   const size_t begin = std::min<size_t>(a.head->size, size_t{p.index} * size);
   if (data.size() != std::min(size, a.head->size - begin) ||

@@ -21,7 +21,7 @@ namespace shoal {
 class Assemblies {
  public:
   enum class Outcome {
-    ignored,   // held already, malformed, or no room to wait for its head
+    ignored,   // a copy of one held, malformed, or no room to wait for its head
     early,     // kept until its head comes
     forged,    // the piece does not match its head: its sender is a forger
     kept,      // checked and kept; pass it on

@@ -118,6 +118,7 @@ void PeerEngine::dial(const Endpoint& to, WallTime now) {
 }
 
 Actions PeerEngine::on_disconnected(ConnId conn, WallTime now) {
+  judge_leaving(conn, now);
   if (!neighbours_.lost(conn, now)) return {};
   forget(conn, now);
   update_tree(now);
@@ -330,6 +331,8 @@ void PeerEngine::on_piece(ConnId from, const PieceMsg& piece, WallTime now) {
                         std::to_string(piece.seq.value) + " differs from the signed chunk",
                     now);
     }
+    // A probe may ask for a chunk held already (probe_suspects).
+    if (prober_.held_piece(piece.seq, from, piece.index, piece.count)) watch_.answered(from);
     return;
   }
   if (playout_.cursor() && piece.seq < *playout_.cursor()) return;
@@ -855,6 +858,7 @@ WallTime PeerEngine::next_wakeup(WallTime now) const {
 }
 
 void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
+  if (!ban) judge_leaving(conn, now);
   out_.push_back(DisconnectAction{conn, std::move(reason), ban});
   if (neighbours_.drop(conn, ban, now)) forget(conn, now);
 }
@@ -863,21 +867,30 @@ void PeerEngine::drop(ConnId conn, std::string reason, bool ban, WallTime now) {
 // good (PeerRunner does not redial it).
 void PeerEngine::punish(ConnId conn, Offence offence, const std::string& what, WallTime now,
                         Proof proof) {
-  Neighbour* n = neighbours_.find(conn);
+  const Neighbour* n = neighbours_.find(conn);
   if (!n) return;
   const bool source = n->is_source();
-  if (!source && n->greeted) {
-    neighbours_.ban(n->id);
-    const auto sign = offence == Offence::sybil ? watch_.unreachable_since(n->address.host)
-                                                : watch_.first_sign(conn, offence);
-    stats_.offenders.push_back({n->id, offence, now, sign});
-    // The source would go on pointing viewers at it as a parent. Only what
-    // a message proves is told: a pattern may be an honest viewer's too.
-    if (const auto to = source_link(); to && proof == Proof::message)
-      out_.push_back(SendAction{*to, OffenderMsg{n->id, static_cast<uint8_t>(offence)}});
-  }
+  if (!source && n->greeted) convict(conn, *n, offence, proof, now);
   drop(conn, std::string(offence_name(offence)) + ": " + what, !source || offence == Offence::forge,
        now);
+}
+
+void PeerEngine::convict(ConnId conn, const Neighbour& n, Offence offence, Proof proof,
+                         WallTime now) {
+  neighbours_.ban(n.id);
+  const auto sign = offence == Offence::sybil ? watch_.unreachable_since(n.address.host)
+                                              : watch_.first_sign(conn, offence);
+  stats_.offenders.push_back({n.id, offence, now, sign});
+  // The source would go on pointing viewers at it as a parent. Only what
+  // a message proves is told: a pattern may be an honest viewer's too.
+  if (const auto to = source_link(); to && proof == Proof::message)
+    out_.push_back(SendAction{*to, OffenderMsg{n.id, static_cast<uint8_t>(offence)}});
+}
+
+void PeerEngine::judge_leaving(ConnId conn, WallTime now) {
+  const Neighbour* n = neighbours_.find(conn);
+  if (n && n->greeted && !n->is_source() && watch_.closing(conn, now))
+    convict(conn, *n, Offence::liar, Proof::pattern, now);
 }
 
 }  // namespace shoal

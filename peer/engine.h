@@ -273,6 +273,11 @@ class PeerEngine {
   // proved it.
   void punish(ConnId conn, Offence offence, const std::string& what, WallTime now,
               Proof proof = Proof::message);
+  // Bans a viewer and counts it, telling the source if a message proved it.
+  void convict(ConnId conn, const Neighbour& n, Offence offence, Proof proof, WallTime now);
+  // A neighbour is leaving, closed by either side: a liar whose silence
+  // was still being judged is convicted (OffenderWatch::closing).
+  void judge_leaving(ConnId conn, WallTime now);
   Actions take();
 
   PeerConfig config_;

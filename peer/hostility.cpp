@@ -9,8 +9,11 @@ namespace {
 constexpr int kFloodRequests = 300;  // per neighbour and tick
 constexpr std::chrono::milliseconds kGarbageEvery{500};
 constexpr std::chrono::milliseconds kRedialEvery{500};
-// A CANCEL this close to the end of a request's wait was its timeout.
+// A CANCEL this close to the end of a request's wait was its timeout (the
+// request may have been held up more than the CANCEL); one earlier in the
+// wait was for a chunk that came from elsewhere.
 constexpr std::chrono::milliseconds kCancelSlack{200};
+constexpr int kCancelSlackShare = 8;  // of the wait, at most
 constexpr double kTrickle = 25;             // the slow uplink: what is asked / this
 constexpr double kTrickleUnlimited = 8000;  // bytes/s, when no limit is asked
 
@@ -76,15 +79,17 @@ void Hostility::heard(ConnId from, const Message& m, WallTime now) {
   if (const auto* hello = std::get_if<Hello>(&m)) {
     viewers_[from] = {hello->peer_id, hello->listen_port};
   } else if (const auto* r = std::get_if<RequestMsg>(&m)) {
-    if (const auto v = viewers_.find(from); v != viewers_.end())
-      v->second.waiting[r->seq] = {now + r->wait().value_or(std::chrono::milliseconds(1000))};
+    if (const auto v = viewers_.find(from); v != viewers_.end()) {
+      const auto wait = r->wait().value_or(std::chrono::milliseconds(1000));
+      v->second.waiting[r->seq] = {now + wait, std::min(kCancelSlack, wait / kCancelSlackShare)};
+    }
   } else if (const auto* c = std::get_if<CancelMsg>(&m)) {
     const auto v = viewers_.find(from);
     if (v == viewers_.end()) return;
     const auto w = v->second.waiting.find(c->seq);
     if (w == v->second.waiting.end()) return;
     // Cancelled as its wait ran out, not because the chunk came from elsewhere.
-    const bool in_vain = now >= w->second.until - kCancelSlack;
+    const bool in_vain = now >= w->second.until - w->second.slack;
     if (in_vain && (kind_ == Offence::liar || (kind_ == Offence::slow && w->second.begun)))
       offend(from, now);
     v->second.waiting.erase(w);

@@ -81,10 +81,12 @@ class Hostility {
   struct Viewer {
     PeerId id;
     uint16_t listen_port = 0;
-    // Its requests not cancelled yet: until when it waits for each, and
-    // whether we began to send it.
+    // Its requests not cancelled yet: until when it waits for each, how
+    // much before that a CANCEL still means it waited in vain, and whether
+    // we began to send it.
     struct Waiting {
       WallTime until;
+      std::chrono::milliseconds slack;
       bool begun = false;
     };
     std::map<ChunkSeq, Waiting> waiting;

@@ -31,6 +31,20 @@ std::vector<ConnId> OffenderWatch::judge(WallTime now) {
   return liars;
 }
 
+bool OffenderWatch::closing(ConnId conn, WallTime now) {
+  const auto it = records_.find(conn);
+  if (it == records_.end()) return false;
+  Record& r = it->second;
+  if (r.convicted || r.answered) return false;
+  int silent = r.silent;
+  for (const auto& [sent, judged] : r.pending) {
+    const WallTime expired = judged - config_.silence_grace;
+    if (expired + config_.closing_grace <= now && r.last_word < sent) ++silent;
+  }
+  r.convicted = silent >= config_.silent_expiries;
+  return r.convicted;
+}
+
 void OffenderWatch::sent_data(ConnId conn, WallTime now) {
   records_[conn].last_word = now;
 }
@@ -55,8 +69,9 @@ std::optional<Offence> OffenderWatch::piece(ConnId conn, ChunkSeq seq, uint32_t 
   // held up by a burst of pushes: the pace counts from it.
   if (tail.pieces++ == 0) tail.first = now;
   else tail.bytes += bytes;
-  if (tail.pieces < 2 || !stream_rate || static_cast<double>(spare) < *stream_rate)
-    return std::nullopt;
+  if (!stream_rate || static_cast<double>(spare) < *stream_rate) return std::nullopt;
+  r->second.late_piece = now;
+  if (tail.pieces < 2) return std::nullopt;
   const double seconds = std::chrono::duration<double>(now - tail.first).count();
   if (static_cast<double>(tail.bytes) >= *stream_rate / config_.slow_pace * seconds)
     return std::nullopt;
@@ -79,8 +94,11 @@ bool OffenderWatch::suspect(ConnId conn, WallTime now) const {
   const auto r = records_.find(conn);
   if (r == records_.end() || r->second.convicted) return false;
   const Record& c = r->second;
-  if (c.silent_since && !c.answered && c.last_word < *c.silent_since) return true;
-  return !c.trickles.empty() && now - c.trickles.back() <= config_.slow_window;
+  if (c.silent_since && !c.answered &&
+      (c.last_word < *c.silent_since || (c.sent_asked && c.last_reject < *c.silent_since)))
+    return true;
+  return (!c.trickles.empty() && now - c.trickles.back() <= config_.slow_window) ||
+         (c.late_piece && now - *c.late_piece <= config_.slow_window);
 }
 
 void OffenderWatch::answered(ConnId conn) { records_[conn].answered = true; }

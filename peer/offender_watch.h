@@ -6,9 +6,10 @@
 //
 // - liar: `silent_expiries` of our requests to it expired and nothing came
 //   from it for them, no byte and no REJECT, within `silence_grace` after,
-//   and it never answered one on this link. An honest neighbour answers
-//   every request, with data or a REJECT (one it could not serve in time is
-//   REJECTed as its requester stops waiting: Uploader::drop_stale).
+//   and it never answered one on this link; if the link closes first, a
+//   request that expired `closing_grace` before counts. An honest neighbour
+//   answers every request, with data or a REJECT (one it could not serve in
+//   time is REJECTed as its requester stops waiting: Uploader::drop_stale).
 // - liar, slow: `unanswered` of our requests to it expired and it never
 //   answered one on this link: slow if it sent some of what we asked for,
 //   else a liar. A loaded honest neighbour lets one expire now and then
@@ -59,6 +60,8 @@ struct OffenderWatchConfig {
   int unanswered = 20;
   int silent_expiries = 3;
   std::chrono::milliseconds silence_grace{1500};
+  // An honest neighbour REJECTs a request as our CANCEL reaches it.
+  std::chrono::milliseconds closing_grace{500};
   int slow_pace = 12;
   int slow_trickles = 2;
   int slow_tail = 3;
@@ -78,6 +81,10 @@ class OffenderWatch {
                                  WallTime now);
   // Neighbours proven liars by their silence now (see above); each once.
   std::vector<ConnId> judge(WallTime now);
+  // The link to `conn` is closing, so its silence cannot be waited on: its
+  // requests that expired `closing_grace` or more ago, with no word since
+  // they were made, are judged now. True if that proves it a liar (once).
+  bool closing(ConnId conn, WallTime now);
   // We stopped waiting for `stripes` of `seq` from `conn` (it came from
   // elsewhere), perhaps after it began to send them.
   void stopped_waiting(ConnId conn, ChunkSeq seq, uint8_t stripes, WallTime now);
@@ -86,7 +93,10 @@ class OffenderWatch {
   // `conn` sent some of a stripe or chunk we asked it for.
   void sent_asked(ConnId conn) { records_[conn].sent_asked = true; }
   // `conn` REJECTed a request.
-  void rejected(ConnId conn, WallTime now) { records_[conn].last_word = now; }
+  void rejected(ConnId conn, WallTime now) {
+    Record& r = records_[conn];
+    r.last_word = r.last_reject = now;
+  }
   // `conn` kept a request of ours most of its wait and then REJECTed it:
   // as costly as one it let expire, for failed_us().
   void failed(ConnId conn, WallTime now) { records_[conn].last_failure = now; }
@@ -111,9 +121,11 @@ class OffenderWatch {
            (c.last_failure && now - *c.last_failure <= config_.slow_window);
   }
   // Not yet found out, but worth probing (peer/prober.h): `conn` let a
-  // request expire and has said nothing since it was made, no byte and no
-  // REJECT, and never answered one (a liar, perhaps), or trickled one
-  // within `slow_window` (slow, perhaps).
+  // request expire and never answered one, and has said nothing since it
+  // was made, no byte and no REJECT (a liar, perhaps), or sent only some of
+  // what we asked and no REJECT (slow, perhaps); or, within `slow_window`,
+  // it sent a piece after we stopped waiting for it, or trickled a request,
+  // while it said it had room (slow, perhaps).
   bool suspect(ConnId conn, WallTime now) const;
   // `conn` sent a REQUEST: flood, once over the rate.
   std::optional<Offence> requested(ConnId conn, WallTime now);
@@ -135,6 +147,7 @@ class OffenderWatch {
     int expired = 0;
     bool answered = false;
     WallTime last_word{};  // data or a REJECT
+    WallTime last_reject{};
     // Expired requests: when each was made, and when its silence is judged.
     std::deque<std::pair<WallTime, WallTime>> pending;
     int silent = 0;
@@ -157,6 +170,7 @@ class OffenderWatch {
     std::vector<WallTime> trickles;  // when each request it trickled ran out
     std::map<ChunkSeq, Tail> tails;
     std::optional<WallTime> slow_since;  // when the request it trickled ran out
+    std::optional<WallTime> late_piece;  // of a request, after we stopped waiting
   };
   struct Host {
     std::set<uint16_t> ports;    // unreachable

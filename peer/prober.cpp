@@ -25,6 +25,16 @@ void Prober::received(ChunkSeq seq, ConnId from, uint8_t stripes) {
   if (asked_of(seq, from, stripes)) out_.erase(from);
 }
 
+bool Prober::held_piece(ChunkSeq seq, ConnId from, uint32_t index, uint32_t count) {
+  const auto p = out_.find(from);
+  if (p == out_.end() || p->second.seq != seq || stripe_of(index) != p->second.stripe)
+    return false;
+  const uint32_t in_stripe = (count + kStripes - 1 - p->second.stripe) / kStripes;
+  if (++p->second.held_pieces < in_stripe) return false;
+  out_.erase(p);
+  return true;
+}
+
 void Prober::rejected(ChunkSeq seq, ConnId from) {
   if (asked_of(seq, from, kAllStripes)) out_.erase(from);
 }

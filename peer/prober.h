@@ -19,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include "media/chunk_head.h"
 #include "overlay/wire/ids.h"
 #include "peer/scheduler.h"
 
@@ -37,6 +38,9 @@ class Prober {
   bool asked_of(ChunkSeq seq, ConnId conn, uint8_t stripes) const;
   // `stripes` of `seq` came from `from`: its probe is answered if it asked them.
   void received(ChunkSeq seq, ConnId from, uint8_t stripes);
+  // Piece `index` of the `count` of `seq`, a chunk held already, came from
+  // `from`: true once its probe's stripe has all come, and it is answered.
+  bool held_piece(ChunkSeq seq, ConnId from, uint32_t index, uint32_t count);
   // `from` will not serve `seq`: its probe of it is over.
   void rejected(ChunkSeq seq, ConnId from);
   // Probes that went unanswered; they are forgotten, to be cancelled.
@@ -52,6 +56,7 @@ class Prober {
     ChunkSeq seq;
     uint32_t stripe;
     WallTime sent, expires;
+    uint32_t held_pieces = 0;  // of its stripe, that came for a chunk held
   };
 
   std::chrono::milliseconds timeout_;

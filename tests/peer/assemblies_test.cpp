@@ -69,6 +69,15 @@ TEST_F(AssembliesTest, APieceThatDoesNotMatchItsDigestIsForged) {
   EXPECT_EQ(assemblies_.piece(kFrom, short_one, kEpoch), Assemblies::Outcome::forged);
 }
 
+TEST_F(AssembliesTest, ACopyOfAPieceHeldIsCheckedAgainstIt) {
+  assemblies_.head(head(), kEpoch);
+  ASSERT_EQ(assemblies_.piece(kFrom, piece(0), kEpoch), Assemblies::Outcome::kept);
+  EXPECT_EQ(assemblies_.piece(kOther, decoded(0), kEpoch), Assemblies::Outcome::ignored);
+  PieceMsg flipped = decoded(0);
+  flipped.bytes[5] ^= 1;
+  EXPECT_EQ(assemblies_.piece(kOther, flipped, kEpoch), Assemblies::Outcome::forged);
+}
+
 TEST_F(AssembliesTest, PiecesAheadOfTheirHeadWaitForItAndAreThenChecked) {
   EXPECT_EQ(assemblies_.piece(kFrom, piece(0), kEpoch), Assemblies::Outcome::early);
   PieceMsg flipped = decoded(1);

@@ -88,6 +88,16 @@ class EngineTest : public ::testing::Test {
         now_);
   }
 
+  // `liar` claims every chunk there is, and a few the source has yet to
+  // tell, and unchokes us; the source sends chunk 4, which we start from.
+  void claim_all(ConnId liar) {
+    BufferMap map;
+    for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
+    engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
+    engine_->on_message(liar, UnchokeMsg{}, now_);
+    engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
+  }
+
   // `n` viewers connect and greet; they are connections 2, 3, ...
   std::vector<ConnId> greet_viewers(uint64_t n) {
     std::vector<ConnId> viewers;
@@ -804,11 +814,7 @@ TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarUntold) {
   join_source(10);
   const ConnId liar(2);
   dialled_viewer(liar, PeerId(66));
-  BufferMap map;  // every chunk there is, and a few the source has yet to tell
-  for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
-  engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
-  engine_->on_message(liar, UnchokeMsg{}, now_);
-  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
+  claim_all(liar);
   int asked = 0;
   bool dropped = false;
   std::optional<WallTime> first_cancel;
@@ -830,6 +836,28 @@ TEST_F(EngineTest, ANeighbourThatLetsItsRequestsRunOutIsDroppedAsALiarUntold) {
   EXPECT_TRUE(engine_->stats().offenders[0].first_sign);
 }
 
+// Its own honest engine may let us go before its silence is judged.
+TEST_F(EngineTest, ALiarThatClosesTheLinkBeforeItsVerdictIsCountedAllTheSame) {
+  join_source(10);
+  const ConnId liar(2);
+  dialled_viewer(liar, PeerId(66));
+  claim_all(liar);
+  int cancels = 0;
+  for (int step = 0; step < 400 && cancels < 3; ++step) {
+    now_ += 50ms;
+    for (const auto& send : only<SendAction>(engine_->tick(now_)))
+      cancels += send.to == liar && std::holds_alternative<CancelMsg>(send.msg);
+  }
+  ASSERT_GE(cancels, 3);
+  now_ += 500ms;
+  engine_->tick(now_);
+  ASSERT_TRUE(engine_->stats().offenders.empty()) << "its verdict was due later";
+  engine_->on_disconnected(liar, now_);
+  ASSERT_EQ(engine_->stats().offenders.size(), 1u);
+  EXPECT_EQ(engine_->stats().offenders[0].id, PeerId(66));
+  EXPECT_EQ(engine_->stats().offenders[0].offence, Offence::liar);
+}
+
 TEST_F(EngineTest, ASuspectTakenInForTheTreesIsKeptTillItIsFoundOut) {
   engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .max_neighbours = 1,
                             .child_grace = 1000ms, .silent_after = 1min,
@@ -837,11 +865,7 @@ TEST_F(EngineTest, ASuspectTakenInForTheTreesIsKeptTillItIsFoundOut) {
   join_source(10);
   home_without_room();
   const ConnId liar = greet_viewers(2)[1];  // beyond max_neighbours, for the trees
-  BufferMap map;
-  for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
-  engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
-  engine_->on_message(liar, UnchokeMsg{}, now_);
-  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
+  claim_all(liar);
   std::string let_go;
   bool convicted = false;
   for (int step = 0; step < 400 && !convicted && let_go.empty(); ++step) {
@@ -861,11 +885,7 @@ TEST_F(EngineTest, ASuspectWhoseClaimsFellBehindIsStillProbedAndFoundOut) {
   join_source(10);
   const ConnId liar(2);
   dialled_viewer(liar, PeerId(66));
-  BufferMap map;
-  for (uint64_t s = 0; s < 16; ++s) map.add(ChunkSeq(s), s % 4 == 0);
-  engine_->on_message(liar, map.to_message(ChunkSeq(0), 120), now_);
-  engine_->on_message(liar, UnchokeMsg{}, now_);
-  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 4)}, now_);
+  claim_all(liar);
   bool cancelled = false;
   for (int step = 0; step < 100 && !cancelled; ++step) {
     now_ += 50ms;

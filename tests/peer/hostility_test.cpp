@@ -216,6 +216,17 @@ TEST(Hostility, ALiarOffendsWhenARequestRunsOutNotWhenCancelledEarly) {
   EXPECT_EQ(h.offended()[0].at, asked + 1200ms);
 }
 
+TEST(Hostility, ACancelLateInAShortWaitIsNoOffenceUnlessAtItsEnd) {
+  // A repair asked for just before its deadline came from elsewhere.
+  Hostility h = greeted(Offence::liar);
+  h.heard(kViewer, RequestMsg{ChunkSeq(5), 146}, kEpoch);
+  h.heard(kViewer, CancelMsg{ChunkSeq(5)}, kEpoch + 109ms);
+  h.heard(kViewer, RequestMsg{ChunkSeq(6), 146}, kEpoch + 1s);
+  h.heard(kViewer, CancelMsg{ChunkSeq(6)}, kEpoch + 1s + 140ms);
+  ASSERT_EQ(h.offended().size(), 1u);
+  EXPECT_EQ(h.offended()[0].at, kEpoch + 1s + 140ms);
+}
+
 TEST(Hostility, ARequestPendingWhenTheLiarChokedItsViewerIsNoOffence) {
   // The viewer forgets it, as BitTorrent's CHOKE says, and sends no CANCEL.
   Hostility h = greeted(Offence::liar);
@@ -240,9 +251,9 @@ TEST(Hostility, ACancelAsTheWaitForARequestItTrickledRunsOutIsAnOffence) {
   Hostility h = greeted(Offence::slow);
   h.heard(kViewer, RequestMsg{ChunkSeq(5), 1000}, kEpoch);
   begin_to_send(h, ChunkSeq(5), kEpoch + 100ms);
-  h.heard(kViewer, CancelMsg{ChunkSeq(5)}, kEpoch + 850ms);  // its timeout, not the chunk
+  h.heard(kViewer, CancelMsg{ChunkSeq(5)}, kEpoch + 950ms);  // its timeout, not the chunk
   ASSERT_EQ(h.offended().size(), 1u);
-  EXPECT_EQ(h.offended()[0].at, kEpoch + 850ms);
+  EXPECT_EQ(h.offended()[0].at, kEpoch + 950ms);
 }
 
 TEST(Hostility, ARequestTheSlowOneHeldQueuedIsNoOffence) {

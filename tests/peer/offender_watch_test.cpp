@@ -61,15 +61,34 @@ TEST(OffenderWatch, AWordBeforeTheExpiredRequestWasMadeDoesNotClearASuspect) {
   EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 2s));
 }
 
-TEST(OffenderWatch, OneThatAnsweredIsASuspectWhileItTrickledARequestLately) {
+TEST(OffenderWatch, OneThatSentSomeOfARequestThatExpiredIsASuspectTillItAnswers) {
+  OffenderWatch w;
+  w.sent_asked(kNeighbour);
+  w.sent_data(kNeighbour, kEpoch + 10ms);
+  w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
+  EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 2s)) << "the rest of it may trickle";
+  w.answered(kNeighbour);
+  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 2s));
+}
+
+TEST(OffenderWatch, OneThatAnsweredIsASuspectWhileItSentPiecesLateLately) {
   OffenderWatch w;
   w.answered(kNeighbour);
   w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
   EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 1s)) << "an honest one is late now and then";
   w.piece(kNeighbour, ChunkSeq(1), 0, 8000, kRate, kRoom, kEpoch + 1100ms);
+  EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 1100ms)) << "the rest of it may trickle";
   w.piece(kNeighbour, ChunkSeq(1), 1, 8000, kRate, kRoom, kEpoch + 2600ms);
   EXPECT_TRUE(w.suspect(kNeighbour, kEpoch + 3s)) << "it may trickle";
-  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 12s));
+  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 13s));
+}
+
+TEST(OffenderWatch, APieceLateFromOneThatSaidItsUplinkWasFullIsNoSign) {
+  OffenderWatch w;
+  w.answered(kNeighbour);
+  w.expired(kNeighbour, ChunkSeq(1), kAllStripes, kEpoch, kEpoch + 1s);
+  w.piece(kNeighbour, ChunkSeq(1), 0, 8000, kRate, kRate / 2, kEpoch + 1100ms);
+  EXPECT_FALSE(w.suspect(kNeighbour, kEpoch + 1100ms));
 }
 
 TEST(OffenderWatch, OneThatWasConvictedIsNoSuspect) {
@@ -96,6 +115,26 @@ TEST(OffenderWatch, AWordWithinTheGraceIsNoSilence) {
   expire(data, 3);
   data.sent_data(kNeighbour, kEpoch + 1s);
   EXPECT_TRUE(data.judge(kEpoch + 5s).empty());
+}
+
+TEST(OffenderWatch, ALinkClosingCutsTheGraceShort) {
+  OffenderWatch w;
+  expire(w, 3);  // expired at +0, +100 and +200 ms
+  EXPECT_FALSE(w.closing(kNeighbour, kEpoch + 600ms)) << "its REJECT of the last may be on its way";
+  OffenderWatch late;
+  expire(late, 3);
+  EXPECT_TRUE(late.closing(kNeighbour, kEpoch + 700ms));
+  EXPECT_TRUE(late.judge(kEpoch + 2s).empty()) << "once";
+}
+
+TEST(OffenderWatch, ALinkClosingConvictsNoneThatSpoke) {
+  OffenderWatch w;
+  expire(w, 3);
+  w.rejected(kNeighbour, kEpoch + 150ms);  // after two of the three were made
+  EXPECT_FALSE(w.closing(kNeighbour, kEpoch + 1s));
+  OffenderWatch two;
+  expire(two, 2);
+  EXPECT_FALSE(two.closing(kNeighbour, kEpoch + 1s));
 }
 
 TEST(OffenderWatch, OneThatAnsweredOnceIsNeverConvictedByExpiries) {

@@ -57,6 +57,18 @@ TEST(Prober, TheStripeAskedFromTheSuspectAnswersItsProbe) {
   EXPECT_TRUE(p.expire(kEpoch + 5s).empty());
 }
 
+TEST(Prober, AStripeOfAChunkHeldAnswersItsProbeOnceItsPiecesHaveAllCome) {
+  Prober p(1s);
+  ASSERT_TRUE(p.probe(kSuspect, kSeq, 1, kEpoch));
+  // 10 pieces: stripe 1 is pieces 1, 5 and 9.
+  EXPECT_FALSE(p.held_piece(kSeq, kSuspect, 5, 10));
+  EXPECT_FALSE(p.held_piece(kSeq, kSuspect, 2, 10)) << "another stripe";
+  EXPECT_FALSE(p.held_piece(kSeq, kOther, 1, 10)) << "another neighbour";
+  EXPECT_FALSE(p.held_piece(kSeq, kSuspect, 1, 10));
+  EXPECT_TRUE(p.held_piece(kSeq, kSuspect, 9, 10));
+  EXPECT_TRUE(p.expire(kEpoch + 1s).empty()) << "answered";
+}
+
 TEST(Prober, ForgetDropsTheProbeAndItsPace) {
   Prober p(1s);
   p.probe(kSuspect, kSeq, 0, kEpoch);
