@@ -1,12 +1,13 @@
 #include "peer/assemblies.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace shoal {
 
-void Assemblies::release_early(Assembly& a) {
+std::vector<Assemblies::Early> Assemblies::release_early(Assembly& a) {
   for (const Early& e : a.early) early_bytes_ -= e.piece.data().size();
-  a.early.clear();
+  return std::exchange(a.early, {});
 }
 
 std::optional<std::vector<Assemblies::Early>> Assemblies::head(const ChunkHead& head,
@@ -16,10 +17,7 @@ std::optional<std::vector<Assemblies::Early>> Assemblies::head(const ChunkHead& 
   a.head = head;
   a.pieces.assign(head.pieces.size(), std::nullopt);
   if (!a.last_progress) a.last_progress = now;
-  std::vector<Early> early = std::move(a.early);
-  for (const Early& e : early) early_bytes_ -= e.piece.data().size();
-  a.early.clear();
-  return early;
+  return release_early(a);
 }
 
 const ChunkHead* Assemblies::head_of(ChunkSeq seq) const {
@@ -82,7 +80,7 @@ Assemblies::Taken Assemblies::take(ChunkSeq seq) {
   if (it == under_way_.end()) return {};
   Taken t{.had_head = it->second.head.has_value()};
   for (const auto& p : it->second.pieces) t.held.push_back(p.has_value());
-  release_early(it->second);
+  t.early = release_early(it->second);
   under_way_.erase(it);
   return t;
 }

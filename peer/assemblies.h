@@ -49,11 +49,13 @@ class Assemblies {
   // others are joined.
   std::shared_ptr<const Chunk> finish(ChunkSeq seq);
 
-  // The chunk came whole: whether its head had come, and which pieces; its
+  // The chunk came whole: whether its head had come, which pieces, and the
+  // pieces still waiting for the head, to be checked against the chunk; its
   // assembly is gone.
   struct Taken {
     bool had_head = false;
     std::vector<bool> held;
+    std::vector<Early> early;
   };
   Taken take(ChunkSeq seq);
   // The stripes (bit s: stripe s) of which a piece is missing, once the head
@@ -77,7 +79,8 @@ class Assemblies {
     std::vector<Early> early;
     std::optional<WallTime> last_progress;
   };
-  void release_early(Assembly& a);
+  // Its pieces waiting for a head, no longer counted against the limit.
+  std::vector<Early> release_early(Assembly& a);
 
   size_t early_limit_;
   size_t early_bytes_ = 0;

@@ -251,6 +251,11 @@ void PeerEngine::on_chunk(ConnId from, Neighbour& n, const std::shared_ptr<const
   const Assemblies::Taken taken = assemblies_.take(chunk.seq);
   if (store_.has(chunk.seq)) return;
   accept(from, n, shared, now);
+  // Pieces that were waiting for the head are checked against the chunk: a
+  // forger is found out whenever it sends.
+  if (store_.has(chunk.seq)) {
+    for (const Assemblies::Early& e : taken.early) on_piece(e.from, e.piece, now);
+  }
   // Our children wait for the pieces that had not come down the tree.
   if (!in_time_to_relay(chunk.capture_time, now)) return;
   if (!taken.had_head) relay(head_of(chunk), false, now);

@@ -111,6 +111,15 @@ TEST_F(AssembliesTest, AChunkThatCameWholeEndsItsAssemblyAndSaysWhatHadCome) {
   EXPECT_FALSE(assemblies_.assembling(ChunkSeq(4)));
 }
 
+TEST_F(AssembliesTest, AChunkThatCameWholeBeforeItsHeadGivesThePiecesThatWaited) {
+  ASSERT_EQ(assemblies_.piece(kOther, decoded(2), kEpoch), Assemblies::Outcome::early);
+  const Assemblies::Taken taken = assemblies_.take(ChunkSeq(4));
+  EXPECT_FALSE(taken.had_head);
+  ASSERT_EQ(taken.early.size(), 1u);
+  EXPECT_EQ(taken.early[0].from, kOther);
+  EXPECT_EQ(taken.early[0].piece.index, 2u);
+}
+
 TEST_F(AssembliesTest, SoFarGivesTheHeadAndThePiecesHeldOfTheStripesAsked) {
   assemblies_.head(head(), kEpoch);
   assemblies_.piece(kFrom, piece(0), kEpoch);

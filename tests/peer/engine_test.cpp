@@ -342,6 +342,22 @@ class PushTest : public EngineTest {
     }
     return 0;
   }
+  // `viewer` offers room in every stripe at depth 1, and pushes what the
+  // engine subscribes to (200 ms on): those stripes.
+  uint8_t become_parent(ConnId viewer) {
+    StripesMsg offer{.home = 1, .depth = {1, 1, 1, 1}, .takes = {0, 0, 0, 0}, .slots = 4,
+                     .ancestors = {0, 0, 0, 0}};
+    Actions out = engine_->on_message(viewer, offer, now_);
+    for (Action& a : engine_->tick(now_ + 100ms)) out.push_back(std::move(a));
+    for (const auto& send : only<SendAction>(out)) {
+      if (const auto* sub = std::get_if<SubscribeMsg>(&send.msg); sub && send.to == viewer) {
+        offer.pushing = sub->stripes;
+        offer.answer = sub->ask;
+      }
+    }
+    engine_->on_message(viewer, offer, now_ + 200ms);
+    return offer.pushing;
+  }
   // `from` pushes chunk `seq`: its head, then its pieces; what the engine did.
   Actions push(ConnId from, uint64_t seq, WallTime at) {
     Actions all;
@@ -439,6 +455,38 @@ TEST_F(PushTest, AForgedPieceIsNeitherKeptNorPassedOnAndItsSenderIsDropped) {
   EXPECT_FALSE(engine_->store().has(ChunkSeq(10)));
 }
 
+// A parent's piece may come before its head, and wait for it; if the chunk
+// then comes whole instead, the piece is checked against it.
+TEST_F(PushTest, AForgedPieceWaitingForItsHeadIsFoundOutWhenTheChunkComesWhole) {
+  engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .max_neighbours = 1,
+                            .silent_after = 1min, .busy_silent_after = 1min});
+  join_source(10);
+  engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
+  home_without_room();
+  const ConnId parent = greet_viewers(1)[0];
+  const uint8_t pushing = become_parent(parent);
+  ASSERT_NE(pushing, 0);
+  const auto chunk = shared_chunk(key_, 10, true, 40'000);
+  for (const Message& m : push_messages(chunk)) {
+    const auto* piece = std::get_if<PieceMsg>(&m);
+    if (!piece || !(pushing & (1u << stripe_of(piece->index)))) continue;
+    PieceMsg forged = *piece;
+    forged.bytes.assign(piece->data().begin(), piece->data().end());
+    forged.bytes[100] ^= 0x01;
+    forged.whole.reset();
+    EXPECT_TRUE(only<DisconnectAction>(engine_->on_message(parent, forged, now_ + 300ms)).empty())
+        << "no head to check it against yet";
+    break;
+  }
+  const auto drops =
+      only<DisconnectAction>(engine_->on_message(kSource, ChunkMsg{chunk}, now_ + 400ms));
+  ASSERT_EQ(drops.size(), 1u);
+  EXPECT_EQ(drops[0].conn, parent);
+  ASSERT_EQ(engine_->stats().offenders.size(), 1u);
+  EXPECT_EQ(engine_->stats().offenders[0].offence, Offence::forge);
+  EXPECT_TRUE(engine_->store().has(ChunkSeq(10)));
+}
+
 // A viewer taken in beyond max_neighbours, for the trees, goes if it takes
 // no stripe from us within child_grace; not if we took one from it.
 TEST_F(PushTest, KeepsAViewerTakenInForTheTreesThatBecameItsParent) {
@@ -449,18 +497,7 @@ TEST_F(PushTest, KeepsAViewerTakenInForTheTreesThatBecameItsParent) {
   home_without_room();
   const auto viewers = greet_viewers(3);  // the last two beyond max_neighbours
   const ConnId parent = viewers[1], idle = viewers[2];
-  StripesMsg offer{.home = 1, .depth = {1, 1, 1, 1}, .takes = {0, 0, 0, 0}, .slots = 4,
-                   .ancestors = {0, 0, 0, 0}};
-  Actions out = engine_->on_message(parent, offer, now_);
-  for (Action& a : engine_->tick(now_ + 100ms)) out.push_back(std::move(a));
-  for (const auto& send : only<SendAction>(out)) {
-    if (const auto* sub = std::get_if<SubscribeMsg>(&send.msg); sub && send.to == parent) {
-      offer.pushing = sub->stripes;
-      offer.answer = sub->ask;
-    }
-  }
-  ASSERT_NE(offer.pushing, 0) << "it subscribed to the viewer";
-  engine_->on_message(parent, offer, now_ + 200ms);
+  ASSERT_NE(become_parent(parent), 0) << "it subscribed to the viewer";
   std::vector<ConnId> dropped;
   for (const auto& d : only<DisconnectAction>(engine_->tick(now_ + 6s))) dropped.push_back(d.conn);
   EXPECT_EQ(dropped, std::vector<ConnId>{idle});
