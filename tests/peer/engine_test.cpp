@@ -458,8 +458,6 @@ TEST_F(PushTest, AForgedPieceIsNeitherKeptNorPassedOnAndItsSenderIsDropped) {
 // A parent's piece may come before its head, and wait for it; if the chunk
 // then comes whole instead, the piece is checked against it.
 TEST_F(PushTest, AForgedPieceWaitingForItsHeadIsFoundOutWhenTheChunkComesWhole) {
-  engine_ = make(PeerConfig{.channel = key_.channel(), .self = PeerId(5), .max_neighbours = 1,
-                            .silent_after = 1min, .busy_silent_after = 1min});
   join_source(10);
   engine_->on_message(kSource, ChunkMsg{shared_chunk(key_, 8)}, now_);
   home_without_room();
